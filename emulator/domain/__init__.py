@@ -1,0 +1,1 @@
+"""Entities and rules of the emulated Invent API. Imports neither starlette nor pydantic."""

@@ -1,0 +1,116 @@
+"""Creating, listing and moving broadcasts through their lifecycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from emulator.domain.entities import (
+    Broadcast,
+    BroadcastStatus,
+    BroadcastType,
+    Integration,
+    Template,
+)
+from emulator.domain.errors import bad_request, not_found
+from emulator.domain.org import Org
+
+
+@dataclass(frozen=True, slots=True)
+class NewBroadcast:
+    name: str
+    type: BroadcastType = BroadcastType.MARKETING
+    scheduled_at: datetime | None = None
+    segment_ids: tuple[str, ...] = ()
+    send_to_all: bool = False
+
+
+def create_broadcast(org: Org, spec: NewBroadcast) -> Broadcast:
+    for index, segment_id in enumerate(spec.segment_ids):
+        if segment_id not in org.segments:
+            raise bad_request(
+                f"segment_ids[{index}]: segment '{segment_id}' not found in org '{org.id}'",
+                f"segment_ids[{index}]",
+            )
+    if spec.type is BroadcastType.TRANSACTIONAL:
+        for field_name, given in (("scheduled_at", spec.scheduled_at is not None),
+                                  ("segment_ids", bool(spec.segment_ids)),
+                                  ("send_to_all", spec.send_to_all)):
+            if given:
+                raise bad_request(
+                    f"{field_name}: a transactional broadcast has no audience or schedule",
+                    field_name,
+                )
+    now = org.clock.now()
+    broadcast = Broadcast(
+        id=org.rng.new_id("bc"), name=spec.name, type=spec.type, status=BroadcastStatus.DRAFT,
+        created_at=now, updated_at=now, scheduled_at=spec.scheduled_at,
+        segment_ids=list(dict.fromkeys(spec.segment_ids)), send_to_all=spec.send_to_all,
+    )
+    org.broadcasts[broadcast.id] = broadcast
+    return broadcast
+
+
+def get_broadcast(org: Org, broadcast_id: str) -> Broadcast:
+    broadcast = org.broadcasts.get(broadcast_id)
+    if broadcast is None:
+        raise not_found(f"Broadcast '{broadcast_id}' not found")
+    return broadcast
+
+
+def list_broadcasts(org: Org, status: BroadcastStatus | None) -> list[Broadcast]:
+    """Newest first; broadcasts created at the same instant keep their reverse creation order."""
+    chosen = [b for b in org.broadcasts.values() if status is None or b.status is status]
+    chosen.reverse()
+    chosen.sort(key=lambda b: b.created_at, reverse=True)
+    return chosen
+
+
+def add_template(org: Org, broadcast: Broadcast, template_id: str | None,
+                 integration: Integration, config: dict[str, Any]) -> Template:
+    if broadcast.status not in (BroadcastStatus.DRAFT, BroadcastStatus.PAUSED):
+        raise bad_request(
+            f"Broadcast '{broadcast.id}' is {broadcast.status.value}; templates can be added "
+            "only while it is DRAFT or PAUSED"
+        )
+    if template_id is not None and _template_id_taken(org, template_id):
+        raise bad_request(f"id: template '{template_id}' already exists", "id")
+    now = org.clock.now()
+    template = Template(
+        id=template_id or org.rng.new_id("tpl"), broadcast_id=broadcast.id,
+        integration_id=integration, config=config, created_at=now, updated_at=now,
+    )
+    broadcast.templates.append(template)
+    broadcast.updated_at = now
+    return template
+
+
+def _template_id_taken(org: Org, template_id: str) -> bool:
+    return any(b.template(template_id) for b in org.broadcasts.values())
+
+
+# Control-surface transitions of a transactional broadcast: action -> (from, to).
+_TRANSITIONS: dict[str, tuple[BroadcastStatus, BroadcastStatus]] = {
+    "activate": (BroadcastStatus.DRAFT, BroadcastStatus.ACTIVE),
+    "pause": (BroadcastStatus.ACTIVE, BroadcastStatus.PAUSED),
+    "resume": (BroadcastStatus.PAUSED, BroadcastStatus.ACTIVE),
+}
+
+
+def transition(org: Org, broadcast: Broadcast, action: str) -> Broadcast:
+    source, target = _TRANSITIONS[action]
+    if broadcast.type is not BroadcastType.TRANSACTIONAL:
+        raise bad_request(f"Only a transactional broadcast can {action}; "
+                          f"'{broadcast.id}' is a marketing broadcast")
+    if broadcast.status is not source:
+        raise bad_request(f"Cannot {action} broadcast '{broadcast.id}': it is "
+                          f"{broadcast.status.value}, not {source.value}")
+    if action == "activate" and not broadcast.templates:
+        raise bad_request(f"Cannot activate broadcast '{broadcast.id}': it has no template")
+    now = org.clock.now()
+    broadcast.status = target
+    broadcast.updated_at = now
+    if action == "activate" and broadcast.started_at is None:
+        broadcast.started_at = now
+    return broadcast

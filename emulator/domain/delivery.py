@@ -1,0 +1,91 @@
+"""What happens to a recipient row once it is sent: outcomes, their flags, and the counters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from emulator.domain.entities import FLAG_COUNTERS, Broadcast, Flag, Recipient, RecipientStatus
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    DELIVERED = "delivered"
+    OPENED = "opened"
+    PLAYED = "played"
+    BOUNCED = "bounced"
+    FAILED = "failed"
+    COMPLAINED = "complained"
+    UNSUBSCRIBED = "unsubscribed"
+    SKIPPED = "skipped"
+    RATE_LIMITED = "rate_limited"
+
+
+# The flags each outcome sets, in the order they happen (an open implies sent and delivered).
+OUTCOME_FLAGS: dict[Outcome, tuple[Flag, ...]] = {
+    Outcome.SENT: (Flag.SENT,),
+    Outcome.DELIVERED: (Flag.SENT, Flag.DELIVERED),
+    Outcome.OPENED: (Flag.SENT, Flag.DELIVERED, Flag.OPENED),
+    Outcome.PLAYED: (Flag.SENT, Flag.DELIVERED, Flag.PLAYED),
+    Outcome.BOUNCED: (Flag.SENT, Flag.BOUNCED, Flag.FAILED),
+    Outcome.FAILED: (Flag.FAILED,),
+    Outcome.COMPLAINED: (Flag.SENT, Flag.DELIVERED, Flag.COMPLAINED),
+    Outcome.UNSUBSCRIBED: (Flag.SENT, Flag.DELIVERED, Flag.UNSUBSCRIBED),
+    Outcome.SKIPPED: (Flag.SKIPPED,),
+    Outcome.RATE_LIMITED: (Flag.FAILED,),
+}
+
+DEFAULT_ERRORS: dict[Outcome, str] = {
+    Outcome.BOUNCED: "bounced: the recipient's server rejected the message",
+    Outcome.FAILED: "failed: the provider could not deliver the message",
+    Outcome.SKIPPED: "skipped",
+    Outcome.RATE_LIMITED: "rate_limited: the provider refused the message, too many requests",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TimedFlag:
+    flag: Flag
+    after: timedelta
+
+
+def timeline(outcome: Outcome, delays: dict[Flag, timedelta]) -> list[TimedFlag]:
+    """When each of the outcome's flags happens, relative to the send; never out of order."""
+    events: list[TimedFlag] = []
+    previous = timedelta(0)
+    for flag in OUTCOME_FLAGS[outcome]:
+        previous = max(previous, delays.get(flag, previous))
+        events.append(TimedFlag(flag, previous))
+    return events
+
+
+def set_flag(broadcast: Broadcast, row: Recipient, flag: Flag, at: datetime) -> None:
+    if flag in row.flags:
+        return
+    row.flags[flag] = at
+    row.updated_at = at
+    for counter in FLAG_COUNTERS[flag]:
+        broadcast.counters[counter] += 1
+
+
+def finish(row: Recipient, at: datetime) -> None:
+    row.status = RecipientStatus.PROCESSED
+    row.updated_at = at
+
+
+def add_row(broadcast: Broadcast, row: Recipient) -> None:
+    broadcast.recipients.append(row)
+    broadcast.counters["recipients_count"] += 1
+    template = broadcast.template(row.template_id)
+    if template is not None:
+        template.recipients_count += 1
+    if row.contact_id not in broadcast.contact_ids:
+        broadcast.contact_ids.add(row.contact_id)
+        broadcast.counters["contacts_count"] += 1
+
+
+def skip(broadcast: Broadcast, row: Recipient, reason: str, at: datetime) -> None:
+    row.error_message = reason
+    set_flag(broadcast, row, Flag.SKIPPED, at)
+    finish(row, at)

@@ -1,0 +1,55 @@
+"""Turns a decided outcome into row events on the org's clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from emulator.domain.delivery import (
+    DEFAULT_ERRORS,
+    Outcome,
+    finish,
+    set_flag,
+    timeline,
+)
+from emulator.domain.entities import Broadcast, Flag, Recipient
+from emulator.domain.org import Org
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    outcome: Outcome
+    delays: dict[Flag, timedelta] = field(default_factory=dict)
+    error_message: str | None = None
+
+
+class OutcomePolicy(Protocol):
+    def decide(self, org: Org, broadcast: Broadcast, row: Recipient) -> Decision:
+        """The outcome of one row, drawn when the row is created."""
+        ...
+
+
+class AlwaysDelivered:
+    def decide(self, org: Org, broadcast: Broadcast, row: Recipient) -> Decision:
+        return Decision(Outcome.DELIVERED)
+
+
+def dispatch(org: Org, broadcast: Broadcast, row: Recipient, decision: Decision,
+             start: datetime) -> None:
+    """Schedule the decision's events from `start`; the last one marks the row PROCESSED."""
+    events = timeline(decision.outcome, decision.delays)
+    error = decision.error_message or DEFAULT_ERRORS.get(decision.outcome)
+    last = len(events) - 1
+    for index, event in enumerate(events):
+
+        def happen(at: datetime, flag: Flag = event.flag, is_last: bool = index == last) -> None:
+            if flag is Flag.SENT and row.external_message_id is None:
+                row.external_message_id = org.rng.new_id("msg")
+            if flag in (Flag.FAILED, Flag.SKIPPED):
+                row.error_message = error
+            set_flag(broadcast, row, flag, at)
+            if is_last:
+                finish(row, at)
+
+        org.scheduler.at(start + event.after, happen)

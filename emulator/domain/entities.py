@@ -1,0 +1,228 @@
+"""The in-memory entities: plain dataclasses and enums, rendered to JSON elsewhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+JsonScalar = str | int | float | bool | None
+
+
+class Integration(StrEnum):
+    INTERNAL = "internal"
+    CUSTOM = "custom"
+    WHATSAPP_BOT = "whatsapp_bot"
+    MESSENGER_BOT = "messenger_bot"
+    INSTAGRAM_DM = "instagram_dm"
+    TWILIO = "twilio"
+    TELNYX = "telnyx"
+    SLACK_BOT = "slack_bot"
+    TELEGRAM_BOT = "telegram_bot"
+    GMAIL = "gmail"
+    GOOGLE_CALENDAR = "google_calendar"
+
+
+EMAIL_INTEGRATIONS = frozenset({Integration.GMAIL})
+PHONE_INTEGRATIONS = frozenset({Integration.TWILIO, Integration.TELNYX, Integration.WHATSAPP_BOT})
+
+
+class BroadcastType(StrEnum):
+    MARKETING = "MARKETING"
+    TRANSACTIONAL = "TRANSACTIONAL"
+
+
+class BroadcastStatus(StrEnum):
+    DRAFT = "DRAFT"
+    SCHEDULED = "SCHEDULED"
+    SENDING = "SENDING"
+    SENT = "SENT"
+    CANCELLED = "CANCELLED"
+    FAILED = "FAILED"
+    # Extension for transactional broadcasts (see docs/decisions.md).
+    ACTIVE = "ACTIVE"
+    PAUSED = "PAUSED"
+
+
+MARKETING_STATUSES = frozenset(
+    {
+        BroadcastStatus.DRAFT,
+        BroadcastStatus.SCHEDULED,
+        BroadcastStatus.SENDING,
+        BroadcastStatus.SENT,
+        BroadcastStatus.CANCELLED,
+        BroadcastStatus.FAILED,
+    }
+)
+TRANSACTIONAL_STATUSES = frozenset(
+    {BroadcastStatus.DRAFT, BroadcastStatus.ACTIVE, BroadcastStatus.PAUSED}
+)
+
+
+class RecipientStatus(StrEnum):
+    SENDING = "SENDING"
+    PROCESSED = "PROCESSED"
+
+
+class Flag(StrEnum):
+    """The outcome flags of a recipient row, in the order the wire shows them."""
+
+    SKIPPED = "is_skipped"
+    FAILED = "is_failed"
+    BOUNCED = "is_bounced"
+    SENT = "is_sent"
+    DELIVERED = "is_delivered"
+    COMPLAINED = "is_complained"
+    UNSUBSCRIBED = "is_unsubscribed"
+    OPENED = "is_opened"
+    PLAYED = "is_played"
+
+
+# Which broadcast counter each flag feeds; a bounce is a failed delivery.
+FLAG_COUNTERS: dict[Flag, tuple[str, ...]] = {
+    Flag.SKIPPED: ("skipped_count",),
+    Flag.FAILED: ("failed_count",),
+    Flag.BOUNCED: (),
+    Flag.SENT: ("sent_count",),
+    Flag.DELIVERED: ("delivered_count",),
+    Flag.COMPLAINED: ("complained_count",),
+    Flag.UNSUBSCRIBED: ("unsubscribed_count",),
+    Flag.OPENED: ("opened_count",),
+    Flag.PLAYED: ("played_count",),
+}
+
+COUNTER_NAMES = (
+    "contacts_count",
+    "recipients_count",
+    "skipped_count",
+    "sent_count",
+    "failed_count",
+    "delivered_count",
+    "opened_count",
+    "played_count",
+    "click_count",
+    "complained_count",
+    "unsubscribed_count",
+)
+
+
+@dataclass(slots=True)
+class Channel:
+    id: str
+    contact_id: str
+    type: Integration
+    user_id: str
+    created_at: datetime
+    updated_at: datetime
+    name: str | None = None
+    username: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    avatar: str | None = None
+    country: str | None = None
+    agent: str | None = None
+    ip: str | None = None
+    language: str | None = None
+    link: str | None = None
+    platform_data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Contact:
+    id: str
+    created_at: datetime
+    updated_at: datetime
+    name: str | None = None
+    blocked: bool = False
+    unsubscribed: bool = False
+    is_admin: bool = False
+    channels: list[Channel] = field(default_factory=list)
+    segment_ids: list[str] = field(default_factory=list)
+    properties: dict[str, Any] = field(default_factory=dict)
+    blocked_at: datetime | None = None
+    unsubscribed_at: datetime | None = None
+    unsubscribe_reason: str | None = None
+    unsubscribe_feedback: str | None = None
+
+    def first_email(self) -> Channel | None:
+        return next((ch for ch in self.channels if ch.email), None)
+
+    def first_phone(self) -> Channel | None:
+        return next((ch for ch in self.channels if ch.phone), None)
+
+    def first_of_type(self, integration: Integration) -> Channel | None:
+        return next((ch for ch in self.channels if ch.type == integration), None)
+
+
+@dataclass(slots=True)
+class Segment:
+    id: str
+    name: str
+    color: str
+    created_at: datetime
+    updated_at: datetime
+    # Insertion-ordered set of member contact ids.
+    contact_ids: dict[str, None] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Template:
+    id: str
+    broadcast_id: str
+    integration_id: Integration
+    config: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    connection_id: str | None = None
+    error: str | None = None
+    recipients_count: int = 0
+
+
+@dataclass(slots=True)
+class Recipient:
+    id: str
+    broadcast_id: str
+    broadcast_name: str
+    template_id: str
+    integration_id: Integration
+    contact_id: str
+    created_at: datetime
+    updated_at: datetime
+    status: RecipientStatus = RecipientStatus.SENDING
+    user_id: str | None = None
+    name: str | None = None
+    username: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    flags: dict[Flag, datetime] = field(default_factory=dict)
+    error_message: str | None = None
+    external_message_id: str | None = None
+    # What the send resolved, kept for the emulator's outbox; never on the public wire.
+    variables: dict[str, JsonScalar] = field(default_factory=dict)
+    rendered: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Broadcast:
+    id: str
+    name: str
+    type: BroadcastType
+    status: BroadcastStatus
+    created_at: datetime
+    updated_at: datetime
+    properties: dict[str, JsonScalar] = field(default_factory=dict)
+    templates: list[Template] = field(default_factory=list)
+    segment_ids: list[str] = field(default_factory=list)
+    send_to_all: bool = False
+    scheduled_at: datetime | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    error_message: str | None = None
+    counters: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTER_NAMES, 0))
+    recipients: list[Recipient] = field(default_factory=list)
+    # Distinct contacts that have at least one row, for contacts_count.
+    contact_ids: set[str] = field(default_factory=set)
+
+    def template(self, template_id: str) -> Template | None:
+        return next((t for t in self.templates if t.id == template_id), None)

@@ -1,0 +1,65 @@
+"""One org's in-memory state: its contacts, segments, broadcasts, clock and random stream."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from emulator.clock import Clock
+from emulator.domain.entities import Broadcast, Channel, Contact, Segment
+from emulator.domain.scheduler import Scheduler
+from emulator.rng import RandomSource
+
+_PHONE_NOISE = str.maketrans("", "", " -()")
+
+
+def normalize_phone(phone: str) -> str:
+    """Phones are compared without spaces, dashes and parentheses."""
+    return phone.translate(_PHONE_NOISE)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+@dataclass
+class Org:
+    id: str
+    name: str
+    clock: Clock
+    rng: RandomSource
+    parent_id: str | None = None
+    api_keys: list[str] = field(default_factory=list)
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    segments: dict[str, Segment] = field(default_factory=dict)
+    broadcasts: dict[str, Broadcast] = field(default_factory=dict)
+    scheduler: Scheduler = field(default_factory=Scheduler)
+    channels: dict[str, Channel] = field(default_factory=dict)
+    _by_email: dict[str, str] = field(default_factory=dict)
+    _by_phone: dict[str, str] = field(default_factory=dict)
+
+    def add_contact(self, contact: Contact) -> None:
+        self.contacts[contact.id] = contact
+        for channel in contact.channels:
+            self.index_channel(channel)
+        for segment_id in contact.segment_ids:
+            self.segments[segment_id].contact_ids[contact.id] = None
+
+    def index_channel(self, channel: Channel) -> None:
+        self.channels[channel.id] = channel
+        # The first contact to own an address keeps it: later duplicates never steal a lookup.
+        if channel.email:
+            self._by_email.setdefault(normalize_email(channel.email), channel.contact_id)
+        if channel.phone:
+            self._by_phone.setdefault(normalize_phone(channel.phone), channel.contact_id)
+
+    def contact_by_email(self, email: str) -> Contact | None:
+        contact_id = self._by_email.get(normalize_email(email))
+        return self.contacts.get(contact_id) if contact_id else None
+
+    def contact_by_phone(self, phone: str) -> Contact | None:
+        contact_id = self._by_phone.get(normalize_phone(phone))
+        return self.contacts.get(contact_id) if contact_id else None
+
+    def catch_up(self) -> None:
+        """Run whatever fell due on this org's clock; called before each request touches it."""
+        self.scheduler.run_due(self.clock.now())

@@ -1,0 +1,40 @@
+"""Sliding-window-log rate limiting on the emulator's clock.
+
+Check-and-record happens in one synchronous call, so concurrent requests on the event loop can
+never both take the last slot.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    requests: int
+    per_seconds: float
+
+
+class SlidingWindowLimiter:
+    def __init__(self, limit: Limit) -> None:
+        self.limit = limit
+        self._window = timedelta(seconds=limit.per_seconds)
+        self._hits: dict[str, deque[datetime]] = {}
+
+    def hit(self, key: str, now: datetime) -> int | None:
+        """Record one request; None if allowed, else the whole seconds until a slot frees up."""
+        hits = self._hits.setdefault(key, deque())
+        cutoff = now - self._window
+        while hits and hits[0] <= cutoff:
+            hits.popleft()
+        if len(hits) >= self.limit.requests:
+            wait = (hits[0] + self._window - now).total_seconds()
+            return max(1, math.ceil(wait))
+        hits.append(now)
+        return None
+
+    def forget(self, key: str) -> None:
+        self._hits.pop(key, None)

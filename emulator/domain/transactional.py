@@ -1,0 +1,211 @@
+"""Triggering a transactional broadcast for one recipient: the rules of the send guide (seed 001)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from emulator.domain.delivery import Outcome, add_row, skip
+from emulator.domain.dispatch import OutcomePolicy, dispatch
+from emulator.domain.entities import (
+    EMAIL_INTEGRATIONS,
+    PHONE_INTEGRATIONS,
+    Broadcast,
+    BroadcastStatus,
+    BroadcastType,
+    Channel,
+    Contact,
+    Integration,
+    JsonScalar,
+    Recipient,
+    Template,
+)
+from emulator.domain.errors import ApiError, bad_request, not_found, too_many_requests
+from emulator.domain.org import Org
+from emulator.domain.render import render_config
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """A validated send body. Phone and email double as identifiers and per-send overrides."""
+
+    contact_channel_id: str | None = None
+    contact_id: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    name: str | None = None
+    variables: dict[str, JsonScalar] = field(default_factory=dict)
+    template_ids: list[str] | None = None
+    background: bool = False
+
+
+@dataclass(slots=True)
+class _Recipient:
+    """Who the trigger resolved to; `contact` is not yet in the org when `is_new`."""
+
+    contact: Contact
+    channel: Channel | None
+    is_new: bool
+
+
+def trigger(org: Org, broadcast: Broadcast, request: Trigger, policy: OutcomePolicy,
+            rate_limit_retry_after: int) -> list[Recipient]:
+    """Fire the broadcast's templates at one recipient. Validates everything before changing
+    anything, so a rejected trigger leaves no contact, row or counter behind."""
+    _check_sendable(broadcast)
+    templates = _selected_templates(broadcast, request.template_ids)
+    now = org.clock.now()
+    recipient = _resolve(org, request, now)
+    _check_reachable(recipient.contact)
+
+    variables = _variables(broadcast, recipient.contact, request)
+    rows = [_build_row(org, broadcast, template, recipient, request, variables, now)
+            for template in templates]
+    decisions = [
+        None if row.error_message else policy.decide(org, broadcast, row) for row in rows
+    ]
+    if any(d is not None and d.outcome is Outcome.RATE_LIMITED for d in decisions):
+        raise too_many_requests(
+            "Rate limit exceeded by the provider; retry later", rate_limit_retry_after
+        )
+
+    if recipient.is_new:
+        org.add_contact(recipient.contact)
+    for row, decision in zip(rows, decisions, strict=True):
+        add_row(broadcast, row)
+        if decision is None:
+            skip(broadcast, row, row.error_message or "skipped", now)
+        else:
+            dispatch(org, broadcast, row, decision, now)
+    broadcast.updated_at = now
+    if not request.background:
+        org.scheduler.run_due(now)
+    return rows
+
+
+def _check_sendable(broadcast: Broadcast) -> None:
+    if broadcast.type is not BroadcastType.TRANSACTIONAL:
+        raise bad_request(
+            f"Broadcast '{broadcast.id}' is a marketing broadcast; the emulator does not send "
+            "marketing broadcasts yet"
+        )
+    if broadcast.status is not BroadcastStatus.ACTIVE:
+        raise bad_request(
+            f"Broadcast '{broadcast.id}' is {broadcast.status.value}; only an ACTIVE "
+            "transactional broadcast accepts triggers"
+        )
+
+
+def _selected_templates(broadcast: Broadcast, template_ids: list[str] | None) -> list[Template]:
+    if template_ids is None:
+        return list(broadcast.templates)
+    for index, template_id in enumerate(template_ids):
+        if broadcast.template(template_id) is None:
+            raise bad_request(
+                f"template_ids[{index}]: template '{template_id}' does not belong to broadcast "
+                f"'{broadcast.id}'",
+                f"template_ids[{index}]",
+            )
+    wanted = set(template_ids)
+    return [t for t in broadcast.templates if t.id in wanted]
+
+
+def _resolve(org: Org, request: Trigger, now: datetime) -> _Recipient:
+    if request.contact_channel_id is not None:
+        channel = org.channels.get(request.contact_channel_id)
+        if channel is None:
+            raise not_found(f"Contact channel '{request.contact_channel_id}' not found")
+        return _Recipient(org.contacts[channel.contact_id], channel, is_new=False)
+    if request.contact_id is not None:
+        contact = org.contacts.get(request.contact_id)
+        if contact is None:
+            raise not_found(f"Contact '{request.contact_id}' not found")
+        return _Recipient(contact, None, is_new=False)
+    if request.email is None and request.phone is None:
+        raise bad_request(
+            "Provide at least one recipient identifier: contact_channel_id, contact_id, phone "
+            "or email",
+            "contact_channel_id",
+        )
+    found = (org.contact_by_email(request.email) if request.email else None) or (
+        org.contact_by_phone(request.phone) if request.phone else None
+    )
+    if found is not None:
+        return _Recipient(found, None, is_new=False)
+    return _Recipient(_new_contact(org, request, now), None, is_new=True)
+
+
+def _new_contact(org: Org, request: Trigger, now: datetime) -> Contact:
+    contact = Contact(id=org.rng.new_id("ct"), created_at=now, updated_at=now)
+    if request.email:
+        contact.channels.append(Channel(
+            id=org.rng.new_id("ch"), contact_id=contact.id, type=Integration.GMAIL,
+            user_id=request.email, email=request.email, created_at=now, updated_at=now,
+        ))
+    if request.phone:
+        contact.channels.append(Channel(
+            id=org.rng.new_id("ch"), contact_id=contact.id, type=Integration.TWILIO,
+            user_id=request.phone, phone=request.phone, created_at=now, updated_at=now,
+        ))
+    return contact
+
+
+def _check_reachable(contact: Contact) -> None:
+    if contact.blocked:
+        raise ApiError(400, f"Contact '{contact.id}' is blocked; no message was sent")
+    if contact.unsubscribed:
+        raise ApiError(400, f"Contact '{contact.id}' is unsubscribed; no message was sent")
+
+
+def _variables(broadcast: Broadcast, contact: Contact, request: Trigger) -> dict[str, JsonScalar]:
+    """Per-send variables over the contact's stored values over the broadcast's defaults."""
+    merged: dict[str, JsonScalar] = dict(broadcast.properties)
+    merged.update({k: v for k, v in contact.properties.items() if _is_scalar(v)})
+    merged.update(request.variables)
+    return merged
+
+
+def _is_scalar(value: object) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _build_row(org: Org, broadcast: Broadcast, template: Template, recipient: _Recipient,
+               request: Trigger, variables: dict[str, JsonScalar], now: datetime) -> Recipient:
+    contact = recipient.contact
+    row = Recipient(
+        id=org.rng.new_id("rcp"), broadcast_id=broadcast.id, broadcast_name=broadcast.name,
+        template_id=template.id, integration_id=template.integration_id, contact_id=contact.id,
+        created_at=now, updated_at=now, variables=dict(variables),
+        rendered=render_config(template.config, variables),
+    )
+    channel, missing = _channel_for(template.integration_id, recipient)
+    if channel is not None:
+        row.user_id, row.username = channel.user_id, channel.username
+        row.email, row.phone = channel.email, channel.phone
+    if recipient.channel is not None:
+        # Tier 1: the caller chose the channel; overrides still replace its addresses.
+        row.email = request.email or row.email
+        row.phone = request.phone or row.phone
+    elif template.integration_id in EMAIL_INTEGRATIONS and request.email:
+        row.email = request.email
+        row.user_id = row.user_id or request.email
+    elif template.integration_id in PHONE_INTEGRATIONS and request.phone:
+        row.phone = request.phone
+        row.user_id = row.user_id or request.phone
+    elif channel is None:
+        row.error_message = missing
+    row.name = request.name or (channel.name if channel else None) or contact.name
+    return row
+
+
+def _channel_for(integration: Integration, recipient: _Recipient) -> tuple[Channel | None, str]:
+    """The contact's channel a template would use, or why there is none."""
+    if recipient.channel is not None:
+        return recipient.channel, ""
+    contact = recipient.contact
+    if integration in EMAIL_INTEGRATIONS:
+        return contact.first_email(), "Contact has no email address for this template"
+    if integration in PHONE_INTEGRATIONS:
+        return contact.first_phone(), "Contact has no phone number for this template"
+    channel = contact.first_of_type(integration)
+    return channel, f"Contact has no {integration.value} channel for this template"

@@ -1,0 +1,1 @@
+"""The HTTP layer: routes, request parsing, rendering, and the emulator's control surface."""

@@ -1,0 +1,80 @@
+"""Query-string parsing: pagination, booleans and enums, strict so that `take=5_0` or
+`is_sent=yes` is a 400 naming the parameter rather than a silent guess."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from starlette.datastructures import QueryParams
+
+from emulator.domain.errors import bad_request
+
+DEFAULT_TAKE = 20
+MAX_TAKE = 100
+_DIGITS = re.compile(r"^[0-9]{1,9}$")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    page: int
+    take: int
+
+    def slice(self, items: Sequence[T]) -> Sequence[T]:
+        start = (self.page - 1) * self.take
+        return items[start:start + self.take]
+
+    def headers(self, count: int) -> dict[str, str]:
+        return {
+            "pagination-count": str(count),
+            "pagination-page": str(self.page),
+            "pagination-take": str(self.take),
+        }
+
+
+def page_of(params: QueryParams) -> Page:
+    page = _whole_number(params, "page", 1)
+    take = _whole_number(params, "take", DEFAULT_TAKE)
+    if page < 1:
+        raise bad_request("page must be 1 or more", "page")
+    if not 1 <= take <= MAX_TAKE:
+        raise bad_request(f"take must be from 1 to {MAX_TAKE}", "take")
+    return Page(page, take)
+
+
+def _whole_number(params: QueryParams, name: str, default: int) -> int:
+    raw = params.get(name)
+    if raw is None:
+        return default
+    if not _DIGITS.match(raw):
+        raise bad_request(f"{name} must be a whole number", name)
+    return int(raw)
+
+
+def boolean(params: QueryParams, name: str) -> bool | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    if raw not in ("true", "false"):
+        raise bad_request(f"{name} must be true or false", name)
+    return raw == "true"
+
+
+def choice(params: QueryParams, name: str, options: Sequence[str]) -> str | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    if raw not in options:
+        raise bad_request(f"{name} must be one of: {', '.join(options)}", name)
+    return raw
+
+
+def text(params: QueryParams, name: str) -> str | None:
+    raw = params.get(name)
+    if raw is not None and len(raw) > 256:
+        raise bad_request(f"{name} must be at most 256 characters", name)
+    return raw

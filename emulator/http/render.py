@@ -1,0 +1,140 @@
+"""Entities to their documented JSON shapes. Field order follows the documentation pages; every
+nullable field is present (null), never omitted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.clock import format_timestamp as ts
+from emulator.domain.entities import (
+    COUNTER_NAMES,
+    Broadcast,
+    Channel,
+    Contact,
+    Flag,
+    Recipient,
+    Segment,
+    Template,
+)
+from emulator.domain.org import Org
+
+Json = dict[str, Any]
+
+
+def segment_json(segment: Segment) -> Json:
+    return {
+        "id": segment.id,
+        "name": segment.name,
+        "color": segment.color,
+        "contacts_count": len(segment.contact_ids),
+        "created_at": ts(segment.created_at),
+        "updated_at": ts(segment.updated_at),
+    }
+
+
+def template_json(template: Template) -> Json:
+    return {
+        "id": template.id,
+        "broadcast_id": template.broadcast_id,
+        "connection_id": template.connection_id,
+        "integration_id": template.integration_id.value,
+        "recipients_count": template.recipients_count,
+        "config": template.config,
+        "error": template.error,
+        "created_at": ts(template.created_at),
+        "updated_at": ts(template.updated_at),
+    }
+
+
+def broadcast_json(org: Org, broadcast: Broadcast) -> Json:
+    body: Json = {
+        "id": broadcast.id,
+        "name": broadcast.name,
+        "status": broadcast.status.value,
+        "type": broadcast.type.value,
+        "scheduled_at": ts(broadcast.scheduled_at),
+        "started_at": ts(broadcast.started_at),
+        "completed_at": ts(broadcast.completed_at),
+    }
+    for counter in COUNTER_NAMES:
+        body[counter] = broadcast.counters[counter]
+    body.update({
+        "error_message": broadcast.error_message,
+        "segments": [segment_json(org.segments[s]) for s in broadcast.segment_ids
+                     if s in org.segments],
+        "send_to_all": broadcast.send_to_all,
+        "templates": [template_json(t) for t in broadcast.templates],
+        "created_at": ts(broadcast.created_at),
+        "updated_at": ts(broadcast.updated_at),
+    })
+    return body
+
+
+def channel_json(channel: Channel) -> Json:
+    return {
+        "id": channel.id,
+        "type": channel.type.value,
+        "user_id": channel.user_id,
+        "avatar": channel.avatar,
+        "name": channel.name,
+        "username": channel.username,
+        "email": channel.email,
+        "phone": channel.phone,
+        "country": channel.country,
+        "agent": channel.agent,
+        "ip": channel.ip,
+        "language": channel.language,
+        "platform_data": channel.platform_data,
+        "created_at": ts(channel.created_at),
+        "updated_at": ts(channel.updated_at),
+        "link": channel.link,
+    }
+
+
+def contact_json(org: Org, contact: Contact) -> Json:
+    return {
+        "id": contact.id,
+        "name": contact.name,
+        "blocked": contact.blocked,
+        "unsubscribed": contact.unsubscribed,
+        "is_admin": contact.is_admin,
+        "channels": [channel_json(ch) for ch in contact.channels],
+        "segments": [segment_json(org.segments[s]) for s in contact.segment_ids
+                     if s in org.segments],
+        "properties": contact.properties,
+        "created_at": ts(contact.created_at),
+        "updated_at": ts(contact.updated_at),
+        "blocked_at": ts(contact.blocked_at),
+        "unsubscribed_at": ts(contact.unsubscribed_at),
+        "unsubscribe_reason": contact.unsubscribe_reason,
+        "unsubscribe_feedback": contact.unsubscribe_feedback,
+    }
+
+
+def recipient_json(org: Org, row: Recipient) -> Json:
+    body: Json = {
+        "id": row.id,
+        "broadcast_id": row.broadcast_id,
+        "broadcast_name": row.broadcast_name,
+        "template_id": row.template_id,
+        "integration_id": row.integration_id.value,
+        "user_id": row.user_id,
+        "name": row.name,
+        "username": row.username,
+        "phone": row.phone,
+        "email": row.email,
+        "status": row.status.value,
+    }
+    for flag in Flag:
+        at = row.flags.get(flag)
+        body[flag.value] = at is not None
+        body[f"{flag.value}_at"] = ts(at)
+    contact = org.contacts.get(row.contact_id)
+    body.update({
+        "error_message": row.error_message,
+        "external_message_id": row.external_message_id,
+        "created_at": ts(row.created_at),
+        "updated_at": ts(row.updated_at),
+        "contact": contact_json(org, contact) if contact else None,
+    })
+    return body

@@ -1,0 +1,43 @@
+"""The whole HTTP surface on one screen: the documented public API, then the control surface."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from emulator.http.control import Endpoint
+
+from emulator.http import control, public
+
+def by_method(**endpoints: Endpoint) -> Endpoint:
+    """One path served by several methods, so a 405 lists all of them in `Allow`."""
+
+    async def endpoint(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await endpoints[method](request)
+
+    return endpoint
+
+
+PUBLIC_ROUTES = [
+    Route("/orgs/{org_id}/broadcasts", by_method(GET=public.list_broadcasts_endpoint,
+                                                 POST=public.create_broadcast_endpoint),
+          methods=["GET", "POST"]),
+    Route("/orgs/{org_id}/broadcasts/{broadcast_id}/recipients",
+          public.list_recipients_endpoint, methods=["GET"]),
+    Route("/orgs/{org_id}/broadcasts/{broadcast_id}/send", public.send_endpoint,
+          methods=["POST"]),
+]
+
+CONTROL_ROUTES = [
+    Route("/_emulator/health", control.health, methods=["GET"]),
+    Route("/_emulator/reset", control.reset, methods=["POST"]),
+    *(Route(f"/_emulator/orgs/{{org_id}}/broadcasts/{{broadcast_id}}/{action}",
+            control.broadcast_action(action), methods=["POST"])
+      for action in ("activate", "pause", "resume")),
+    Route("/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}/templates",
+          control.add_template_endpoint, methods=["POST"]),
+]
+
+ROUTES = PUBLIC_ROUTES + CONTROL_ROUTES

@@ -1,0 +1,109 @@
+"""Wire schemas of the public request bodies, strict like the real API, with messages that name
+the field."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from emulator.domain.errors import ApiError
+from emulator.http.errors import validation_error
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9]+$")
+_PHONE_NOISE = str.maketrans("", "", " -()")
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError("must be an email address: one @ with text on both sides, no spaces")
+    return value
+
+
+def _phone(value: str) -> str:
+    if not _PHONE.match(value.translate(_PHONE_NOISE)):
+        raise ValueError("must be a phone number: digits, an optional leading +, spaces, "
+                         "dashes and parentheses")
+    return value
+
+
+def _scalars(value: dict[str, Any]) -> dict[str, Any]:
+    for key, item in value.items():
+        if item is not None and not isinstance(item, str | int | float | bool):
+            raise ValueError(f"'{key}' must be a string, number, boolean or null")
+    return value
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+Id = Annotated[Text, Field(min_length=1, max_length=256)]
+Email = Annotated[Text, Field(max_length=256), AfterValidator(_email)]
+Phone = Annotated[Text, Field(max_length=256), AfterValidator(_phone)]
+Variables = Annotated[dict[str, Any], AfterValidator(_scalars)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class SendBody(_Body):
+    """Seed 000: one trigger of a transactional broadcast."""
+
+    contact_channel_id: Id | None = None
+    contact_id: Id | None = None
+    phone: Phone | None = None
+    email: Email | None = None
+    name: Annotated[Text, Field(max_length=256)] | None = None
+    variables: Variables | None = None
+    template_ids: Annotated[list[Id], Field(min_length=1)] | None = None
+    background: bool | None = None
+
+
+class CreateBroadcastBody(_Body):
+    """Seed 002, plus the emulator's `type` extension."""
+
+    name: Annotated[Text, Field(min_length=1, max_length=255)]
+    scheduled_at: Annotated[AwareDatetime, AfterValidator(_utc)] | None = None
+    segment_ids: Annotated[list[Id], Field(max_length=10)] | None = None
+    send_to_all: bool | None = None
+    type: Literal["MARKETING", "TRANSACTIONAL"] | None = None
+
+
+class TemplateBody(_Body):
+    """Control surface: add a template to a broadcast (the public API cannot)."""
+
+    id: Id | None = None
+    integration_id: Literal[
+        "internal", "custom", "whatsapp_bot", "messenger_bot", "instagram_dm", "twilio",
+        "telnyx", "slack_bot", "telegram_bot", "gmail", "google_calendar",
+    ]
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class ResetBody(_Body):
+    org_id: Id | None = None
+
+
+def parse_body(model: type[M], raw: bytes) -> M:
+    """An empty body is `{}`; malformed JSON, a non-object, or a bad field is a 400 that names
+    the field."""
+    try:
+        return model.model_validate_json(raw or b"{}")
+    except ValidationError as error:
+        raise validation_error(error) from None
+    except RecursionError:
+        raise ApiError(400, "the body is nested too deeply") from None
