@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import random
 
-_ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
-_ID_LENGTH = 16
-
 
 class RandomSource:
     def __init__(self, seed: int, stream: str) -> None:
@@ -18,9 +15,11 @@ class RandomSource:
         self.random = random.Random(f"{seed}:{stream}")
 
     def new_id(self, prefix: str) -> str:
-        body = "".join(self.random.choice(_ID_ALPHABET) for _ in range(_ID_LENGTH))
-        return f"{prefix}_{body}"
+        """`prefix_` and 16 hex digits: cheap enough to mint 300,000 ids in a fraction of a second."""
+        return f"{prefix}_{self.random.getrandbits(64):016x}"
 
-    def token(self, prefix: str, length: int = 32) -> str:
-        body = "".join(self.random.choice(_ID_ALPHABET) for _ in range(length))
-        return f"{prefix}_{body}"
+    def token(self, prefix: str) -> str:
+        return f"{prefix}_{self.random.getrandbits(128):032x}"
+
+    def chance(self) -> float:
+        return self.random.random()
