@@ -7,7 +7,7 @@ try:
 except PackageNotFoundError:  # running from a checkout that was never installed
     __version__ = "0.0.0"
 
-from emulator.app import create_app  # noqa: E402
-from emulator.settings import Settings  # noqa: E402
+from emulator.app import create_app
+from emulator.settings import Settings
 
 __all__ = ["Settings", "__version__", "create_app"]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -11,11 +15,16 @@ from emulator.clock import Clock, SystemClock
 from emulator.domain.errors import ApiError
 from emulator.http.bodylimit import BodySizeLimit
 from emulator.http.errors import api_error_handler, http_exception_handler, unexpected_error_handler
+from emulator.http.faults import FaultMiddleware
 from emulator.http.routes import ROUTES
+from emulator.runtime import Runtime
 from emulator.scenario.load import load_scenario_file, resolve_scenario_path
 from emulator.scenario.schema import ScenarioSpec
+from emulator.scenario.yamlload import MAX_FILE_BYTES
 from emulator.settings import Settings
-from emulator.store import Store
+
+# How often a served emulator on a real clock runs what fell due, without waiting for a request.
+TICK_SECONDS = 0.1
 
 # Browser clients read these across origins.
 EXPOSED_HEADERS = ["pagination-count", "pagination-page", "pagination-take", "Retry-After"]
@@ -27,12 +36,25 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     settings = settings or Settings()
     if scenario is None:
         scenario = load_scenario_file(resolve_scenario_path(settings.scenario))
+    runtime = Runtime(scenario, clock or SystemClock())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        ticker = asyncio.create_task(_tick(runtime))
+        try:
+            yield
+        finally:
+            ticker.cancel()
+
     app = Starlette(
         routes=ROUTES,
+        lifespan=lifespan,
         middleware=[
             Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],
                        allow_headers=["*"], expose_headers=EXPOSED_HEADERS),
-            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
+                       per_path={"/_emulator/scenario": MAX_FILE_BYTES}),
+            Middleware(FaultMiddleware, injector=lambda: runtime.faults),
         ],
         exception_handlers={
             ApiError: api_error_handler,
@@ -41,5 +63,14 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
         },
     )
     app.state.settings = settings
-    app.state.store = Store(scenario, clock or SystemClock())
+    app.state.runtime = runtime
     return app
+
+
+async def _tick(runtime: Runtime) -> None:
+    """Under a real clock, timed outcomes and webhook retries happen on time even when no request
+    comes in. (In-process clients without lifespan catch up on their next request instead.)"""
+    while True:
+        await asyncio.sleep(TICK_SECONDS)
+        if not runtime.store.virtual:
+            runtime.catch_up_all()

@@ -15,7 +15,7 @@ class RandomSource:
         self.random = random.Random(f"{seed}:{stream}")
 
     def new_id(self, prefix: str) -> str:
-        """`prefix_` and 16 hex digits: cheap enough to mint 300,000 ids in a fraction of a second."""
+        """`prefix_` and 16 hex digits: cheap enough to mint 300,000 ids in well under a second."""
         return f"{prefix}_{self.random.getrandbits(64):016x}"
 
     def token(self, prefix: str) -> str:

@@ -41,6 +41,6 @@ class QuietServer(uvicorn.Server):
 
 
 def make_server(app: Starlette, *, access_log: bool, log_level: str) -> QuietServer:
-    config = uvicorn.Config(app, access_log=access_log, log_level=log_level, lifespan="off",
+    config = uvicorn.Config(app, access_log=access_log, log_level=log_level, lifespan="on",
                             server_header=False, date_header=False)
     return QuietServer(config)

@@ -52,5 +52,7 @@ def _parse(name: str, raw: str, kind: type) -> Any:
         try:
             return int(raw)
         except ValueError:
-            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be a whole number, not {raw!r}") from None
+            raise ValueError(
+                f"{ENV_PREFIX}{name.upper()} must be a whole number, not {raw!r}"
+            ) from None
     return raw

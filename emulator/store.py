@@ -3,12 +3,15 @@ they were built from (so a reset can rebuild them exactly)."""
 
 from __future__ import annotations
 
-from emulator.clock import Clock
-from emulator.domain.dispatch import AlwaysDelivered, OutcomePolicy
-from emulator.domain.errors import not_found, too_many_requests, unauthorized
-from emulator.domain.org import Org
+from datetime import timedelta
+
+from emulator.clock import Clock, VirtualClock
+from emulator.domain.errors import bad_request, not_found, too_many_requests, unauthorized
+from emulator.domain.org import Listener, Org
+from emulator.domain.outcomes import RulePolicy
 from emulator.domain.ratelimit import Limit, SlidingWindowLimiter
-from emulator.scenario.build import build_org, build_orgs, org_ids
+from emulator.scenario.build import build_org, org_ids
+from emulator.scenario.rules import build_rules
 from emulator.scenario.schema import RateLimitSpec, ScenarioSpec
 
 ORG_ALIAS = "c"
@@ -17,18 +20,26 @@ ORG_ALIAS = "c"
 class Store:
     def __init__(self, spec: ScenarioSpec, clock: Clock) -> None:
         self.clock = clock
-        self.policy: OutcomePolicy = AlwaysDelivered()
         self.orgs: dict[str, Org] = {}
         self.keys: dict[str, str] = {}
+        # Told of every recipient event of every org (the webhook sender subscribes here).
+        self.listeners: list[Listener] = []
         self.load(spec)
 
     def load(self, spec: ScenarioSpec) -> None:
         """Replace everything with what `spec` describes."""
         self.spec = spec
+        self.policy = RulePolicy(build_rules(spec.outcomes), spec.magic_addresses)
         self.send_limiter = _limiter(spec.rate_limits.send)
         self.general_limiter = _limiter(spec.rate_limits.general)
-        self.orgs = build_orgs(spec, self._clock_for)
+        self.orgs = {}
+        for org_id, org_spec in zip(org_ids(spec), spec.orgs, strict=True):
+            self._install(build_org(spec, org_spec, org_id, self._new_clock()))
         self._index_keys()
+
+    def _install(self, org: Org) -> None:
+        org.listeners = self.listeners
+        self.orgs[org.id] = org
 
     def reset(self, org_id: str | None = None) -> None:
         if org_id is None:
@@ -39,13 +50,38 @@ class Store:
         ids = org_ids(self.spec)
         if org_id in ids:
             org_spec = self.spec.orgs[ids.index(org_id)]
-            self.orgs[org_id] = build_org(self.spec, org_spec, org_id, self._clock_for(org_id))
+            self._install(build_org(self.spec, org_spec, org_id, self._new_clock()))
         if self.send_limiter is not None:
             self.send_limiter.forget(org_id)
+        self.policy.forget(org_id)
         self._index_keys()
 
-    def _clock_for(self, org_id: str) -> Clock:
-        return self.clock
+    @property
+    def virtual(self) -> bool:
+        return self.spec.clock.mode == "virtual"
+
+    def _new_clock(self) -> Clock:
+        """Virtual time is kept per org, so tests sharing one server never move each other's."""
+        if not self.virtual:
+            return self.clock
+        return VirtualClock(self.spec.clock.start or self.clock.now())
+
+    def advance(self, seconds: float, org_id: str | None = None) -> list[Org]:
+        """Move virtual time forward, running everything that falls due in order, each at its
+        own moment."""
+        if not self.virtual:
+            raise bad_request("The scenario's clock is real; set `clock: {mode: virtual}` in "
+                              "the scenario to move time by hand")
+        orgs = [self.org(org_id)] if org_id is not None else list(self.orgs.values())
+        for org in orgs:
+            clock = org.clock
+            assert isinstance(clock, VirtualClock)
+            target = clock.now() + timedelta(seconds=seconds)
+            while (due := org.scheduler.next_due()) is not None and due <= target:
+                clock.set(due)
+                org.scheduler.run_due(due)
+            clock.set(target)
+        return orgs
 
     def _index_keys(self) -> None:
         self.keys = {key: org.id for org in self.orgs.values() for key in org.api_keys}

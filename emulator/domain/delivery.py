@@ -1,4 +1,5 @@
-"""What happens to a recipient row once it is sent: outcomes, their flags, and the counters."""
+"""What happens to a recipient row once it is sent: outcomes, their flags, the counters they move,
+and the consequences real providers have (unsubscribes, suppressed addresses)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from emulator.domain.entities import FLAG_COUNTERS, Broadcast, Flag, Recipient, RecipientStatus
+from emulator.domain.org import Org, RecipientEvent
 
 
 class Outcome(StrEnum):
@@ -37,11 +39,13 @@ OUTCOME_FLAGS: dict[Outcome, tuple[Flag, ...]] = {
 }
 
 DEFAULT_ERRORS: dict[Outcome, str] = {
-    Outcome.BOUNCED: "bounced: the recipient's server rejected the message",
+    Outcome.BOUNCED: "bounced: the recipient's mail server rejected the message",
     Outcome.FAILED: "failed: the provider could not deliver the message",
     Outcome.SKIPPED: "skipped",
     Outcome.RATE_LIMITED: "rate_limited: the provider refused the message, too many requests",
 }
+
+SUPPRESSED = "suppressed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +64,30 @@ def timeline(outcome: Outcome, delays: dict[Flag, timedelta]) -> list[TimedFlag]
     return events
 
 
-def set_flag(broadcast: Broadcast, row: Recipient, flag: Flag, at: datetime) -> None:
+def record(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, at: datetime) -> None:
+    """Set one flag on a row: counters, consequences, and the event listeners (webhooks)."""
     if flag in row.flags:
         return
     row.flags[flag] = at
     row.updated_at = at
     for counter in FLAG_COUNTERS[flag]:
         broadcast.counters[counter] += 1
+    _consequences(org, row, flag, at)
+    org.emit(RecipientEvent(flag, broadcast, row, at))
+
+
+def _consequences(org: Org, row: Recipient, flag: Flag, at: datetime) -> None:
+    if flag is Flag.UNSUBSCRIBED:
+        contact = org.contacts.get(row.contact_id)
+        if contact is not None and not contact.unsubscribed:
+            contact.unsubscribed = True
+            contact.unsubscribed_at = at
+            contact.unsubscribe_reason = "Unsubscribed from a message"
+            contact.updated_at = at
+    elif flag in (Flag.BOUNCED, Flag.COMPLAINED):
+        address = row.email or row.phone
+        if address:
+            org.suppress(address, "bounced" if flag is Flag.BOUNCED else "complained", row, at)
 
 
 def finish(row: Recipient, at: datetime) -> None:
@@ -85,7 +106,7 @@ def add_row(broadcast: Broadcast, row: Recipient) -> None:
         broadcast.counters["contacts_count"] += 1
 
 
-def skip(broadcast: Broadcast, row: Recipient, reason: str, at: datetime) -> None:
+def skip(org: Org, broadcast: Broadcast, row: Recipient, reason: str, at: datetime) -> None:
     row.error_message = reason
-    set_flag(broadcast, row, Flag.SKIPPED, at)
+    record(org, broadcast, row, Flag.SKIPPED, at)
     finish(row, at)

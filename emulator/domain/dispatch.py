@@ -6,13 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from emulator.domain.delivery import (
-    DEFAULT_ERRORS,
-    Outcome,
-    finish,
-    set_flag,
-    timeline,
-)
+from emulator.domain.delivery import DEFAULT_ERRORS, Outcome, finish, record, timeline
 from emulator.domain.entities import Broadcast, Flag, Recipient
 from emulator.domain.org import Org
 
@@ -48,7 +42,7 @@ def dispatch(org: Org, broadcast: Broadcast, row: Recipient, decision: Decision,
                 row.external_message_id = org.rng.new_id("msg")
             if flag in (Flag.FAILED, Flag.SKIPPED):
                 row.error_message = error
-            set_flag(broadcast, row, flag, at)
+            record(org, broadcast, row, flag, at)
             if is_last:
                 finish(row, at)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from emulator.clock import Clock
-from emulator.domain.entities import Broadcast, Channel, Contact, Segment
+from emulator.domain.entities import Broadcast, Channel, Contact, Flag, Recipient, Segment
 from emulator.domain.scheduler import Scheduler
 from emulator.rng import RandomSource
 
@@ -21,6 +23,32 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def normalize_address(address: str) -> str:
+    return normalize_email(address) if "@" in address else normalize_phone(address)
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientEvent:
+    """A flag set on a row at a moment of the org's clock: what webhooks report."""
+
+    flag: Flag
+    broadcast: Broadcast
+    row: Recipient
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    address: str
+    reason: str
+    created_at: datetime
+    recipient_id: str
+    broadcast_id: str
+
+
+Listener = Callable[["Org", RecipientEvent], None]
+
+
 @dataclass
 class Org:
     id: str
@@ -34,6 +62,8 @@ class Org:
     broadcasts: dict[str, Broadcast] = field(default_factory=dict)
     scheduler: Scheduler = field(default_factory=Scheduler)
     channels: dict[str, Channel] = field(default_factory=dict)
+    suppressions: dict[str, Suppression] = field(default_factory=dict)
+    listeners: list[Listener] = field(default_factory=list)
     _by_email: dict[str, str] = field(default_factory=dict)
     _by_phone: dict[str, str] = field(default_factory=dict)
 
@@ -59,6 +89,18 @@ class Org:
     def contact_by_phone(self, phone: str) -> Contact | None:
         contact_id = self._by_phone.get(normalize_phone(phone))
         return self.contacts.get(contact_id) if contact_id else None
+
+    def suppress(self, address: str, reason: str, row: Recipient, at: datetime) -> None:
+        key = normalize_address(address)
+        if key not in self.suppressions:
+            self.suppressions[key] = Suppression(address, reason, at, row.id, row.broadcast_id)
+
+    def is_suppressed(self, address: str | None) -> bool:
+        return address is not None and normalize_address(address) in self.suppressions
+
+    def emit(self, event: RecipientEvent) -> None:
+        for listener in self.listeners:
+            listener(self, event)
 
     def catch_up(self) -> None:
         """Run whatever fell due on this org's clock; called before each request touches it."""

@@ -29,8 +29,8 @@ class RecipientFilter:
             and (self.contact_id is None or row.contact_id == self.contact_id)
             and (self.user_id is None or row.user_id == self.user_id)
             and (self.username is None or row.username == self.username)
-            and (self.email is None or (row.email is not None
-                                        and normalize_email(row.email) == normalize_email(self.email)))
+            and (self.email is None or (row.email is not None and
+                                        normalize_email(row.email) == normalize_email(self.email)))
         )
 
 

@@ -1,11 +1,12 @@
-"""Triggering a transactional broadcast for one recipient: the rules of the send guide (seed 001)."""
+"""Triggering a transactional broadcast for one recipient: the rules of the send guide
+(seed 001)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from emulator.domain.delivery import Outcome, add_row, skip
+from emulator.domain.delivery import SUPPRESSED, Outcome, add_row, skip
 from emulator.domain.dispatch import OutcomePolicy, dispatch
 from emulator.domain.entities import (
     EMAIL_INTEGRATIONS,
@@ -74,7 +75,7 @@ def trigger(org: Org, broadcast: Broadcast, request: Trigger, policy: OutcomePol
     for row, decision in zip(rows, decisions, strict=True):
         add_row(broadcast, row)
         if decision is None:
-            skip(broadcast, row, row.error_message or "skipped", now)
+            skip(org, broadcast, row, row.error_message or "skipped", now)
         else:
             dispatch(org, broadcast, row, decision, now)
     broadcast.updated_at = now
@@ -194,8 +195,18 @@ def _build_row(org: Org, broadcast: Broadcast, template: Template, recipient: _R
         row.user_id = row.user_id or request.phone
     elif channel is None:
         row.error_message = missing
+    if row.error_message is None and org.is_suppressed(_address(row, template.integration_id)):
+        row.error_message = SUPPRESSED
     row.name = request.name or (channel.name if channel else None) or contact.name
     return row
+
+
+def _address(row: Recipient, integration: Integration) -> str | None:
+    if integration in EMAIL_INTEGRATIONS:
+        return row.email
+    if integration in PHONE_INTEGRATIONS:
+        return row.phone
+    return row.email or row.phone
 
 
 def _channel_for(integration: Integration, recipient: _Recipient) -> tuple[Channel | None, str]:

@@ -8,11 +8,24 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from emulator.clock import format_timestamp as ts
 from emulator.domain.broadcasts import add_template, get_broadcast, transition
 from emulator.domain.entities import Integration
-from emulator.http.public import read_body, store_of
+from emulator.domain.errors import ApiError, FieldProblem
+from emulator.domain.magic import magic_table
+from emulator.domain.org import Org
+from emulator.fieldpath import format_path
+from emulator.http import query
+from emulator.http.public import read_body, runtime_of, store_of
 from emulator.http.render import broadcast_json, template_json
-from emulator.http.schemas import ResetBody, TemplateBody, parse_body
+from emulator.http.schemas import (
+    AdvanceBody,
+    ResetBody,
+    TemplateBody,
+    parse_body,
+)
+from emulator.scenario.load import load_scenario_text
+from emulator.scenario.problems import ScenarioError
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -23,8 +36,7 @@ async def health(request: Request) -> Response:
 
 async def reset(request: Request) -> Response:
     body = parse_body(ResetBody, await read_body(request))
-    store = store_of(request)
-    store.reset(body.org_id)
+    runtime_of(request).reset(body.org_id)
     return JSONResponse({"status": "ok", "org_id": body.org_id})
 
 
@@ -46,3 +58,92 @@ async def add_template_endpoint(request: Request) -> Response:
     body = parse_body(TemplateBody, await read_body(request))
     template = add_template(org, broadcast, body.id, Integration(body.integration_id), body.config)
     return JSONResponse(template_json(template))
+
+
+def _clock_json(request: Request, orgs: list[Org]) -> JSONResponse:
+    mode = store_of(request).spec.clock.mode
+    return JSONResponse({"mode": mode, "orgs": [
+        {"org_id": org.id, "now": ts(org.clock.now()), "pending": len(org.scheduler)}
+        for org in orgs
+    ]})
+
+
+def _orgs_of(request: Request, org_id: str | None) -> list[Org]:
+    store = store_of(request)
+    return [store.org(org_id)] if org_id is not None else list(store.orgs.values())
+
+
+async def get_clock(request: Request) -> Response:
+    org_id = query.text(request.query_params, "org_id")
+    return _clock_json(request, _orgs_of(request, org_id))
+
+
+async def advance_clock(request: Request) -> Response:
+    """Moves virtual time and answers once everything that fell due has run, webhooks included."""
+    body = parse_body(AdvanceBody, await read_body(request))
+    runtime = runtime_of(request)
+    orgs = runtime.store.advance(body.seconds, body.org_id)
+    await runtime.webhooks.flush()
+    return _clock_json(request, orgs)
+
+
+async def magic(request: Request) -> Response:
+    enabled = store_of(request).spec.magic_addresses
+    return JSONResponse({"enabled": enabled, "addresses": [
+        {"address": m.pattern, "outcome": m.outcome.value, "error_message": m.error_message,
+         "convention": m.source}
+        for m in magic_table()
+    ]})
+
+
+async def list_suppressions(request: Request) -> Response:
+    org_id = query.text(request.query_params, "org_id")
+    return JSONResponse([
+        {"org_id": org.id, "address": s.address, "reason": s.reason,
+         "created_at": ts(s.created_at), "recipient_id": s.recipient_id,
+         "broadcast_id": s.broadcast_id}
+        for org in _orgs_of(request, org_id) for s in org.suppressions.values()
+    ])
+
+
+async def clear_suppressions(request: Request) -> Response:
+    org_id = query.text(request.query_params, "org_id")
+    cleared = 0
+    for org in _orgs_of(request, org_id):
+        cleared += len(org.suppressions)
+        org.suppressions.clear()
+    return JSONResponse({"cleared": cleared})
+
+
+async def list_webhooks(request: Request) -> Response:
+    params = request.query_params
+    org_id = query.text(params, "org_id")
+    state = query.choice(params, "state", ("pending", "delivered", "failed"))
+    event = query.text(params, "event")
+    deliveries = [
+        d for d in reversed(runtime_of(request).webhooks.log)
+        if (org_id is None or d.org_id == org_id) and (state is None or d.state == state)
+        and (event is None or d.event == event)
+    ]
+    return JSONResponse([d.json() for d in deliveries])
+
+
+async def put_scenario(request: Request) -> Response:
+    """Replace the running state with a scenario sent as YAML or JSON (JSON is YAML)."""
+    raw = await read_body(request)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "The scenario must be UTF-8 text (YAML or JSON)") from None
+    try:
+        spec = load_scenario_text(text, "<request body>")
+    except ScenarioError as error:
+        raise ApiError(400, str(error), [
+            FieldProblem(format_path(p.path), f"line {p.line}, column {p.column}: {p.message}")
+            for p in error.problems
+        ]) from None
+    runtime_of(request).load(spec)
+    store = store_of(request)
+    return JSONResponse({"status": "ok", "orgs": [
+        {"id": org.id, "name": org.name, "api_keys": org.api_keys} for org in store.orgs.values()
+    ]})

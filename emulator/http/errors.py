@@ -18,7 +18,8 @@ from emulator.fieldpath import format_path
 log = logging.getLogger("emulator")
 
 
-def envelope(status: int, message: str, details: list[FieldProblem] | None = None) -> dict[str, Any]:
+def envelope(status: int, message: str,
+             details: list[FieldProblem] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "statusCode": status,
         "error": HTTPStatus(status).phrase,

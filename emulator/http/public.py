@@ -8,7 +8,12 @@ from typing import Any, TypeVar
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
-from emulator.domain.broadcasts import NewBroadcast, create_broadcast, get_broadcast, list_broadcasts
+from emulator.domain.broadcasts import (
+    NewBroadcast,
+    create_broadcast,
+    get_broadcast,
+    list_broadcasts,
+)
 from emulator.domain.entities import BroadcastStatus, BroadcastType, Flag, RecipientStatus
 from emulator.domain.errors import ApiError
 from emulator.domain.org import Org
@@ -17,17 +22,24 @@ from emulator.domain.transactional import Trigger, trigger
 from emulator.http import query
 from emulator.http.render import broadcast_json, recipient_json
 from emulator.http.schemas import CreateBroadcastBody, SendBody, parse_body
+from emulator.runtime import Runtime
 from emulator.store import Store
 
 T = TypeVar("T")
 
 BROADCAST_STATUS_FILTER = ("ALL", *(s.value for s in BroadcastStatus))
 RECIPIENT_STATUS_FILTER = ("ALL", *(s.value for s in RecipientStatus))
+# The documented boolean filters of the recipients list (is_bounced is not among them).
+FILTERABLE_FLAGS = tuple(flag for flag in Flag if flag is not Flag.BOUNCED)
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
 
 
 def store_of(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
+    return runtime_of(request).store
 
 
 def open_org(request: Request) -> Org:
@@ -88,8 +100,11 @@ async def list_recipients_endpoint(request: Request) -> Response:
     broadcast = get_broadcast(org, request.path_params["broadcast_id"])
     params = request.query_params
     status = query.choice(params, "status", RECIPIENT_STATUS_FILTER)
-    flags = {flag: value for flag in Flag
-             if flag is not Flag.BOUNCED and (value := query.boolean(params, flag.value)) is not None}
+    flags: dict[Flag, bool] = {}
+    for flag in FILTERABLE_FLAGS:
+        value = query.boolean(params, flag.value)
+        if value is not None:
+            flags[flag] = value
     wanted = RecipientFilter(
         status=None if status in (None, "ALL") else RecipientStatus(status),
         flags=flags,

@@ -6,9 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from emulator.http import control, public
 from emulator.http.control import Endpoint
 
-from emulator.http import control, public
 
 def by_method(**endpoints: Endpoint) -> Endpoint:
     """One path served by several methods, so a 405 lists all of them in `Allow`."""
@@ -33,6 +33,14 @@ PUBLIC_ROUTES = [
 CONTROL_ROUTES = [
     Route("/_emulator/health", control.health, methods=["GET"]),
     Route("/_emulator/reset", control.reset, methods=["POST"]),
+    Route("/_emulator/scenario", control.put_scenario, methods=["PUT"]),
+    Route("/_emulator/clock", control.get_clock, methods=["GET"]),
+    Route("/_emulator/clock/advance", control.advance_clock, methods=["POST"]),
+    Route("/_emulator/magic", control.magic, methods=["GET"]),
+    Route("/_emulator/suppressions", by_method(GET=control.list_suppressions,
+                                               DELETE=control.clear_suppressions),
+          methods=["GET", "DELETE"]),
+    Route("/_emulator/webhooks", control.list_webhooks, methods=["GET"]),
     *(Route(f"/_emulator/orgs/{{org_id}}/broadcasts/{{broadcast_id}}/{action}",
             control.broadcast_action(action), methods=["POST"])
       for action in ("activate", "pause", "resume")),

@@ -98,6 +98,11 @@ class ResetBody(_Body):
     org_id: Id | None = None
 
 
+class AdvanceBody(_Body):
+    seconds: Annotated[float, Field(ge=0, le=10 * 365 * 24 * 3600)]
+    org_id: Id | None = None
+
+
 def parse_body(model: type[M], raw: bytes) -> M:
     """An empty body is `{}`; malformed JSON, a non-object, or a bad field is a 400 that names
     the field."""

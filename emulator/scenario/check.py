@@ -27,7 +27,8 @@ def _check_orgs(spec: ScenarioSpec) -> Iterator[Finding]:
     for index, org in enumerate(spec.orgs):
         if org.id is not None:
             if org.id in ids:
-                yield ("orgs", index, "id"), f"duplicate org id '{org.id}' (also orgs[{ids[org.id]}])"
+                yield (("orgs", index, "id"),
+                       f"duplicate org id '{org.id}' (also orgs[{ids[org.id]}])")
             ids.setdefault(org.id, index)
         for key_index, key in enumerate(org.api_keys or ()):
             if key in keys:
@@ -64,7 +65,8 @@ def _check_org(org: OrgSpec, at: Path) -> Iterator[Finding]:
         for s_index, segment in enumerate(contact.segments):
             if segment not in segment_ids:
                 yield (*here, "segments", s_index), f"unknown segment '{segment}'"
-        addresses = [((*here, "email"), contact.email, None), ((*here, "phone"), None, contact.phone)]
+        addresses = [((*here, "email"), contact.email, None),
+                     ((*here, "phone"), None, contact.phone)]
         for ch_index, channel in enumerate(contact.channels):
             ch_path = (*here, "channels", ch_index)
             if channel.id is not None:

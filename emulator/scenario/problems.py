@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from emulator.fieldpath import Path, format_path
 
+__all__ = ["Path", "Problem", "ScenarioError", "format_path"]
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     file: str

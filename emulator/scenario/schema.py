@@ -9,9 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
+from emulator.domain.delivery import Outcome
 from emulator.domain.entities import BroadcastStatus, BroadcastType, Integration
+from emulator.durations import parse_duration
 
 Scalar = str | int | float | bool | None
 Id = Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^\s/]+$")]
@@ -99,7 +101,143 @@ class OrgSpec(_Spec):
     broadcasts: list[BroadcastSpec] = Field(default_factory=list)
 
 
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+OUTCOME_NAMES = tuple(o.value for o in Outcome)
+EVENT_NAMES = ("recipient.sent", "recipient.delivered", "recipient.opened", "recipient.played",
+               "recipient.bounced", "recipient.failed", "recipient.complained",
+               "recipient.unsubscribed", "recipient.skipped")
+
+
+class ClockSpec(_Spec):
+    mode: Literal["real", "virtual"] = "real"
+    start: datetime | None = Field(default=None, strict=False)
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give a timezone, e.g. 2026-01-05T09:00:00Z")
+        return value
+
+
+class WhenSpec(_Spec):
+    """Every key present must match; email and phone are glob patterns."""
+
+    email: str | None = None
+    phone: str | None = None
+    integration_id: Integration | None = Field(default=None, strict=False)
+    broadcast_id: str | None = None
+    template_id: str | None = None
+    contact_id: str | None = None
+    org_id: str | None = None
+
+
+class TimingSpec(_Spec):
+    sent_after: Duration | None = None
+    delivered_after: Duration | None = None
+    opened_after: Duration | None = None
+    played_after: Duration | None = None
+    bounced_after: Duration | None = None
+    failed_after: Duration | None = None
+    complained_after: Duration | None = None
+    unsubscribed_after: Duration | None = None
+
+
+class OutcomeRuleSpec(_Spec):
+    when: WhenSpec = WhenSpec()
+    # One outcome name, a weighted choice {name: weight}, or a sequence [name, ...].
+    outcome: Any
+    timing: TimingSpec = TimingSpec()
+    error_message: str | None = Field(default=None, max_length=1024)
+
+    @field_validator("outcome")
+    @classmethod
+    def _outcome(cls, value: Any) -> Any:
+        names = ", ".join(OUTCOME_NAMES)
+        if isinstance(value, str):
+            if value not in OUTCOME_NAMES:
+                raise ValueError(f"unknown outcome '{value}'; one of: {names}")
+            return value
+        if isinstance(value, list) and value:
+            for item in value:
+                if item not in OUTCOME_NAMES:
+                    raise ValueError(f"unknown outcome '{item}' in the sequence; one of: {names}")
+            return value
+        if isinstance(value, dict) and value:
+            for name, weight in value.items():
+                if name not in OUTCOME_NAMES:
+                    raise ValueError(f"unknown outcome '{name}' in the weights; one of: {names}")
+                if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
+                    raise ValueError(f"the weight of '{name}' must be a number of 0 or more")
+            if sum(value.values()) <= 0:
+                raise ValueError("the weights must add up to more than 0")
+            return value
+        raise ValueError("give an outcome name, a non-empty list of names, or a mapping of "
+                         "names to weights")
+
+
+class FaultWhenSpec(_Spec):
+    method: str | None = None
+    path: str | None = None
+
+
+class FaultRespondSpec(_Spec):
+    status: int = Field(ge=400, le=599)
+    message: str | None = None
+    retry_after: int | None = Field(default=None, ge=0)
+
+
+class FaultSpec(_Spec):
+    when: FaultWhenSpec = FaultWhenSpec()
+    every: int | None = Field(default=None, ge=1)
+    nth: int | None = Field(default=None, ge=1)
+    probability: float | None = Field(default=None, ge=0, le=1)
+    respond: FaultRespondSpec | None = None
+    delay: Duration | None = None
+    drop: bool = False
+
+    @model_validator(mode="after")
+    def _one_trigger_one_effect(self) -> FaultSpec:
+        triggers = [n for n in ("every", "nth", "probability") if getattr(self, n) is not None]
+        if len(triggers) > 1:
+            raise ValueError(f"give at most one of every, nth, probability (got {triggers})")
+        effects = [n for n, on in (("respond", self.respond is not None),
+                                   ("drop", self.drop)) if on]
+        if len(effects) > 1:
+            raise ValueError("give either respond or drop, not both")
+        if not effects and self.delay is None:
+            raise ValueError("give what the fault does: respond, delay or drop")
+        return self
+
+
+class WebhookSpec(_Spec):
+    url: str = Field(pattern=r"^https?://[^\s]+$")
+    secret: str | None = None
+    events: list[Literal[EVENT_NAMES]] | None = None  # type: ignore[valid-type]
+    max_attempts: int = Field(default=5, ge=1, le=20)
+    timeout: Duration = 5.0
+
+
+class GenerateSpec(_Spec):
+    count: int = Field(ge=0, le=1_000_000)
+    segments: dict[str, float] = Field(default_factory=dict)
+    email_domain: str = Field(default="example.test", pattern=r"^[A-Za-z0-9.\-]+$")
+
+    @field_validator("segments")
+    @classmethod
+    def _ratios(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, ratio in value.items():
+            if not 0 <= ratio <= 1:
+                raise ValueError(f"the ratio of '{name}' must be from 0 to 1")
+        return value
+
+
 class ScenarioSpec(_Spec):
     seed: int = 0
+    clock: ClockSpec = ClockSpec()
+    magic_addresses: bool = True
     rate_limits: RateLimitsSpec = RateLimitsSpec()
     orgs: list[OrgSpec] = Field(default_factory=list)
+    outcomes: list[OutcomeRuleSpec] = Field(default_factory=list)
+    faults: list[FaultSpec] = Field(default_factory=list)
+    webhooks: list[WebhookSpec] = Field(default_factory=list)

@@ -45,8 +45,8 @@ class _HardenedLoader(yaml.SafeLoader):
 
     _depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-        event = self.peek_event()
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise yaml.MarkedYAMLError(
                 problem="anchors and aliases (&, *) are not allowed in scenario files",
@@ -58,14 +58,14 @@ class _HardenedLoader(yaml.SafeLoader):
                 raise yaml.MarkedYAMLError(
                     problem=f"nesting deeper than {MAX_DEPTH} levels", problem_mark=event.start_mark
                 )
-            return super().compose_node(parent, index)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
 
 def load_yaml_text(text: str, file: str) -> LoadedDocument:
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
-        raise ScenarioError([Problem(file, 1, 1, (), f"file is larger than {MAX_FILE_BYTES} bytes")])
+        raise ScenarioError([Problem(file, 1, 1, (), f"larger than {MAX_FILE_BYTES} bytes")])
     loader = _HardenedLoader(text)
     document = LoadedDocument(file, None)
     try:
@@ -81,7 +81,7 @@ def load_yaml_text(text: str, file: str) -> LoadedDocument:
     except (ValueError, RecursionError, OverflowError) as error:
         raise ScenarioError([Problem(file, 1, 1, (), f"unreadable value: {error}")]) from None
     finally:
-        loader.dispose()  # type: ignore[no-untyped-call]
+        loader.dispose()
     return document
 
 
@@ -129,7 +129,7 @@ def _scalar(loader: _HardenedLoader, node: yaml.Node) -> Any:
             problem_mark=node.start_mark,
         )
     try:
-        return loader.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+        return loader.construct_object(node, deep=True)
     except ValueError as error:
         raise yaml.MarkedYAMLError(
             problem=f"unreadable value: {error}", problem_mark=node.start_mark
