@@ -64,8 +64,8 @@ class Org:
     channels: dict[str, Channel] = field(default_factory=dict)
     suppressions: dict[str, Suppression] = field(default_factory=dict)
     listeners: list[Listener] = field(default_factory=list)
-    _by_email: dict[str, str] = field(default_factory=dict)
-    _by_phone: dict[str, str] = field(default_factory=dict)
+    email_index: dict[str, str] = field(default_factory=dict)
+    phone_index: dict[str, str] = field(default_factory=dict)
 
     def add_contact(self, contact: Contact) -> None:
         self.contacts[contact.id] = contact
@@ -78,16 +78,16 @@ class Org:
         self.channels[channel.id] = channel
         # The first contact to own an address keeps it: later duplicates never steal a lookup.
         if channel.email:
-            self._by_email.setdefault(normalize_email(channel.email), channel.contact_id)
+            self.email_index.setdefault(normalize_email(channel.email), channel.contact_id)
         if channel.phone:
-            self._by_phone.setdefault(normalize_phone(channel.phone), channel.contact_id)
+            self.phone_index.setdefault(normalize_phone(channel.phone), channel.contact_id)
 
-    def contact_by_email(self, email: str) -> Contact | None:
-        contact_id = self._by_email.get(normalize_email(email))
+    def contactemail_index(self, email: str) -> Contact | None:
+        contact_id = self.email_index.get(normalize_email(email))
         return self.contacts.get(contact_id) if contact_id else None
 
-    def contact_by_phone(self, phone: str) -> Contact | None:
-        contact_id = self._by_phone.get(normalize_phone(phone))
+    def contactphone_index(self, phone: str) -> Contact | None:
+        contact_id = self.phone_index.get(normalize_phone(phone))
         return self.contacts.get(contact_id) if contact_id else None
 
     def suppress(self, address: str, reason: str, row: Recipient, at: datetime) -> None:

@@ -3,7 +3,6 @@ same ids and timestamps (under a virtual clock)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from emulator.clock import Clock
@@ -18,6 +17,7 @@ from emulator.domain.entities import (
 )
 from emulator.domain.org import Org
 from emulator.rng import RandomSource
+from emulator.scenario.generate import generate_contacts
 from emulator.scenario.schema import (
     BroadcastSpec,
     ChannelSpec,
@@ -26,20 +26,11 @@ from emulator.scenario.schema import (
     ScenarioSpec,
 )
 
-ClockFor = Callable[[str], Clock]
-
 
 def org_ids(spec: ScenarioSpec) -> list[str]:
     """Every org's id, generating the missing ones from the scenario's own stream."""
     stream = RandomSource(spec.seed, "scenario")
     return [org.id or stream.new_id("org") for org in spec.orgs]
-
-
-def build_orgs(spec: ScenarioSpec, clock_for: ClockFor) -> dict[str, Org]:
-    return {
-        org_id: build_org(spec, org_spec, org_id, clock_for(org_id))
-        for org_id, org_spec in zip(org_ids(spec), spec.orgs, strict=True)
-    }
 
 
 def build_org(spec: ScenarioSpec, org_spec: OrgSpec, org_id: str, clock: Clock) -> Org:
@@ -54,6 +45,8 @@ def build_org(spec: ScenarioSpec, org_spec: OrgSpec, org_id: str, clock: Clock) 
         org.segments[built.id] = built
     for contact in org_spec.contacts:
         org.add_contact(_contact(contact, rng, now))
+    if org_spec.generate is not None:
+        generate_contacts(org, org_spec.generate, spec.seed, now)
     for broadcast in org_spec.broadcasts:
         built_broadcast = _broadcast(broadcast, rng, now)
         org.broadcasts[built_broadcast.id] = built_broadcast

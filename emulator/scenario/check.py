@@ -80,6 +80,10 @@ def _check_org(org: OrgSpec, at: Path) -> Iterator[Finding]:
                 yield from _unique_address(emails, normalize_email(email), path, c_index, "email")
             if phone is not None:
                 yield from _unique_address(phones, normalize_phone(phone), path, c_index, "phone")
+    if org.generate is not None:
+        for name in org.generate.segments:
+            if name not in segment_ids:
+                yield (*at, "generate", "segments", name), f"unknown segment '{name}'"
     template_ids: set[str] = set()
     for b_index, broadcast in enumerate(org.broadcasts):
         here = (*at, "broadcasts", b_index)

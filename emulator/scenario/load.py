@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path as FilePath
 from typing import Any
 
 from pydantic import ValidationError
 
 from emulator.scenario.check import check_scenario
+from emulator.scenario.include import Composed, compose, read_document
 from emulator.scenario.problems import Problem, ScenarioError
 from emulator.scenario.schema import ScenarioSpec
-from emulator.scenario.yamlload import MAX_FILE_BYTES, LoadedDocument, load_yaml_text
+from emulator.scenario.yamlload import load_yaml_text
 
 _BUNDLED = FilePath(__file__).resolve().parent.parent / "_bundled" / "scenarios"
 _CHECKOUT = FilePath(__file__).resolve().parents[2] / "scenarios"
@@ -34,38 +34,26 @@ def resolve_scenario_path(name_or_path: str) -> FilePath:
 
 
 def load_scenario_file(path: FilePath) -> ScenarioSpec:
+    return validate(compose(read_document(path), path.parent, path))
+
+
+def load_scenario_text(text: str, file: str = "<scenario>",
+                       base_dir: FilePath | None = None) -> ScenarioSpec:
+    """YAML (of which JSON is a subset) text to a checked scenario, or ScenarioError. Includes
+    are resolved against `base_dir` (default: the working directory)."""
+    return validate(compose(load_yaml_text(text, file), base_dir or FilePath.cwd()))
+
+
+def validate(composed: Composed) -> ScenarioSpec:
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ScenarioError([Problem(str(path), 1, 1, (),
-                                         f"file is larger than {MAX_FILE_BYTES} bytes")])
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise ScenarioError([Problem(str(path), 1, 1, (), f"cannot read: {error}")]) from None
-    return load_scenario_text(text, str(path))
-
-
-def load_scenario_text(text: str, file: str = "<scenario>") -> ScenarioSpec:
-    """YAML (of which JSON is a subset) text to a checked scenario, or ScenarioError."""
-    document = load_yaml_text(text, file)
-    return validate_document(document)
-
-
-def load_scenario_json(data: Any, file: str = "<scenario>") -> ScenarioSpec:
-    return validate_document(load_yaml_text(json.dumps(data), file))
-
-
-def validate_document(document: LoadedDocument) -> ScenarioSpec:
-    if not isinstance(document.data, dict):
-        raise ScenarioError([document.problem((), "a scenario must be a mapping of keys")])
-    try:
-        spec = ScenarioSpec.model_validate(document.data)
+        spec = ScenarioSpec.model_validate(composed.data)
     except ValidationError as error:
         raise ScenarioError([
-            document.problem(tuple(item["loc"]), _message(item)) for item in error.errors()
+            composed.problem(tuple(item["loc"]), _message(item)) for item in error.errors()
         ]) from None
     findings = check_scenario(spec)
     if findings:
-        raise ScenarioError([document.problem(path, message) for path, message in findings])
+        raise ScenarioError([composed.problem(path, message) for path, message in findings])
     return spec
 
 

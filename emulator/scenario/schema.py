@@ -91,6 +91,20 @@ class BroadcastSpec(_Spec):
     scheduled_at: datetime | None = Field(default=None, strict=False)
 
 
+class GenerateSpec(_Spec):
+    count: int = Field(ge=0, le=1_000_000)
+    segments: dict[str, float] = Field(default_factory=dict)
+    email_domain: str = Field(default="example.test", pattern=r"^[A-Za-z0-9.\-]+$")
+
+    @field_validator("segments")
+    @classmethod
+    def _ratios(cls, value: dict[str, float]) -> dict[str, float]:
+        for name, ratio in value.items():
+            if not 0 <= ratio <= 1:
+                raise ValueError(f"the ratio of '{name}' must be from 0 to 1")
+        return value
+
+
 class OrgSpec(_Spec):
     id: Id | None = None
     name: str | None = Field(default=None, max_length=256)
@@ -99,6 +113,7 @@ class OrgSpec(_Spec):
     segments: list[SegmentSpec] = Field(default_factory=list)
     contacts: list[ContactSpec] = Field(default_factory=list)
     broadcasts: list[BroadcastSpec] = Field(default_factory=list)
+    generate: GenerateSpec | None = None
 
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
@@ -216,20 +231,6 @@ class WebhookSpec(_Spec):
     events: list[Literal[EVENT_NAMES]] | None = None  # type: ignore[valid-type]
     max_attempts: int = Field(default=5, ge=1, le=20)
     timeout: Duration = 5.0
-
-
-class GenerateSpec(_Spec):
-    count: int = Field(ge=0, le=1_000_000)
-    segments: dict[str, float] = Field(default_factory=dict)
-    email_domain: str = Field(default="example.test", pattern=r"^[A-Za-z0-9.\-]+$")
-
-    @field_validator("segments")
-    @classmethod
-    def _ratios(cls, value: dict[str, float]) -> dict[str, float]:
-        for name, ratio in value.items():
-            if not 0 <= ratio <= 1:
-                raise ValueError(f"the ratio of '{name}' must be from 0 to 1")
-        return value
 
 
 class ScenarioSpec(_Spec):

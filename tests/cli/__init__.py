@@ -1,0 +1,1 @@
+"""The invent-emulator command line, run as a subprocess."""

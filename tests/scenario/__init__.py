@@ -1,0 +1,1 @@
+"""Scenario file loading: errors, hostile YAML, deterministic ids."""
