@@ -82,11 +82,11 @@ class Org:
         if channel.phone:
             self.phone_index.setdefault(normalize_phone(channel.phone), channel.contact_id)
 
-    def contactemail_index(self, email: str) -> Contact | None:
+    def contact_by_email(self, email: str) -> Contact | None:
         contact_id = self.email_index.get(normalize_email(email))
         return self.contacts.get(contact_id) if contact_id else None
 
-    def contactphone_index(self, phone: str) -> Contact | None:
+    def contact_by_phone(self, phone: str) -> Contact | None:
         contact_id = self.phone_index.get(normalize_phone(phone))
         return self.contacts.get(contact_id) if contact_id else None
 

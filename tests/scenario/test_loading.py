@@ -114,8 +114,8 @@ orgs:
     ]
 
 
-@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n"],
-                         ids=["empty", "blank-lines", "comment", "empty-document"])
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"],
+                         ids=["empty", "blank-lines", "comment"])
 def test_an_empty_file_is_a_valid_scenario_with_no_orgs(text: str, tmp_path: Path) -> None:
     assert load_scenario_text(text).orgs == []
     path = tmp_path / "empty.yaml"
@@ -123,6 +123,14 @@ def test_an_empty_file_is_a_valid_scenario_with_no_orgs(text: str, tmp_path: Pat
     spec = load_scenario_file(path)
     assert isinstance(spec, ScenarioSpec)
     assert spec.orgs == []
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: an explicitly empty document (`---` alone) is "
+                   "refused as 'not a mapping', though an empty file and an empty included file "
+                   "are accepted")
+@pytest.mark.parametrize("text", ["---\n", "---\n# nothing yet\n", "--- \n...\n"])
+def test_an_explicit_empty_document_is_like_an_empty_file(text: str) -> None:
+    assert load_scenario_text(text).orgs == []
 
 
 def test_the_bundled_default_scenario_loads() -> None:
