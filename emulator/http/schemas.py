@@ -3,36 +3,19 @@ the field."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from emulator.addresses import check_email, check_phone
 from emulator.domain.errors import ApiError
 from emulator.http.errors import validation_error
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9]+$")
-_PHONE_NOISE = str.maketrans("", "", " -()")
 
 
 def _no_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
-    return value
-
-
-def _email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError("must be an email address: one @ with text on both sides, no spaces")
-    return value
-
-
-def _phone(value: str) -> str:
-    if not _PHONE.match(value.translate(_PHONE_NOISE)):
-        raise ValueError("must be a phone number: digits, an optional leading +, spaces, "
-                         "dashes and parentheses")
     return value
 
 
@@ -51,8 +34,8 @@ M = TypeVar("M", bound=BaseModel)
 
 Text = Annotated[str, AfterValidator(_no_nul)]
 Id = Annotated[Text, Field(min_length=1, max_length=256)]
-Email = Annotated[Text, Field(max_length=256), AfterValidator(_email)]
-Phone = Annotated[Text, Field(max_length=256), AfterValidator(_phone)]
+Email = Annotated[Text, Field(max_length=256), AfterValidator(check_email)]
+Phone = Annotated[Text, Field(max_length=256), AfterValidator(check_phone)]
 Variables = Annotated[dict[str, Any], AfterValidator(_scalars)]
 
 

@@ -1,7 +1,9 @@
 """`include:` — data files merged into the scenario that names them, paths relative to the
 including file. Included files may hold `orgs`, `outcomes`, `faults`, `webhooks` and `include`;
-an org whose id the including file already has is merged into it. Every merged value remembers
-its file and position, so errors still name the right file, line and column."""
+an org whose id the including file already has is merged into it, the included segments,
+contacts and broadcasts coming first (as if pasted in at the top) while the including file's
+outcome, fault and webhook rules come first (so they take precedence). Every merged value
+remembers its file and position, so errors still name the right file, line and column."""
 
 from __future__ import annotations
 
@@ -24,6 +26,9 @@ class Composed:
     data: dict[str, Any]
     main: LoadedDocument
     origins: dict[Path, tuple[LoadedDocument, Path]] = field(default_factory=dict)
+    # Items merged into an org's lists, by (org index, list key), placed at the end.
+    merged_items: dict[tuple[int, str], list[tuple[LoadedDocument, Path, Any]]] = field(
+        default_factory=dict)
 
     def problem(self, path: Path, message: str) -> Problem:
         for end in range(len(path), 0, -1):
@@ -53,7 +58,27 @@ def compose(main: LoadedDocument, base_dir: FilePath,
     composed = Composed(data, main)
     chain = [main_path.resolve()] if main_path is not None else []
     _include_all(composed, main, base_dir, chain, counter=[0])
+    _place_merged_items(composed)
     return composed
+
+
+def _place_merged_items(composed: Composed) -> None:
+    """Put included items before the org's own, and remember where each one came from."""
+    orgs = composed.data.get("orgs")
+    for (org_index, key), included in composed.merged_items.items():
+        assert isinstance(orgs, list)
+        org = orgs[org_index]
+        own = org.get(key) or []
+        if not isinstance(own, list):
+            continue  # the schema reports the including file's own mistake
+        owner, owner_path = composed.origins.get(("orgs", org_index),
+                                                 (composed.main, ("orgs", org_index)))
+        for position in range(len(own)):
+            composed.origins[("orgs", org_index, key, len(included) + position)] = (
+                owner, (*owner_path, key, position))
+        for position, (document, original, _) in enumerate(included):
+            composed.origins[("orgs", org_index, key, position)] = (document, original)
+        org[key] = [item for _, _, item in included] + own
 
 
 def _include_all(composed: Composed, document: LoadedDocument, base_dir: FilePath,
@@ -127,10 +152,9 @@ def _merge_org(composed: Composed, included: LoadedDocument, target_orgs: list[A
     for key, value in org.items():
         here = ("orgs", existing, key)
         if key in _ORG_LISTS and isinstance(value, list):
-            items = into.setdefault(key, [])
-            for item_index, item in enumerate(value):
-                composed.origins[(*here, len(items))] = (included, ("orgs", index, key, item_index))
-                items.append(item)
+            parts = composed.merged_items.setdefault((existing, key), [])
+            parts.extend((included, ("orgs", index, key, item_index), item)
+                         for item_index, item in enumerate(value))
         elif key == "id":
             continue
         elif key in into:

@@ -63,7 +63,7 @@ def _message(item: Any) -> str:
         return "unknown key"
     if kind == "missing":
         return "required key is missing"
-    message = str(item["msg"])
+    message = str(item["msg"]).removeprefix("Value error, ")
     given = item.get("input")
     # YAML 1.1 reads `no`, `on`, 1.10 and bare phone numbers as booleans and numbers.
     if kind.startswith("string") and isinstance(given, bool | int | float):

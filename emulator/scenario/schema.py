@@ -9,8 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from emulator.addresses import check_email, check_phone
 from emulator.domain.delivery import Outcome
 from emulator.domain.entities import BroadcastStatus, BroadcastType, Integration
 from emulator.durations import parse_duration
@@ -21,8 +30,8 @@ SegmentColor = Literal[
     "red", "orange", "amber", "yellow", "lime", "green", "teal", "cyan", "sky", "blue",
     "indigo", "violet", "purple", "fuchsia", "pink", "rose", "neutral",
 ]
-Email = Annotated[str, Field(max_length=256, pattern=r"^[^@\s]+@[^@\s]+$")]
-Phone = Annotated[str, Field(max_length=256, pattern=r"^\+?[0-9 ()\-]*[0-9][0-9 ()\-]*$")]
+Email = Annotated[str, Field(max_length=256), AfterValidator(check_email)]
+Phone = Annotated[str, Field(max_length=256), AfterValidator(check_phone)]
 
 
 class _Spec(BaseModel):

@@ -1,0 +1,26 @@
+"""What counts as an email address or a phone number, for request bodies and scenario files alike.
+
+Deliberately loose (the docs type both as plain strings of at most 256): test domains such as
+`.test` and `.example` must work, which pydantic's EmailStr would refuse.
+"""
+
+from __future__ import annotations
+
+import re
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9]+$")
+_PHONE_NOISE = str.maketrans("", "", " -()")
+
+
+def check_email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError("must be an email address: one @ with text on both sides, no spaces")
+    return value
+
+
+def check_phone(value: str) -> str:
+    if not _PHONE.match(value.translate(_PHONE_NOISE)):
+        raise ValueError("must be a phone number: digits, an optional leading +, spaces, "
+                         "dashes and parentheses")
+    return value
