@@ -70,7 +70,7 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     host, port = sock.getsockname()[:2]
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-    _announce(app.state.store, url, settings.scenario)
+    _announce(app.state.runtime.store, url, settings.scenario)
     server = make_server(app, access_log=settings.access_log, log_level=settings.log_level)
     server.run(sockets=[sock])
     log.info("invent-emulator stopped")

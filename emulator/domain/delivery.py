@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from emulator.domain.entities import FLAG_COUNTERS, Broadcast, Flag, Recipient, RecipientStatus
+from emulator.domain.entities import (
+    FLAG_COUNTERS,
+    Broadcast,
+    BroadcastStatus,
+    BroadcastType,
+    Flag,
+    Recipient,
+    RecipientStatus,
+)
 from emulator.domain.org import Org, RecipientEvent
 
 
@@ -90,13 +98,25 @@ def _consequences(org: Org, row: Recipient, flag: Flag, at: datetime) -> None:
             org.suppress(address, "bounced" if flag is Flag.BOUNCED else "complained", row, at)
 
 
-def finish(row: Recipient, at: datetime) -> None:
+def finish(broadcast: Broadcast, row: Recipient, at: datetime) -> None:
     row.status = RecipientStatus.PROCESSED
     row.updated_at = at
+    broadcast.open_rows -= 1
+    complete_if_done(broadcast, at)
+
+
+def complete_if_done(broadcast: Broadcast, at: datetime) -> None:
+    """A marketing send is SENT once every row of its audience exists and is processed."""
+    if (broadcast.type is BroadcastType.MARKETING and broadcast.status is BroadcastStatus.SENDING
+            and not broadcast.audience_pending and broadcast.open_rows == 0):
+        broadcast.status = BroadcastStatus.SENT
+        broadcast.completed_at = at
+        broadcast.updated_at = at
 
 
 def add_row(broadcast: Broadcast, row: Recipient) -> None:
     broadcast.recipients.append(row)
+    broadcast.open_rows += 1
     broadcast.counters["recipients_count"] += 1
     template = broadcast.template(row.template_id)
     if template is not None:
@@ -109,4 +129,4 @@ def add_row(broadcast: Broadcast, row: Recipient) -> None:
 def skip(org: Org, broadcast: Broadcast, row: Recipient, reason: str, at: datetime) -> None:
     row.error_message = reason
     record(org, broadcast, row, Flag.SKIPPED, at)
-    finish(row, at)
+    finish(broadcast, row, at)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from emulator.domain.delivery import DEFAULT_ERRORS, Outcome, finish, record, timeline
-from emulator.domain.entities import Broadcast, Flag, Recipient
+from emulator.domain.entities import Broadcast, BroadcastStatus, Flag, Recipient
 from emulator.domain.org import Org
 
 
@@ -24,26 +24,29 @@ class OutcomePolicy(Protocol):
         ...
 
 
-class AlwaysDelivered:
-    def decide(self, org: Org, broadcast: Broadcast, row: Recipient) -> Decision:
-        return Decision(Outcome.DELIVERED)
-
-
 def dispatch(org: Org, broadcast: Broadcast, row: Recipient, decision: Decision,
-             start: datetime) -> None:
-    """Schedule the decision's events from `start`; the last one marks the row PROCESSED."""
+             start: datetime, *, immediate: bool) -> None:
+    """Play the decision's events from `start`. With `immediate`, events due at `start` happen
+    now (a synchronous send); the rest wait on the org's scheduler. The last event marks the row
+    PROCESSED."""
     events = timeline(decision.outcome, decision.delays)
     error = decision.error_message or DEFAULT_ERRORS.get(decision.outcome)
     last = len(events) - 1
     for index, event in enumerate(events):
 
         def happen(at: datetime, flag: Flag = event.flag, is_last: bool = index == last) -> None:
+            if broadcast.status is BroadcastStatus.CANCELLED:
+                return  # a cancelled send leaves its unprocessed rows unsent
             if flag is Flag.SENT and row.external_message_id is None:
                 row.external_message_id = org.rng.new_id("msg")
             if flag in (Flag.FAILED, Flag.SKIPPED):
                 row.error_message = error
             record(org, broadcast, row, flag, at)
             if is_last:
-                finish(row, at)
+                finish(broadcast, row, at)
 
-        org.scheduler.at(start + event.after, happen)
+        due = start + event.after
+        if immediate and due == start:
+            happen(start)
+        else:
+            org.scheduler.at(due, happen)

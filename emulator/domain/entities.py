@@ -198,9 +198,9 @@ class Recipient:
     flags: dict[Flag, datetime] = field(default_factory=dict)
     error_message: str | None = None
     external_message_id: str | None = None
-    # What the send resolved, kept for the emulator's outbox; never on the public wire.
-    variables: dict[str, JsonScalar] = field(default_factory=dict)
-    rendered: dict[str, Any] = field(default_factory=dict)
+    # The variables a transactional send resolved, for the emulator's outbox (never on the
+    # public wire). None for marketing rows, whose variables come from contact and broadcast.
+    variables: dict[str, JsonScalar] | None = None
 
 
 @dataclass(slots=True)
@@ -223,6 +223,11 @@ class Broadcast:
     recipients: list[Recipient] = field(default_factory=list)
     # Distinct contacts that have at least one row, for contacts_count.
     contact_ids: set[str] = field(default_factory=set)
+    # Rows not yet PROCESSED; a marketing send is SENT when none are left and none are to come.
+    open_rows: int = 0
+    audience_pending: bool = False
+    # A scenario's `fail_with`: the reason a marketing send of this broadcast ends FAILED.
+    fail_with: str | None = None
 
     def template(self, template_id: str) -> Template | None:
         return next((t for t in self.templates if t.id == template_id), None)

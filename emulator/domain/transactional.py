@@ -6,11 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from emulator.domain.delivery import SUPPRESSED, Outcome, add_row, skip
+from emulator.domain.delivery import Outcome, add_row, skip
 from emulator.domain.dispatch import OutcomePolicy, dispatch
 from emulator.domain.entities import (
-    EMAIL_INTEGRATIONS,
-    PHONE_INTEGRATIONS,
     Broadcast,
     BroadcastStatus,
     BroadcastType,
@@ -23,7 +21,7 @@ from emulator.domain.entities import (
 )
 from emulator.domain.errors import ApiError, bad_request, not_found, too_many_requests
 from emulator.domain.org import Org
-from emulator.domain.render import render_config
+from emulator.domain.rows import Overrides, build_row, merged_variables
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +57,9 @@ def trigger(org: Org, broadcast: Broadcast, request: Trigger, policy: OutcomePol
     recipient = _resolve(org, request, now)
     _check_reachable(recipient.contact)
 
-    variables = _variables(broadcast, recipient.contact, request)
-    rows = [_build_row(org, broadcast, template, recipient, request, variables, now)
+    variables = merged_variables(broadcast, recipient.contact, request.variables)
+    overrides = Overrides(recipient.channel, request.email, request.phone, request.name)
+    rows = [build_row(org, broadcast, template, recipient.contact, now, overrides, variables)
             for template in templates]
     decisions = [
         None if row.error_message else policy.decide(org, broadcast, row) for row in rows
@@ -77,10 +76,8 @@ def trigger(org: Org, broadcast: Broadcast, request: Trigger, policy: OutcomePol
         if decision is None:
             skip(org, broadcast, row, row.error_message or "skipped", now)
         else:
-            dispatch(org, broadcast, row, decision, now)
+            dispatch(org, broadcast, row, decision, now, immediate=not request.background)
     broadcast.updated_at = now
-    if not request.background:
-        org.scheduler.run_due(now)
     return rows
 
 
@@ -156,67 +153,3 @@ def _check_reachable(contact: Contact) -> None:
         raise ApiError(400, f"Contact '{contact.id}' is blocked; no message was sent")
     if contact.unsubscribed:
         raise ApiError(400, f"Contact '{contact.id}' is unsubscribed; no message was sent")
-
-
-def _variables(broadcast: Broadcast, contact: Contact, request: Trigger) -> dict[str, JsonScalar]:
-    """Per-send variables over the contact's stored values over the broadcast's defaults."""
-    merged: dict[str, JsonScalar] = dict(broadcast.properties)
-    merged.update({k: v for k, v in contact.properties.items() if _is_scalar(v)})
-    merged.update(request.variables)
-    return merged
-
-
-def _is_scalar(value: object) -> bool:
-    return value is None or isinstance(value, str | int | float | bool)
-
-
-def _build_row(org: Org, broadcast: Broadcast, template: Template, recipient: _Recipient,
-               request: Trigger, variables: dict[str, JsonScalar], now: datetime) -> Recipient:
-    contact = recipient.contact
-    row = Recipient(
-        id=org.rng.new_id("rcp"), broadcast_id=broadcast.id, broadcast_name=broadcast.name,
-        template_id=template.id, integration_id=template.integration_id, contact_id=contact.id,
-        created_at=now, updated_at=now, variables=dict(variables),
-        rendered=render_config(template.config, variables),
-    )
-    channel, missing = _channel_for(template.integration_id, recipient)
-    if channel is not None:
-        row.user_id, row.username = channel.user_id, channel.username
-        row.email, row.phone = channel.email, channel.phone
-    if recipient.channel is not None:
-        # Tier 1: the caller chose the channel; overrides still replace its addresses.
-        row.email = request.email or row.email
-        row.phone = request.phone or row.phone
-    elif template.integration_id in EMAIL_INTEGRATIONS and request.email:
-        row.email = request.email
-        row.user_id = row.user_id or request.email
-    elif template.integration_id in PHONE_INTEGRATIONS and request.phone:
-        row.phone = request.phone
-        row.user_id = row.user_id or request.phone
-    elif channel is None:
-        row.error_message = missing
-    if row.error_message is None and org.is_suppressed(_address(row, template.integration_id)):
-        row.error_message = SUPPRESSED
-    row.name = request.name or (channel.name if channel else None) or contact.name
-    return row
-
-
-def _address(row: Recipient, integration: Integration) -> str | None:
-    if integration in EMAIL_INTEGRATIONS:
-        return row.email
-    if integration in PHONE_INTEGRATIONS:
-        return row.phone
-    return row.email or row.phone
-
-
-def _channel_for(integration: Integration, recipient: _Recipient) -> tuple[Channel | None, str]:
-    """The contact's channel a template would use, or why there is none."""
-    if recipient.channel is not None:
-        return recipient.channel, ""
-    contact = recipient.contact
-    if integration in EMAIL_INTEGRATIONS:
-        return contact.first_email(), "Contact has no email address for this template"
-    if integration in PHONE_INTEGRATIONS:
-        return contact.first_phone(), "Contact has no phone number for this template"
-    channel = contact.first_of_type(integration)
-    return channel, f"Contact has no {integration.value} channel for this template"

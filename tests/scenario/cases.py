@@ -27,6 +27,16 @@ PROBLEM_LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<column>\d+): (?P<pa
                           r"(?P<message>.+)$")
 
 
+def billion_laughs(levels: int = 9, width: int = 10) -> str:
+    """The classic alias bomb: 10**9 "lol"s once expanded, a few hundred bytes written."""
+    lines = ['lol0: &lol0 "lol"']
+    for level in range(1, levels + 1):
+        refs = ", ".join([f"*lol{level - 1}"] * width)
+        lines.append(f"lol{level}: &lol{level} [{refs}]")
+    lines.append(f"seed: *lol{levels}")
+    return "\n".join(lines) + "\n"
+
+
 ERROR_CASES: tuple[Case, ...] = (
     Case("unknown_top_level_key", """\
 seed: 1

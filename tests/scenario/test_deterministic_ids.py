@@ -169,7 +169,7 @@ orgs:
     assert listed.status_code == 200, listed.text
     by_name = {b["name"]: b for b in listed.json()}
     assert by_name["Given"]["id"] == "bc_given"
-    assert [t["id"] for t in by_name["Given"]["templates"]][0] == "tpl_given"
+    assert by_name["Given"]["templates"][0]["id"] == "tpl_given"
     assert re.fullmatch(f"bc_{GENERATED_ID}", by_name["Generated"]["id"])
 
 

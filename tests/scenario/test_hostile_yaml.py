@@ -17,6 +17,7 @@ from emulator.fieldpath import format_path
 from emulator.scenario.load import load_scenario_file, load_scenario_text
 from emulator.scenario.problems import Problem, ScenarioError
 from emulator.scenario.yamlload import MAX_FILE_BYTES
+from scenario.cases import billion_laughs
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -29,15 +30,6 @@ def refused(text: str) -> Problem:
     assert problem.file == "hostile.yaml"
     assert str(problem) == str(raised.value)
     return problem
-
-
-def billion_laughs(levels: int = 9, width: int = 10) -> str:
-    lines = ['lol0: &lol0 "lol"']
-    for level in range(1, levels + 1):
-        refs = ", ".join([f"*lol{level - 1}"] * width)
-        lines.append(f"lol{level}: &lol{level} [{refs}]")
-    lines.append(f"seed: *lol{levels}")
-    return "\n".join(lines) + "\n"
 
 
 def test_python_object_apply_is_never_executed() -> None:
@@ -141,9 +133,8 @@ def test_ten_thousand_deep_nesting_is_refused_without_recursion_error(text: str)
 
 def test_reasonable_nesting_in_properties_is_allowed() -> None:
     nested = "[" * 30 + "1" + "]" * 30
-    spec = load_scenario_text(
-        f"orgs:\n  - id: org_a\n    contacts:\n      - id: ct_a\n        properties: {{x: {nested}}}\n"
-    )
+    spec = load_scenario_text("orgs:\n  - id: org_a\n    contacts:\n      - id: ct_a\n"
+                              f"        properties: {{x: {nested}}}\n")
     assert spec.orgs[0].contacts[0].properties["x"] is not None
 
 
