@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from emulator.clock import Clock, VirtualClock
+from emulator.domain.entities import BroadcastStatus
 from emulator.domain.errors import bad_request, not_found, too_many_requests, unauthorized
+from emulator.domain.marketing import schedule
 from emulator.domain.org import Listener, Org
 from emulator.domain.outcomes import RulePolicy
 from emulator.domain.ratelimit import Limit, SlidingWindowLimiter
@@ -40,6 +42,9 @@ class Store:
     def _install(self, org: Org) -> None:
         org.listeners = self.listeners
         self.orgs[org.id] = org
+        for broadcast in org.broadcasts.values():
+            if broadcast.status is BroadcastStatus.SCHEDULED:
+                schedule(org, broadcast, self.policy)
 
     def reset(self, org_id: str | None = None) -> None:
         if org_id is None:
@@ -77,9 +82,10 @@ class Store:
             clock = org.clock
             assert isinstance(clock, VirtualClock)
             target = clock.now() + timedelta(seconds=seconds)
+            org.run_until(clock.now())
             while (due := org.scheduler.next_due()) is not None and due <= target:
                 clock.set(due)
-                org.scheduler.run_due(due)
+                org.run_until(due)
             clock.set(target)
         return orgs
 

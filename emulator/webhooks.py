@@ -88,6 +88,8 @@ class WebhookSender:
         return self.store.spec.webhooks
 
     def on_event(self, org: Org, event: RecipientEvent) -> None:
+        if not self.specs:
+            return
         name = "recipient." + event.flag.value.removeprefix("is_")
         # A bounce is the failure event of a bounced row; do not report it twice.
         if event.flag is Flag.FAILED and Flag.BOUNCED in event.row.flags:

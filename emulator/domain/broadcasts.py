@@ -67,12 +67,16 @@ def list_broadcasts(org: Org, status: BroadcastStatus | None) -> list[Broadcast]
     return chosen
 
 
+EDITABLE_STATUSES = (BroadcastStatus.DRAFT, BroadcastStatus.PAUSED, BroadcastStatus.CANCELLED,
+                     BroadcastStatus.FAILED)
+
+
 def add_template(org: Org, broadcast: Broadcast, template_id: str | None,
                  integration: Integration, config: dict[str, Any]) -> Template:
-    if broadcast.status not in (BroadcastStatus.DRAFT, BroadcastStatus.PAUSED):
+    if broadcast.status not in EDITABLE_STATUSES:
         raise bad_request(
             f"Broadcast '{broadcast.id}' is {broadcast.status.value}; templates can be added "
-            "only while it is DRAFT or PAUSED"
+            "only while it is DRAFT, PAUSED, CANCELLED or FAILED"
         )
     if template_id is not None and _template_id_taken(org, template_id):
         raise bad_request(f"id: template '{template_id}' already exists", "id")

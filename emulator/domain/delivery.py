@@ -62,14 +62,23 @@ class TimedFlag:
     after: timedelta
 
 
-def timeline(outcome: Outcome, delays: dict[Flag, timedelta]) -> list[TimedFlag]:
+_NO_DELAY = timedelta(0)
+_INSTANT_TIMELINES = {
+    outcome: tuple(TimedFlag(flag, _NO_DELAY) for flag in flags)
+    for outcome, flags in OUTCOME_FLAGS.items()
+}
+
+
+def timeline(outcome: Outcome, delays: dict[Flag, timedelta]) -> tuple[TimedFlag, ...]:
     """When each of the outcome's flags happens, relative to the send; never out of order."""
+    if not delays:
+        return _INSTANT_TIMELINES[outcome]
     events: list[TimedFlag] = []
     previous = timedelta(0)
     for flag in OUTCOME_FLAGS[outcome]:
         previous = max(previous, delays.get(flag, previous))
         events.append(TimedFlag(flag, previous))
-    return events
+    return tuple(events)
 
 
 def record(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, at: datetime) -> None:
@@ -80,8 +89,13 @@ def record(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, at: datet
     row.updated_at = at
     for counter in FLAG_COUNTERS[flag]:
         broadcast.counters[counter] += 1
-    _consequences(org, row, flag, at)
-    org.emit(RecipientEvent(flag, broadcast, row, at))
+    if flag in _WITH_CONSEQUENCES:
+        _consequences(org, row, flag, at)
+    if org.listeners:
+        org.emit(RecipientEvent(flag, broadcast, row, at))
+
+
+_WITH_CONSEQUENCES = frozenset({Flag.UNSUBSCRIBED, Flag.BOUNCED, Flag.COMPLAINED})
 
 
 def _consequences(org: Org, row: Recipient, flag: Flag, at: datetime) -> None:

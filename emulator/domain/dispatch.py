@@ -33,20 +33,24 @@ def dispatch(org: Org, broadcast: Broadcast, row: Recipient, decision: Decision,
     error = decision.error_message or DEFAULT_ERRORS.get(decision.outcome)
     last = len(events) - 1
     for index, event in enumerate(events):
+        if immediate and not event.after:
+            _happen(org, broadcast, row, event.flag, index == last, error, start)
+            continue
 
         def happen(at: datetime, flag: Flag = event.flag, is_last: bool = index == last) -> None:
-            if broadcast.status is BroadcastStatus.CANCELLED:
-                return  # a cancelled send leaves its unprocessed rows unsent
-            if flag is Flag.SENT and row.external_message_id is None:
-                row.external_message_id = org.rng.new_id("msg")
-            if flag in (Flag.FAILED, Flag.SKIPPED):
-                row.error_message = error
-            record(org, broadcast, row, flag, at)
-            if is_last:
-                finish(broadcast, row, at)
+            _happen(org, broadcast, row, flag, is_last, error, at)
 
-        due = start + event.after
-        if immediate and due == start:
-            happen(start)
-        else:
-            org.scheduler.at(due, happen)
+        org.scheduler.at(start + event.after, happen)
+
+
+def _happen(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, is_last: bool,
+            error: str | None, at: datetime) -> None:
+    if broadcast.status is BroadcastStatus.CANCELLED:
+        return  # a cancelled send leaves its unprocessed rows unsent
+    if flag is Flag.SENT and row.external_message_id is None:
+        row.external_message_id = org.rng.new_id("msg")
+    if flag is Flag.FAILED or flag is Flag.SKIPPED:
+        row.error_message = error
+    record(org, broadcast, row, flag, at)
+    if is_last:
+        finish(broadcast, row, at)

@@ -226,6 +226,8 @@ class Broadcast:
     # Rows not yet PROCESSED; a marketing send is SENT when none are left and none are to come.
     open_rows: int = 0
     audience_pending: bool = False
+    # Bumped by every marketing send and cancel, so a stale scheduled start does nothing.
+    send_generation: int = 0
     # A scenario's `fail_with`: the reason a marketing send of this broadcast ends FAILED.
     fail_with: str | None = None
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from emulator.clock import Clock
 from emulator.domain.entities import Broadcast, Channel, Contact, Flag, Recipient, Segment
 from emulator.domain.scheduler import Scheduler
+from emulator.gcpause import collector_paused
 from emulator.rng import RandomSource
 
 _PHONE_NOISE = str.maketrans("", "", " -()")
@@ -49,6 +51,14 @@ class Suppression:
 Listener = Callable[["Org", RecipientEvent], None]
 
 
+class Job(Protocol):
+    """Work that creates rows in slices (a marketing send to a large audience)."""
+
+    def step(self, org: Org, max_contacts: int | None) -> bool:
+        """Do up to `max_contacts` more (all if None); True when finished."""
+        ...
+
+
 @dataclass
 class Org:
     id: str
@@ -64,6 +74,7 @@ class Org:
     channels: dict[str, Channel] = field(default_factory=dict)
     suppressions: dict[str, Suppression] = field(default_factory=dict)
     listeners: list[Listener] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)
     email_index: dict[str, str] = field(default_factory=dict)
     phone_index: dict[str, str] = field(default_factory=dict)
 
@@ -103,5 +114,23 @@ class Org:
             listener(self, event)
 
     def catch_up(self) -> None:
-        """Run whatever fell due on this org's clock; called before each request touches it."""
-        self.scheduler.run_due(self.clock.now())
+        """Bring the org up to its clock's now: finish the jobs, run what fell due. Called before
+        each request touches the org, so every read sees a settled state."""
+        self.run_until(self.clock.now())
+
+    def run_until(self, moment: datetime) -> None:
+        while True:
+            with collector_paused():
+                self.step_jobs(None)
+            if not self.scheduler.run_due(moment) and not self.jobs:
+                return
+
+    def step_jobs(self, max_contacts: int | None) -> bool:
+        """Advance the oldest jobs by up to `max_contacts`; True while some are left."""
+        while self.jobs:
+            if not self.jobs[0].step(self, max_contacts):
+                return True
+            self.jobs.pop(0)
+            if max_contacts is not None:
+                break
+        return bool(self.jobs)

@@ -83,10 +83,7 @@ def trigger(org: Org, broadcast: Broadcast, request: Trigger, policy: OutcomePol
 
 def _check_sendable(broadcast: Broadcast) -> None:
     if broadcast.type is not BroadcastType.TRANSACTIONAL:
-        raise bad_request(
-            f"Broadcast '{broadcast.id}' is a marketing broadcast; the emulator does not send "
-            "marketing broadcasts yet"
-        )
+        raise bad_request(f"Broadcast '{broadcast.id}' is a marketing broadcast")
     if broadcast.status is not BroadcastStatus.ACTIVE:
         raise bad_request(
             f"Broadcast '{broadcast.id}' is {broadcast.status.value}; only an ACTIVE "

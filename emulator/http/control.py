@@ -13,6 +13,7 @@ from emulator.domain.broadcasts import add_template, get_broadcast, transition
 from emulator.domain.entities import Integration
 from emulator.domain.errors import ApiError, FieldProblem
 from emulator.domain.magic import magic_table
+from emulator.domain.marketing import cancel
 from emulator.domain.org import Org
 from emulator.fieldpath import format_path
 from emulator.http import query
@@ -50,6 +51,13 @@ def broadcast_action(action: str) -> Endpoint:
         return JSONResponse(broadcast_json(org, broadcast))
 
     return endpoint
+
+
+async def cancel_endpoint(request: Request) -> Response:
+    org = store_of(request).org(request.path_params["org_id"])
+    broadcast = get_broadcast(org, request.path_params["broadcast_id"])
+    cancel(org, broadcast)
+    return JSONResponse(broadcast_json(org, broadcast))
 
 
 async def add_template_endpoint(request: Request) -> Response:

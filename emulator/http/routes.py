@@ -44,6 +44,8 @@ CONTROL_ROUTES = [
     *(Route(f"/_emulator/orgs/{{org_id}}/broadcasts/{{broadcast_id}}/{action}",
             control.broadcast_action(action), methods=["POST"])
       for action in ("activate", "pause", "resume")),
+    Route("/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}/cancel", control.cancel_endpoint,
+          methods=["POST"]),
     Route("/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}/templates",
           control.add_template_endpoint, methods=["POST"]),
 ]

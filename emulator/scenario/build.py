@@ -91,7 +91,7 @@ def _broadcast(spec: BroadcastSpec, rng: RandomSource, now: datetime) -> Broadca
         id=spec.id or rng.new_id("bc"), name=spec.name, type=spec.type, status=spec.status,
         created_at=now, updated_at=now, properties=dict(spec.properties),
         segment_ids=list(spec.segment_ids), send_to_all=spec.send_to_all,
-        scheduled_at=spec.scheduled_at,
+        scheduled_at=spec.scheduled_at, fail_with=spec.fail_with,
         started_at=now if spec.status is BroadcastStatus.ACTIVE else None,
     )
     broadcast.templates = [

@@ -96,12 +96,16 @@ def _check_org(org: OrgSpec, at: Path) -> Iterator[Finding]:
             names = ", ".join(sorted(s.value for s in allowed))
             yield (*here, "status"), (f"status {broadcast.status.value} is not one of a "
                                       f"{broadcast.type.value.lower()} broadcast's: {names}")
-        if broadcast.status.value == "ACTIVE" and not broadcast.templates:
+        if broadcast.status.value == "SCHEDULED" and broadcast.scheduled_at is None:
+            yield (*here, "scheduled_at"), "a SCHEDULED broadcast needs scheduled_at"
+        if broadcast.status.value in ("ACTIVE", "SCHEDULED") and not broadcast.templates:
             yield (*here, "templates"), "an ACTIVE broadcast needs at least one template"
         if broadcast.type is BroadcastType.TRANSACTIONAL and (
             broadcast.segment_ids or broadcast.send_to_all or broadcast.scheduled_at
+            or broadcast.fail_with
         ):
-            yield here, "a transactional broadcast has no segment_ids, send_to_all or scheduled_at"
+            yield here, ("a transactional broadcast has no segment_ids, send_to_all, "
+                         "scheduled_at or fail_with")
         for t_index, template in enumerate(broadcast.templates):
             if template.id is None:
                 continue

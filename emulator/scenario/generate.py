@@ -4,7 +4,6 @@ names and cities; the contacts are combined from them with the seeded random str
 
 from __future__ import annotations
 
-import gc
 import random
 import re
 from datetime import datetime
@@ -13,6 +12,7 @@ from faker import Faker
 
 from emulator.domain.entities import Channel, Contact, Integration
 from emulator.domain.org import Org
+from emulator.gcpause import collector_paused
 from emulator.scenario.schema import GenerateSpec
 
 _POOL_BITS = 9
@@ -24,15 +24,8 @@ PHONE_PREFIX = "+1999"
 
 
 def generate_contacts(org: Org, spec: GenerateSpec, seed: int, now: datetime) -> None:
-    # Hundreds of thousands of new objects would trigger the cyclic collector over and over
-    # (tripling the time) although none of them can form a garbage cycle yet.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         _generate(org, spec, seed, now)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _generate(org: Org, spec: GenerateSpec, seed: int, now: datetime) -> None:

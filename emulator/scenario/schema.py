@@ -98,6 +98,15 @@ class BroadcastSpec(_Spec):
     segment_ids: list[Id] = Field(default_factory=list, max_length=10)
     send_to_all: bool = False
     scheduled_at: datetime | None = Field(default=None, strict=False)
+    # The reason a marketing send of this broadcast ends FAILED (to test failure handling).
+    fail_with: str | None = Field(default=None, min_length=1, max_length=1024)
+
+    @field_validator("scheduled_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give a timezone, e.g. 2026-01-05T12:00:00Z")
+        return value
 
 
 class GenerateSpec(_Spec):
