@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator.http import control, public
+from emulator.http import contacts, control, public
 from emulator.http.control import Endpoint
 
 
@@ -28,6 +28,18 @@ PUBLIC_ROUTES = [
           public.list_recipients_endpoint, methods=["GET"]),
     Route("/orgs/{org_id}/broadcasts/{broadcast_id}/send", public.send_endpoint,
           methods=["POST"]),
+    Route("/orgs/{org_id}/contacts", by_method(GET=contacts.list_contacts_endpoint,
+                                               POST=contacts.create_contact_endpoint),
+          methods=["GET", "POST"]),
+    Route("/orgs/{org_id}/contacts/{contact_id}", contacts.update_contact_endpoint,
+          methods=["PATCH"]),
+    Route("/orgs/{org_id}/contacts/{contact_id}/segments", contacts.contact_segments_endpoint,
+          methods=["GET"]),
+    Route("/orgs/{org_id}/contacts/{contact_id}/segments/{segment_id}",
+          contacts.add_contact_to_segment_endpoint, methods=["POST"]),
+    Route("/orgs/{org_id}/segments", contacts.list_segments_endpoint, methods=["GET"]),
+    Route("/orgs/{org_id}/segments/{segment_id}", contacts.update_segment_endpoint,
+          methods=["PATCH"]),
 ]
 
 CONTROL_ROUTES = [

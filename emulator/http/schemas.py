@@ -66,6 +66,33 @@ class CreateBroadcastBody(_Body):
     type: Literal["MARKETING", "TRANSACTIONAL"] | None = None
 
 
+class ChannelBody(_Body):
+    user_id: Annotated[Text, Field(min_length=1, max_length=256)] | None = None
+    name: Annotated[Text, Field(max_length=256)] | None = None
+    email: Email | None = None
+    phone: Phone | None = None
+
+
+class CreateContactBody(_Body):
+    channel: ChannelBody
+    segment_ids: Annotated[list[Id], Field(max_length=100)] | None = None
+
+
+class UpdateContactBody(_Body):
+    name: Annotated[Text, Field(max_length=256)] | None = None
+    blocked: bool | None = None
+    unsubscribed: bool | None = None
+
+
+SegmentColor = Literal["red", "orange", "amber", "yellow", "lime", "green", "teal", "cyan", "sky",
+                       "blue", "indigo", "violet", "purple", "fuchsia", "pink", "rose", "neutral"]
+
+
+class UpdateSegmentBody(_Body):
+    name: Annotated[Text, Field(min_length=1, max_length=128)] | None = None
+    color: SegmentColor | None = None
+
+
 class TemplateBody(_Body):
     """Control surface: add a template to a broadcast (the public API cannot)."""
 

@@ -62,7 +62,7 @@ async def test_missing_header_is_401_on_every_public_route(
 
 
 @pytest.mark.parametrize("header", [
-    "Basic x", "Bearer", "Bearer   ", "Token key_a", "key_a", "Basic a2V5X2E6",
+    "Basic x", "Bearer", "Bearer   ", "Token key_a", "key_a", "Basic a2V5X2E6", "",
 ])
 async def test_malformed_header_is_401(nobody: httpx.AsyncClient, header: str) -> None:
     response = await nobody.get("/orgs/c/broadcasts", headers={"Authorization": header})
@@ -166,3 +166,20 @@ async def test_orgs_never_see_each_others_contacts(
     assert b_rows[0]["contact"]["id"] == "ct_b"
     b_list = await list_all_broadcasts(key_b)
     assert b_list[0]["recipients_count"] == 1
+
+
+GRANDCHILD = """
+orgs:
+  - {id: top, api_keys: [k_top]}
+  - {id: mid, parent: top, api_keys: [k_mid]}
+  - {id: low, parent: mid, api_keys: [k_low]}
+"""
+
+
+async def test_a_key_reaches_every_descendant_but_no_ancestor(clock: VirtualClock) -> None:
+    app = app_from_yaml(GRANDCHILD, clock)
+    async with client_for(app, "k_top") as top, client_for(app, "k_mid") as mid:
+        for org in ("top", "mid", "low"):
+            assert (await top.get(f"/orgs/{org}/broadcasts")).status_code == 200, org
+        assert (await mid.get("/orgs/low/broadcasts")).status_code == 200
+        assert_error(await mid.get("/orgs/top/broadcasts"), 401)

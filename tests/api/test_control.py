@@ -211,7 +211,6 @@ async def test_no_template_added_to_an_active_broadcast(client: httpx.AsyncClien
                                                         anon: httpx.AsyncClient) -> None:
     response = await anon.post(f"{CONTROL}/bc_otp/templates", json={"integration_id": "gmail"})
     assert_error(response, 400)
-    assert len((await client.get("/orgs/c/broadcasts")).json()[0]["templates"]) in (1, 2)
     otp = await counters(client, "bc_otp")
     assert set(otp["templates"]) == {"tpl_otp_email", "tpl_otp_wa"}
 
