@@ -16,6 +16,7 @@ from emulator.domain.errors import ApiError
 from emulator.http.bodylimit import BodySizeLimit
 from emulator.http.errors import api_error_handler, http_exception_handler, unexpected_error_handler
 from emulator.http.faults import FaultMiddleware
+from emulator.http.journal import JournalMiddleware
 from emulator.http.routes import ROUTES
 from emulator.runtime import Runtime
 from emulator.scenario.load import load_scenario_file, resolve_scenario_path
@@ -52,6 +53,8 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
         middleware=[
             Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],
                        allow_headers=["*"], expose_headers=EXPOSED_HEADERS),
+            Middleware(JournalMiddleware, journal=lambda: runtime.journal,
+                       now=runtime.store.clock.now),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        per_path={"/_emulator/scenario": MAX_FILE_BYTES}),
             Middleware(FaultMiddleware, injector=lambda: runtime.faults),
@@ -72,5 +75,4 @@ async def _tick(runtime: Runtime) -> None:
     comes in. (In-process clients without lifespan catch up on their next request instead.)"""
     while True:
         await asyncio.sleep(TICK_SECONDS)
-        if not runtime.store.virtual:
-            runtime.catch_up_all()
+        runtime.tick()

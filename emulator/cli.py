@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from emulator import __version__
@@ -57,6 +58,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"invent-emulator: {error}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s: %(message)s")
+    settings = replace(settings, log_level=settings.log_level.lower())
     try:
         app = create_app(settings)
     except ScenarioError as error:

@@ -12,6 +12,7 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
 DEFAULT_SCENARIO = "default"
 ENV_PREFIX = "INVENT_EMULATOR_"
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -37,7 +38,18 @@ class Settings:
             if raw is not None:
                 values[name] = _parse(name, raw, kind)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return replace(cls(), **values)
+        settings = replace(cls(), **values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if not 0 <= self.port <= 65535:
+            raise ValueError(f"the port must be from 0 to 65535, not {self.port}")
+        if self.log_level.lower() not in LOG_LEVELS:
+            raise ValueError(f"the log level must be one of {', '.join(LOG_LEVELS)}, "
+                             f"not {self.log_level!r}")
+        if self.max_body_bytes < 1:
+            raise ValueError("the maximum body size must be at least 1 byte")
 
 
 def _parse(name: str, raw: str, kind: type) -> Any:
@@ -48,6 +60,9 @@ def _parse(name: str, raw: str, kind: type) -> Any:
         if lowered in _FALSE:
             return False
         raise ValueError(f"{ENV_PREFIX}{name.upper()} must be true or false, not {raw!r}")
+    if name == "log_level" and raw.strip().lower() not in LOG_LEVELS:
+        raise ValueError(f"{ENV_PREFIX}LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
+                         f"not {raw!r}")
     if kind is int:
         try:
             return int(raw)

@@ -3,7 +3,8 @@ they were built from (so a reset can rebuild them exactly)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from emulator.clock import Clock, VirtualClock
 from emulator.domain.entities import BroadcastStatus
@@ -12,11 +13,37 @@ from emulator.domain.marketing import schedule
 from emulator.domain.org import Listener, Org
 from emulator.domain.outcomes import RulePolicy
 from emulator.domain.ratelimit import Limit, SlidingWindowLimiter
+from emulator.rng import RandomSource
 from emulator.scenario.build import build_org, org_ids
 from emulator.scenario.rules import build_rules
-from emulator.scenario.schema import RateLimitSpec, ScenarioSpec
+from emulator.scenario.schema import OrgSpec, RateLimitSpec, ScenarioSpec, WebhookSpec
 
 ORG_ALIAS = "c"
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrg:
+    """What POST /_emulator/orgs asks for."""
+
+    name: str | None = None
+    parent: str | None = None
+    copy_of: str | None = None
+    scenario: ScenarioSpec | None = None
+    scenario_org: str | None = None
+    clock_mode: str | None = None
+    clock_start: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Blueprint:
+    """How to (re)build one org: the scenario it comes from, its part of it, and its clock."""
+
+    spec: ScenarioSpec
+    org_spec: OrgSpec
+    virtual: bool
+    start: datetime | None
+    # Orgs made from a test's own scenario follow that scenario's outcome rules and webhooks.
+    own_rules: bool = False
 
 
 class Store:
@@ -29,22 +56,84 @@ class Store:
         self.load(spec)
 
     def load(self, spec: ScenarioSpec) -> None:
-        """Replace everything with what `spec` describes."""
+        """Replace everything, orgs made at run time included, with what `spec` describes."""
         self.spec = spec
         self.policy = RulePolicy(build_rules(spec.outcomes), spec.magic_addresses)
         self.send_limiter = _limiter(spec.rate_limits.send)
         self.general_limiter = _limiter(spec.rate_limits.general)
+        self.blueprints: dict[str, Blueprint] = {}
+        self.own_policies: dict[str, RulePolicy] = {}
         self.orgs = {}
+        self._new_org_ids = RandomSource(spec.seed, "runtime-orgs")
         for org_id, org_spec in zip(org_ids(spec), spec.orgs, strict=True):
-            self._install(build_org(spec, org_spec, org_id, self._new_clock()))
+            self.blueprints[org_id] = Blueprint(spec, org_spec, spec.clock.mode == "virtual",
+                                                spec.clock.start)
+            self._build(org_id)
         self._index_keys()
 
-    def _install(self, org: Org) -> None:
+    def _build(self, org_id: str) -> Org:
+        blueprint = self.blueprints[org_id]
+        clock: Clock = self.clock
+        if blueprint.virtual:
+            clock = VirtualClock(blueprint.start or self.clock.now())
+        org = build_org(blueprint.spec, blueprint.org_spec, org_id, clock)
         org.listeners = self.listeners
         self.orgs[org.id] = org
+        if blueprint.own_rules:
+            self.own_policies[org_id] = RulePolicy(build_rules(blueprint.spec.outcomes),
+                                                   blueprint.spec.magic_addresses)
         for broadcast in org.broadcasts.values():
             if broadcast.status is BroadcastStatus.SCHEDULED:
-                schedule(org, broadcast, self.policy)
+                schedule(org, broadcast, self.policy_for(org))
+        return org
+
+    def policy_for(self, org: Org) -> RulePolicy:
+        return self.own_policies.get(org.id, self.policy)
+
+    def webhooks_for(self, org_id: str) -> list[WebhookSpec]:
+        blueprint = self.blueprints.get(org_id)
+        if blueprint is not None and blueprint.own_rules:
+            return blueprint.spec.webhooks
+        return self.spec.webhooks
+
+    def create_org(self, request: NewOrg) -> Org:
+        """A fresh, isolated org with a new API key: empty, a copy of a scenario org, or an org
+        of another scenario; optionally a sub-org, optionally on its own virtual clock."""
+        if request.parent is not None:
+            self.org(request.parent)
+        org_id = self._new_org_ids.new_id("org")
+        while org_id in self.orgs:
+            org_id = self._new_org_ids.new_id("org")
+        api_key = self._new_org_ids.token("test_key")
+        source_spec, source_org = self.spec, OrgSpec()
+        if request.copy_of is not None:
+            source_org = self._scenario_org(self.spec, request.copy_of, "copy_of")
+        elif request.scenario is not None:
+            source_spec = request.scenario
+            source_org = self._scenario_org(source_spec, request.scenario_org, "org")
+        org_spec = source_org.model_copy(update={
+            "id": org_id, "api_keys": [api_key], "parent": request.parent,
+            "name": request.name or source_org.name or org_id,
+        })
+        virtual = (request.clock_mode or source_spec.clock.mode) == "virtual"
+        self.blueprints[org_id] = Blueprint(
+            source_spec, org_spec, virtual, request.clock_start or source_spec.clock.start,
+            own_rules=request.scenario is not None)
+        org = self._build(org_id)
+        self.keys[api_key] = org_id
+        return org
+
+    def _scenario_org(self, spec: ScenarioSpec, org_id: str | None, field: str) -> OrgSpec:
+        ids = org_ids(spec)
+        if org_id is None:
+            if len(ids) != 1:
+                raise bad_request(f"{field}: name the scenario org to use (one of "
+                                  f"{', '.join(ids) or 'none'})", field)
+            return spec.orgs[0]
+        if org_id not in ids:
+            raise bad_request(f"{field}: no org '{org_id}' in the scenario (it has "
+                              f"{', '.join(ids) or 'none'})", field)
+        return spec.orgs[ids.index(org_id)]
 
     def reset(self, org_id: str | None = None) -> None:
         if org_id is None:
@@ -52,32 +141,29 @@ class Store:
             return
         if org_id not in self.orgs:
             raise not_found(f"Org '{org_id}' not found")
-        ids = org_ids(self.spec)
-        if org_id in ids:
-            org_spec = self.spec.orgs[ids.index(org_id)]
-            self._install(build_org(self.spec, org_spec, org_id, self._new_clock()))
+        self._build(org_id)
         if self.send_limiter is not None:
             self.send_limiter.forget(org_id)
-        self.policy.forget(org_id)
+        self.policy_for(self.orgs[org_id]).forget(org_id)
         self._index_keys()
 
     @property
     def virtual(self) -> bool:
-        return self.spec.clock.mode == "virtual"
-
-    def _new_clock(self) -> Clock:
-        """Virtual time is kept per org, so tests sharing one server never move each other's."""
-        if not self.virtual:
-            return self.clock
-        return VirtualClock(self.spec.clock.start or self.clock.now())
+        return all(b.virtual for b in self.blueprints.values())
 
     def advance(self, seconds: float, org_id: str | None = None) -> list[Org]:
         """Move virtual time forward, running everything that falls due in order, each at its
-        own moment."""
-        if not self.virtual:
-            raise bad_request("The scenario's clock is real; set `clock: {mode: virtual}` in "
-                              "the scenario to move time by hand")
-        orgs = [self.org(org_id)] if org_id is not None else list(self.orgs.values())
+        own moment. Without `org_id`, every org on a virtual clock."""
+        if org_id is not None:
+            orgs = [self.org(org_id)]
+            if not isinstance(orgs[0].clock, VirtualClock):
+                raise bad_request(f"Org '{org_id}' runs on the real clock; set `clock: {{mode: "
+                                  "virtual}` in the scenario to move time by hand")
+        else:
+            orgs = [o for o in self.orgs.values() if isinstance(o.clock, VirtualClock)]
+            if not orgs:
+                raise bad_request("Every org runs on the real clock; set `clock: {mode: "
+                                  "virtual}` in the scenario to move time by hand")
         for org in orgs:
             clock = org.clock
             assert isinstance(clock, VirtualClock)

@@ -17,11 +17,11 @@ from typing import Any
 import httpx
 
 from emulator import __version__
+from emulator.clock import VirtualClock
 from emulator.clock import format_timestamp as ts
 from emulator.domain.entities import Flag
 from emulator.domain.org import Org, RecipientEvent
 from emulator.http.render import recipient_json
-from emulator.scenario.schema import WebhookSpec
 from emulator.store import Store
 
 log = logging.getLogger("emulator.webhooks")
@@ -83,18 +83,15 @@ class WebhookSender:
         self._worker: asyncio.Task[None] | None = None
         store.listeners.append(self.on_event)
 
-    @property
-    def specs(self) -> list[WebhookSpec]:
-        return self.store.spec.webhooks
-
     def on_event(self, org: Org, event: RecipientEvent) -> None:
-        if not self.specs:
+        specs = self.store.webhooks_for(org.id)
+        if not specs:
             return
         name = "recipient." + event.flag.value.removeprefix("is_")
         # A bounce is the failure event of a bounced row; do not report it twice.
         if event.flag is Flag.FAILED and Flag.BOUNCED in event.row.flags:
             return
-        matching = [s for s in self.specs if s.events is None or name in s.events]
+        matching = [s for s in specs if s.events is None or name in s.events]
         if not matching:
             return
         payload = {
@@ -132,9 +129,13 @@ class WebhookSender:
     async def _work(self) -> None:
         while self._pending:
             await self.flush()
-            if self.store.virtual or not self._pending:
-                return  # the rest waits for the virtual clock to be advanced
+            if not any(self._on_real_clock(d) for d in self._pending):
+                return  # the rest waits for a virtual clock to be advanced
             await asyncio.sleep(_REAL_CLOCK_POLL)
+
+    def _on_real_clock(self, delivery: Delivery) -> bool:
+        org = self.store.orgs.get(delivery.org_id)
+        return org is not None and not isinstance(org.clock, VirtualClock)
 
     def _due(self) -> list[Delivery]:
         due = []

@@ -128,7 +128,8 @@ def complete_if_done(broadcast: Broadcast, at: datetime) -> None:
         broadcast.updated_at = at
 
 
-def add_row(broadcast: Broadcast, row: Recipient) -> None:
+def add_row(org: Org, broadcast: Broadcast, row: Recipient) -> None:
+    org.sent_rows.append(row)
     broadcast.recipients.append(row)
     broadcast.open_rows += 1
     broadcast.counters["recipients_count"] += 1

@@ -148,7 +148,7 @@ def _send_to(org: Org, broadcast: Broadcast, contact: Contact, policy: OutcomePo
               else "Contact is unsubscribed" if contact.unsubscribed else None)
     for template in broadcast.templates:
         row = build_row(org, broadcast, template, contact, at)
-        add_row(broadcast, row)
+        add_row(org, broadcast, row)
         if reason is not None or row.error_message is not None:
             skip(org, broadcast, row, reason or row.error_message or "skipped", at)
             continue

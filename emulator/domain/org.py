@@ -75,6 +75,9 @@ class Org:
     suppressions: dict[str, Suppression] = field(default_factory=dict)
     listeners: list[Listener] = field(default_factory=list)
     jobs: list[Job] = field(default_factory=list)
+    # Every row ever created, in creation order: the outbox reads it (rows of a marketing send
+    # that was sent again stay here, as messages that really went out).
+    sent_rows: list[Recipient] = field(default_factory=list)
     email_index: dict[str, str] = field(default_factory=dict)
     phone_index: dict[str, str] = field(default_factory=dict)
 

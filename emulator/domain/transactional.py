@@ -72,7 +72,7 @@ def trigger(org: Org, broadcast: Broadcast, request: Trigger, policy: OutcomePol
     if recipient.is_new:
         org.add_contact(recipient.contact)
     for row, decision in zip(rows, decisions, strict=True):
-        add_row(broadcast, row)
+        add_row(org, broadcast, row)
         if decision is None:
             skip(org, broadcast, row, row.error_message or "skipped", now)
         else:

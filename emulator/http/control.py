@@ -3,30 +3,36 @@ API key needed."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Awaitable, Callable
+from fnmatch import fnmatchcase
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from emulator.clock import VirtualClock
 from emulator.clock import format_timestamp as ts
 from emulator.domain.broadcasts import add_template, get_broadcast, transition
 from emulator.domain.entities import Integration
-from emulator.domain.errors import ApiError, FieldProblem
+from emulator.domain.errors import ApiError, FieldProblem, bad_request
 from emulator.domain.magic import magic_table
 from emulator.domain.marketing import cancel
 from emulator.domain.org import Org
+from emulator.domain.outbox import MessageFilter, messages
 from emulator.fieldpath import format_path
 from emulator.http import query
 from emulator.http.public import read_body, runtime_of, store_of
-from emulator.http.render import broadcast_json, template_json
+from emulator.http.render import broadcast_json, message_json, recipient_json, template_json
 from emulator.http.schemas import (
     AdvanceBody,
+    NewOrgBody,
     ResetBody,
     TemplateBody,
     parse_body,
 )
-from emulator.scenario.load import load_scenario_text
+from emulator.scenario.load import load_scenario_json, load_scenario_text
 from emulator.scenario.problems import ScenarioError
+from emulator.store import NewOrg
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -68,10 +74,10 @@ async def add_template_endpoint(request: Request) -> Response:
     return JSONResponse(template_json(template))
 
 
-def _clock_json(request: Request, orgs: list[Org]) -> JSONResponse:
-    mode = store_of(request).spec.clock.mode
-    return JSONResponse({"mode": mode, "orgs": [
-        {"org_id": org.id, "now": ts(org.clock.now()), "pending": len(org.scheduler)}
+def _clock_json(orgs: list[Org]) -> JSONResponse:
+    return JSONResponse({"orgs": [
+        {"org_id": org.id, "mode": "virtual" if isinstance(org.clock, VirtualClock) else "real",
+         "now": ts(org.clock.now()), "pending": len(org.scheduler)}
         for org in orgs
     ]})
 
@@ -83,7 +89,7 @@ def _orgs_of(request: Request, org_id: str | None) -> list[Org]:
 
 async def get_clock(request: Request) -> Response:
     org_id = query.text(request.query_params, "org_id")
-    return _clock_json(request, _orgs_of(request, org_id))
+    return _clock_json(_orgs_of(request, org_id))
 
 
 async def advance_clock(request: Request) -> Response:
@@ -92,7 +98,7 @@ async def advance_clock(request: Request) -> Response:
     runtime = runtime_of(request)
     orgs = runtime.store.advance(body.seconds, body.org_id)
     await runtime.webhooks.flush()
-    return _clock_json(request, orgs)
+    return _clock_json(orgs)
 
 
 async def magic(request: Request) -> Response:
@@ -136,6 +142,13 @@ async def list_webhooks(request: Request) -> Response:
     return JSONResponse([d.json() for d in deliveries])
 
 
+def _scenario_error(error: ScenarioError) -> ApiError:
+    return ApiError(400, str(error), [
+        FieldProblem(format_path(p.path), f"line {p.line}, column {p.column}: {p.message}")
+        for p in error.problems
+    ])
+
+
 async def put_scenario(request: Request) -> Response:
     """Replace the running state with a scenario sent as YAML or JSON (JSON is YAML)."""
     raw = await read_body(request)
@@ -146,12 +159,88 @@ async def put_scenario(request: Request) -> Response:
     try:
         spec = load_scenario_text(text, "<request body>")
     except ScenarioError as error:
-        raise ApiError(400, str(error), [
-            FieldProblem(format_path(p.path), f"line {p.line}, column {p.column}: {p.message}")
-            for p in error.problems
-        ]) from None
+        raise _scenario_error(error) from None
     runtime_of(request).load(spec)
     store = store_of(request)
     return JSONResponse({"status": "ok", "orgs": [
         {"id": org.id, "name": org.name, "api_keys": org.api_keys} for org in store.orgs.values()
     ]})
+
+
+async def create_org(request: Request) -> Response:
+    """A fresh isolated org with a new key: how tests isolate themselves on one server."""
+    body = parse_body(NewOrgBody, await read_body(request))
+    if body.copy_of is not None and body.scenario is not None:
+        raise ApiError(400, "Give copy_of or scenario, not both")
+    if body.org is not None and body.scenario is None:
+        raise bad_request("org: names an org of `scenario`, which is missing", "org")
+    scenario = None
+    if body.scenario is not None:
+        try:
+            scenario = load_scenario_json(body.scenario, "<scenario>")
+        except ScenarioError as error:
+            raise _scenario_error(error) from None
+    org = store_of(request).create_org(NewOrg(
+        name=body.name, parent=body.parent, copy_of=body.copy_of, scenario=scenario,
+        scenario_org=body.org, clock_mode=body.clock.mode if body.clock else None,
+        clock_start=body.clock.start if body.clock else None,
+    ))
+    return JSONResponse({"id": org.id, "api_key": org.api_keys[0], "name": org.name,
+                         "parent": org.parent_id, "now": ts(org.clock.now())})
+
+
+async def get_broadcast_endpoint(request: Request) -> Response:
+    org = store_of(request).org(request.path_params["org_id"])
+    broadcast = get_broadcast(org, request.path_params["broadcast_id"])
+    return JSONResponse(broadcast_json(org, broadcast))
+
+
+async def get_recipient_endpoint(request: Request) -> Response:
+    org = store_of(request).org(request.path_params["org_id"])
+    broadcast = get_broadcast(org, request.path_params["broadcast_id"])
+    wanted = request.path_params["recipient_id"]
+    row = next((r for r in reversed(broadcast.recipients) if r.id == wanted), None)
+    if row is None:
+        raise ApiError(404, f"Recipient '{wanted}' not found in broadcast '{broadcast.id}'")
+    return JSONResponse(recipient_json(org, row))
+
+
+async def list_messages(request: Request) -> Response:
+    params = request.query_params
+    store = store_of(request)
+    org_id = query.text(params, "org_id")
+    orgs = [store.org(org_id)] if org_id is not None else list(store.orgs.values())
+    for org in orgs:
+        org.catch_up()
+    wanted = MessageFilter(
+        org_id=org_id,
+        broadcast_id=query.text(params, "broadcast_id"),
+        to=query.text(params, "to"),
+        integration_id=query.text(params, "integration_id"),
+    )
+    limit = query.limit_of(params)
+    found = itertools.islice(messages(orgs, wanted), limit)
+    return JSONResponse([message_json(m) for m in found])
+
+
+async def list_requests(request: Request) -> Response:
+    params = request.query_params
+    method = query.text(params, "method")
+    path = query.text(params, "path")
+    org_id = query.text(params, "org_id")
+    status = query.text(params, "status")
+    if status is not None and not status.isdigit():
+        raise bad_request("status must be a number such as 429", "status")
+    limit = query.limit_of(params)
+    entries = (
+        e for e in reversed(runtime_of(request).journal.entries)
+        if (method is None or e.method == method.upper())
+        and (path is None or fnmatchcase(e.path, path))
+        and (org_id is None or e.org_id == org_id)
+        and (status is None or e.status == int(status))
+    )
+    return JSONResponse([e.json() for e in itertools.islice(entries, limit)])
+
+
+async def clear_requests(request: Request) -> Response:
+    return JSONResponse({"cleared": runtime_of(request).journal.clear()})

@@ -128,7 +128,7 @@ async def send_endpoint(request: Request) -> Response:
     store.check_send_limit(org)
     if broadcast.type is BroadcastType.MARKETING:
         # A marketing send takes no body; one that is sent anyway is not looked at.
-        send_marketing(org, broadcast, store.policy)
+        send_marketing(org, broadcast, store.policy_for(org))
         response = JSONResponse(broadcast_json(org, broadcast))
         runtime.kick_jobs()
         return response
@@ -142,5 +142,5 @@ async def send_endpoint(request: Request) -> Response:
         variables=body.variables or {},
         template_ids=list(dict.fromkeys(body.template_ids)) if body.template_ids else None,
         background=bool(body.background),
-    ), store.policy, rate_limit_retry_after=1)
+    ), store.policy_for(org), rate_limit_retry_after=1)
     return JSONResponse({"recipients": [recipient_json(org, row) for row in rows]})

@@ -78,3 +78,15 @@ def text(params: QueryParams, name: str) -> str | None:
     if raw is not None and len(raw) > 256:
         raise bad_request(f"{name} must be at most 256 characters", name)
     return raw
+
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+
+
+def limit_of(params: QueryParams) -> int:
+    """`limit` of the control surface's lists: 1 to 10,000, default 100."""
+    limit = _whole_number(params, "limit", DEFAULT_LIMIT)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise bad_request(f"limit must be from 1 to {MAX_LIMIT}", "limit")
+    return limit

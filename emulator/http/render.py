@@ -17,6 +17,7 @@ from emulator.domain.entities import (
     Template,
 )
 from emulator.domain.org import Org
+from emulator.domain.outbox import Message
 
 Json = dict[str, Any]
 
@@ -137,4 +138,31 @@ def recipient_json(org: Org, row: Recipient) -> Json:
         "updated_at": ts(row.updated_at),
         "contact": contact_json(org, contact) if contact else None,
     })
+    return body
+
+
+def message_json(message: Message) -> Json:
+    row = message.row
+    content, missing = message.content()
+    body: Json = {
+        "org_id": message.org.id,
+        "broadcast_id": row.broadcast_id,
+        "template_id": row.template_id,
+        "recipient_id": row.id,
+        "contact_id": row.contact_id,
+        "integration_id": row.integration_id.value,
+        "to": message.to,
+        "subject": content.get("subject"),
+        "body": content.get("body"),
+        "content": content,
+        "variables": message.variables(),
+        "missing_variables": missing,
+        "external_message_id": row.external_message_id,
+        "status": row.status.value,
+    }
+    for flag in Flag:
+        body[flag.value] = flag in row.flags
+    body["error_message"] = row.error_message
+    body["created_at"] = ts(row.created_at)
+    body["updated_at"] = ts(row.updated_at)
     return body

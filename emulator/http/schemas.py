@@ -108,6 +108,21 @@ class ResetBody(_Body):
     org_id: Id | None = None
 
 
+class ClockBody(_Body):
+    mode: Literal["virtual", "real"]
+    start: Annotated[AwareDatetime, AfterValidator(_utc)] | None = None
+
+
+class NewOrgBody(_Body):
+    name: Annotated[Text, Field(min_length=1, max_length=256)] | None = None
+    parent: Id | None = None
+    copy_of: Id | None = None
+    # A whole scenario (as JSON) and which of its orgs to build, for a test's own scenario.
+    scenario: dict[str, Any] | None = None
+    org: Id | None = None
+    clock: ClockBody | None = None
+
+
 class AdvanceBody(_Body):
     seconds: Annotated[float, Field(ge=0, le=10 * 365 * 24 * 3600)]
     org_id: Id | None = None

@@ -52,6 +52,8 @@ def read_document(path: FilePath) -> LoadedDocument:
 
 def compose(main: LoadedDocument, base_dir: FilePath,
             main_path: FilePath | None = None) -> Composed:
+    if main.data is None:  # an empty document, e.g. a file holding only `---`
+        main.data = {}
     if not isinstance(main.data, dict):
         raise ScenarioError([main.problem((), "a scenario must be a mapping of keys")])
     data = {key: value for key, value in main.data.items() if key != "include"}

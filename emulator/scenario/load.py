@@ -11,7 +11,7 @@ from emulator.scenario.check import check_scenario
 from emulator.scenario.include import Composed, compose, read_document
 from emulator.scenario.problems import Problem, ScenarioError
 from emulator.scenario.schema import ScenarioSpec
-from emulator.scenario.yamlload import load_yaml_text
+from emulator.scenario.yamlload import LoadedDocument, load_yaml_text
 
 _BUNDLED = FilePath(__file__).resolve().parent.parent / "_bundled" / "scenarios"
 _CHECKOUT = FilePath(__file__).resolve().parents[2] / "scenarios"
@@ -42,6 +42,11 @@ def load_scenario_text(text: str, file: str = "<scenario>",
     """YAML (of which JSON is a subset) text to a checked scenario, or ScenarioError. Includes
     are resolved against `base_dir` (default: the working directory)."""
     return validate(compose(load_yaml_text(text, file), base_dir or FilePath.cwd()))
+
+
+def load_scenario_json(data: object, file: str = "<scenario>") -> ScenarioSpec:
+    """An already-parsed scenario (from a JSON request body): same schema and checks."""
+    return validate(compose(LoadedDocument(file, data), FilePath.cwd()))
 
 
 def validate(composed: Composed) -> ScenarioSpec:

@@ -252,7 +252,7 @@ class WebhookSpec(_Spec):
 
 
 class ScenarioSpec(_Spec):
-    seed: int = 0
+    seed: int = Field(default=0, ge=-(2**63), le=2**63 - 1)
     clock: ClockSpec = ClockSpec()
     magic_addresses: bool = True
     rate_limits: RateLimitsSpec = RateLimitsSpec()

@@ -66,9 +66,11 @@ class _HardenedLoader(yaml.SafeLoader):
 def load_yaml_text(text: str, file: str) -> LoadedDocument:
     if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
         raise ScenarioError([Problem(file, 1, 1, (), f"larger than {MAX_FILE_BYTES} bytes")])
-    loader = _HardenedLoader(text)
     document = LoadedDocument(file, None)
+    loader: _HardenedLoader | None = None
     try:
+        # The reader refuses control characters already while being built: inside the `try`.
+        loader = _HardenedLoader(text)
         root = loader.get_single_node()
         document.data = {} if root is None else _construct(loader, root, (), document)
     except yaml.MarkedYAMLError as error:
@@ -76,12 +78,18 @@ def load_yaml_text(text: str, file: str) -> LoadedDocument:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = error.problem or error.context or "invalid YAML"
         raise ScenarioError([Problem(file, line, column, (), problem)]) from None
+    except yaml.reader.ReaderError as error:
+        before = text[:error.position]
+        line, column = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        problem = f"character {error.character!r} is not allowed in YAML"
+        raise ScenarioError([Problem(file, line, column, (), problem)]) from None
     except yaml.YAMLError as error:
         raise ScenarioError([Problem(file, 1, 1, (), f"invalid YAML: {error}")]) from None
     except (ValueError, RecursionError, OverflowError) as error:
         raise ScenarioError([Problem(file, 1, 1, (), f"unreadable value: {error}")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return document
 
 

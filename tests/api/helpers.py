@@ -122,3 +122,12 @@ def by_template(rows: list[Json]) -> dict[str, Json]:
     found = {row["template_id"]: row for row in rows}
     assert len(found) == len(rows), "one row per template"
     return found
+
+
+async def contacts(client: httpx.AsyncClient, org: str = "c", **params: str | int) -> list[Json]:
+    query: dict[str, str | int] = {"take": 100, **params}
+    response = await client.get(f"/orgs/{org}/contacts", params=query)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert isinstance(body, list)
+    return body

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from api.helpers import assert_error, list_all_broadcasts, send
-from api.scenarios import TWO_ORGS
 from conftest import app_from_yaml, client_for
 from starlette.applications import Starlette
 
+from api.helpers import assert_error, contacts, list_all_broadcasts, send
+from api.scenarios import TWO_ORGS
 from emulator.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
@@ -183,3 +183,15 @@ async def test_a_key_reaches_every_descendant_but_no_ancestor(clock: VirtualCloc
             assert (await top.get(f"/orgs/{org}/broadcasts")).status_code == 200, org
         assert (await mid.get("/orgs/low/broadcasts")).status_code == 200
         assert_error(await mid.get("/orgs/top/broadcasts"), 401)
+
+
+async def test_contact_lists_are_per_org(key_a: httpx.AsyncClient, key_b: httpx.AsyncClient,
+                                         key_sub: httpx.AsyncClient) -> None:
+    assert [c["id"] for c in await contacts(key_a)] == ["ct_a"]
+    assert [c["id"] for c in await contacts(key_b)] == ["ct_b"]
+    assert [c["id"] for c in await contacts(key_sub)] == ["ct_sub"]
+    assert [c["id"] for c in await contacts(key_a, "org_a_sub")] == ["ct_sub"]
+    assert_error(await key_a.get("/orgs/org_b/contacts"), 401)
+    assert_error(await key_sub.get("/orgs/org_a/contacts"), 401)
+    assert_error(await key_a.patch("/orgs/c/contacts/ct_b", json={"name": "x"}), 404)
+    assert [c["name"] for c in await contacts(key_b)] == ["Bert"]

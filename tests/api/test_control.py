@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from conftest import START, app_from_yaml, client_for
+
 from api.helpers import (
     BROADCAST_KEYS,
     TEMPLATE_KEYS,
     assert_error,
+    contacts,
     counters,
     list_all_broadcasts,
     parse_ts,
@@ -16,8 +19,6 @@ from api.helpers import (
     send,
 )
 from api.scenarios import TWO_ORGS
-from conftest import START, app_from_yaml, client_for
-
 from emulator.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
@@ -62,6 +63,7 @@ async def test_reset_restores_the_scenario(client: httpx.AsyncClient,
     created = await send(client, "bc_otp", {"email": "newcomer@example.test"})
     new_contact = created[0]["contact"]["id"]
     assert len(await list_all_broadcasts(client)) == 3
+    assert new_contact in {c["id"] for c in await contacts(client)}
 
     response = await anon.post("/_emulator/reset")
     assert response.status_code == 200, response.text
@@ -74,6 +76,8 @@ async def test_reset_restores_the_scenario(client: httpx.AsyncClient,
     assert await recipients(client, "bc_otp") == []
     assert_error(await client.post("/orgs/c/broadcasts/bc_otp/send",
                                    json={"contact_id": new_contact}), 404)
+    assert new_contact not in {c["id"] for c in await contacts(client)}
+    assert len(await contacts(client)) == 5
 
 
 async def test_reset_with_an_empty_object_body(client: httpx.AsyncClient,

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+
 from api.helpers import assert_error, list_all_broadcasts
 
 pytestmark = pytest.mark.anyio
@@ -113,7 +114,8 @@ async def test_error_bodies_carry_no_extra_keys(client: httpx.AsyncClient) -> No
     # One of each family: validation (with details), domain 400, 404, 401.
     validation = assert_error(await client.post("/orgs/c/broadcasts", json={"name": ""}), 400)
     assert "details" in validation
-    domain = assert_error(await client.post("/orgs/c/broadcasts/bc_spring/send", json={}), 400)
+    domain = assert_error(await client.post("/orgs/c/broadcasts/bc_otp/send",
+                                            json={"contact_id": "ct_mallory"}), 400)
     assert "details" not in domain
     assert_error(await client.get("/orgs/c/broadcasts/bc_nope/recipients"), 404)
     assert_error(await client.get("/orgs/c/broadcasts",

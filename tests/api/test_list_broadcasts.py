@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from api.helpers import BROADCAST_KEYS, assert_error
 from conftest import app_from_yaml, client_for
 
+from api.helpers import BROADCAST_KEYS, assert_error
 from emulator.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
@@ -19,7 +19,11 @@ orgs:
     api_keys: [key_st]
     broadcasts:
       - {id: bc_draft, name: d, status: DRAFT}
-      - {id: bc_scheduled, name: s, status: SCHEDULED}
+      - id: bc_scheduled
+        name: s
+        status: SCHEDULED
+        scheduled_at: "2027-01-01T00:00:00Z"
+        templates: [{integration_id: gmail}]
       - {id: bc_cancelled, name: c, status: CANCELLED}
       - {id: bc_failed, name: f, status: FAILED}
       - {id: bc_sent, name: done, status: SENT}
@@ -75,7 +79,8 @@ async def test_newest_first(client: httpx.AsyncClient, clock: VirtualClock) -> N
 async def test_newest_first_even_within_one_instant(client: httpx.AsyncClient) -> None:
     ids = []
     for index in range(3):
-        ids.append((await client.post("/orgs/c/broadcasts", json={"name": f"n{index}"})).json()["id"])
+        created = await client.post("/orgs/c/broadcasts", json={"name": f"n{index}"})
+        ids.append(created.json()["id"])
     listed = [b["id"] for b in (await client.get("/orgs/c/broadcasts")).json()]
     assert listed[:3] == ids[::-1]
     # Stable: the same order on every read.

@@ -4,20 +4,21 @@ per scenario; the general per-key limit is off unless a scenario sets it."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 
 import httpx
 import pytest
-from api.helpers import assert_error, counters, send
-from api.scenarios import TWO_ORGS
 from conftest import app_from_yaml, client_for
 from starlette.applications import Starlette
 
+from api.helpers import assert_error, counters, send
+from api.scenarios import TWO_ORGS
 from emulator.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
 
 SEND = "/orgs/c/broadcasts/bc_otp/send"
-ADA = {"contact_id": "ct_ada", "template_ids": ["tpl_otp_wa"]}
+ADA: dict[str, object] = {"contact_id": "ct_ada", "template_ids": ["tpl_otp_wa"]}
 
 
 def _retry_after(response: httpx.Response) -> int:
@@ -26,7 +27,8 @@ def _retry_after(response: httpx.Response) -> int:
     return int(raw)
 
 
-async def _burn(http: httpx.AsyncClient, path: str, body: dict[str, object], count: int) -> None:
+async def _burn(http: httpx.AsyncClient, path: str, body: Mapping[str, object],
+                count: int) -> None:
     for index in range(count):
         response = await http.post(path, json=body)
         assert response.status_code == 200, (index, response.text)

@@ -8,17 +8,18 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from conftest import START, app_from_yaml, client_for
+
 from api.helpers import (
     RECIPIENT_KEYS,
     by_template,
+    contacts,
     counters,
     parse_ts,
     recipients,
     send,
 )
 from api.scenarios import CHANNELS
-from conftest import START, app_from_yaml, client_for
-
 from emulator.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
@@ -43,7 +44,7 @@ def _skipped(row: dict[str, object]) -> bool:
             and row["external_message_id"] is None and row["status"] == "PROCESSED")
 
 
-# --- the answer --------------------------------------------------------------------------------
+# --- the answer ----------------------------------------------------------------------------------
 
 async def test_answer_is_one_row_per_template_with_the_recipient_shape(
     client: httpx.AsyncClient
@@ -113,7 +114,7 @@ async def test_background_counts_only_once_processed(client: httpx.AsyncClient) 
     assert after["sent_count"] == 2 and after["delivered_count"] == 2
 
 
-# --- identifying the recipient --------------------------------------------------------------------
+# --- identifying the recipient -------------------------------------------------------------------
 
 async def test_contact_channel_id_beats_contact_id_and_email(chan: httpx.AsyncClient) -> None:
     rows = await send(chan, "bc_all", {"contact_channel_id": "ch_wa", "contact_id": "ct_mail",
@@ -234,9 +235,21 @@ async def test_created_contact_appears_in_the_recipients_list(chan: httpx.AsyncC
     listed = await recipients(chan, "bc_all", contact_id=contact_id)
     assert {r["id"] for r in listed} == {r["id"] for r in rows}
     assert [c["phone"] for c in listed[0]["contact"]["channels"]] == ["+15550008888"]
+    stored = await contacts(chan)
+    assert stored[0]["id"] == contact_id  # newest first
+    assert {c["id"] for c in stored} == KNOWN_CONTACTS | {contact_id}
 
 
-# --- per-send overrides ----------------------------------------------------------------------------
+async def test_a_contact_created_through_the_api_is_found_by_send(chan: httpx.AsyncClient) -> None:
+    made = await chan.post("/orgs/c/contacts", json={"channel": {"email": "api@example.test",
+                                                                 "name": "Api Made"}})
+    assert made.status_code == 200, made.text
+    rows = await send(chan, "bc_all", {"email": "API@example.test", "template_ids": ["t_gmail"]})
+    assert rows[0]["contact"]["id"] == made.json()["id"]
+    assert rows[0]["name"] == "Api Made"
+
+
+# --- per-send overrides ----------------------------------------------------------------------
 
 async def test_overrides_change_the_row_but_not_the_contact(chan: httpx.AsyncClient) -> None:
     overridden = by_template(await send(chan, "bc_all", {
@@ -256,6 +269,8 @@ async def test_overrides_change_the_row_but_not_the_contact(chan: httpx.AsyncCli
     assert later["t_twilio"]["phone"] == "+15550001001"
     assert later["t_gmail"]["name"] == "Full Contact"
     # The override address was not attached to anyone: it finds-or-creates a new contact.
+    assert await contacts(chan, email="other@example.test") == []
+    assert [c["id"] for c in await contacts(chan, email="full@example.test")] == ["ct_full"]
     other = await send(chan, "bc_all", {"email": "other@example.test"})
     assert other[0]["contact"]["id"] not in KNOWN_CONTACTS
 
@@ -286,7 +301,7 @@ async def test_name_override_for_a_found_contact(chan: httpx.AsyncClient) -> Non
     assert {r["name"] for r in again} == {"Mail Only"}
 
 
-# --- template subsets --------------------------------------------------------------------------------
+# --- template subsets ----------------------------------------------------------------------------
 
 async def test_template_ids_fire_only_those(chan: httpx.AsyncClient) -> None:
     rows = await send(chan, "bc_all", {"contact_id": "ct_full",
@@ -305,7 +320,7 @@ async def test_repeated_template_id_fires_once(client: httpx.AsyncClient) -> Non
     assert [r["template_id"] for r in rows] == ["tpl_otp_wa"]
 
 
-# --- counters ------------------------------------------------------------------------------------------
+# --- counters ------------------------------------------------------------------------------------
 
 async def test_counters_move_exactly(client: httpx.AsyncClient) -> None:
     start = await counters(client, "bc_otp")

@@ -7,14 +7,15 @@ from typing import Any
 
 import httpx
 import pytest
-from api.helpers import assert_error, counters, recipients, send
 from conftest import app_from_yaml, client_for
 
+from api.helpers import BROADCAST_KEYS, assert_error, contacts, counters, recipients, send
 from emulator.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
 
 SEND = "/orgs/c/broadcasts/bc_otp/send"
+DEFAULT_CONTACTS = {"ct_ada", "ct_grace", "ct_bob", "ct_mallory", "ct_oscar"}
 
 
 async def _nothing_happened(client: httpx.AsyncClient) -> None:
@@ -23,6 +24,7 @@ async def _nothing_happened(client: httpx.AsyncClient) -> None:
     assert after["recipients_count"] == 0 and after["contacts_count"] == 0
     assert after["sent_count"] == 0 and after["skipped_count"] == 0
     assert after["templates"] == {"tpl_otp_email": 0, "tpl_otp_wa": 0}
+    assert {c["id"] for c in await contacts(client)} == DEFAULT_CONTACTS
 
 
 @pytest.mark.parametrize("body", [
@@ -148,6 +150,22 @@ async def test_tier_one_channel_of_a_refused_contact_is_refused(
         assert (await counters(http, "bc_t"))["recipients_count"] == 0
 
 
+async def test_blocking_or_unsubscribing_through_the_api_stops_sends(
+    client: httpx.AsyncClient
+) -> None:
+    for change, word in (({"blocked": True}, "blocked"), ({"unsubscribed": True},
+                                                          "unsubscribed")):
+        patched = await client.patch("/orgs/c/contacts/ct_grace", json=change)
+        assert patched.status_code == 200, patched.text
+        error = assert_error(await client.post(SEND, json={"contact_id": "ct_grace"}), 400)
+        assert word in error["message"]
+        await _nothing_happened(client)
+        undo = {key: False for key in change}
+        assert (await client.patch("/orgs/c/contacts/ct_grace", json=undo)).status_code == 200
+    rows = await send(client, "bc_otp", {"email": "grace@example.com"})
+    assert {r["contact"]["id"] for r in rows} == {"ct_grace"}
+
+
 async def test_draft_transactional_broadcast_is_refused(client: httpx.AsyncClient) -> None:
     created = (await client.post("/orgs/c/broadcasts",
                                  json={"name": "t", "type": "TRANSACTIONAL"})).json()
@@ -169,14 +187,33 @@ async def test_paused_broadcast_is_refused(client: httpx.AsyncClient,
     assert len(await send(client, "bc_otp", {"contact_id": "ct_ada"})) == 2
 
 
-async def test_marketing_broadcast_send_is_refused(client: httpx.AsyncClient) -> None:
-    response = await client.post("/orgs/c/broadcasts/bc_spring/send",
-                                 json={"contact_id": "ct_ada"})
-    assert_error(response, 400)
+async def test_marketing_send_answers_the_broadcast_not_rows(client: httpx.AsyncClient) -> None:
+    # invent-api.md: a marketing send needs no body and answers the broadcast object.
+    response = await client.post("/orgs/c/broadcasts/bc_spring/send")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == BROADCAST_KEYS
+    assert body["id"] == "bc_spring" and body["status"] in ("SENDING", "SENT")
+
+
+async def test_marketing_broadcast_not_sendable_from_its_status_is_400(
+    client: httpx.AsyncClient
+) -> None:
+    assert (await client.post("/orgs/c/broadcasts/bc_spring/send")).status_code == 200
     spring = await counters(client, "bc_spring")
-    assert spring["recipients_count"] == 0
-    listed = (await client.get("/orgs/c/broadcasts", params={"status": "DRAFT"})).json()
-    assert "bc_spring" in [b["id"] for b in listed]
+    # Already sending or sent: a second send is refused and changes nothing.
+    again = await client.post("/orgs/c/broadcasts/bc_spring/send")
+    error = assert_error(again, 400)
+    assert "DRAFT" in error["message"]
+    assert await counters(client, "bc_spring") == spring
+
+
+async def test_marketing_broadcast_without_template_is_400(client: httpx.AsyncClient) -> None:
+    created = (await client.post("/orgs/c/broadcasts", json={"name": "empty"})).json()
+    response = await client.post(f"/orgs/c/broadcasts/{created['id']}/send")
+    assert "template" in assert_error(response, 400)["message"]
+    listed = await client.get("/orgs/c/broadcasts", params={"status": "DRAFT"})
+    assert created["id"] in [b["id"] for b in listed.json()]
 
 
 async def test_unknown_broadcast_is_404(client: httpx.AsyncClient) -> None:
@@ -193,7 +230,7 @@ async def test_unknown_contact_or_channel_is_404(
     await _nothing_happened(client)
 
 
-# --- string limits --------------------------------------------------------------------------------
+# --- string limits -------------------------------------------------------------------------------
 
 EMAIL_DOMAIN = "@example.test"
 

@@ -175,8 +175,6 @@ def test_a_port_in_use_exits_2_with_a_clear_message(spawn: Spawner, busy_port: i
     assert "in use" in stderr.lower()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a port outside 0-65535 (--port 70000, --port -1, or "
-                   "INVENT_EMULATOR_PORT) dies with an OverflowError traceback from socket.bind")
 @pytest.mark.parametrize("port", ["70000", "-1"])
 def test_a_port_out_of_range_exits_2_with_a_message(spawn: Spawner, port: str) -> None:
     stderr = assert_refused(spawn("--port", port, "--host", "127.0.0.1"))
@@ -251,8 +249,6 @@ def test_a_bad_env_value_exits_2_naming_the_variable(spawn: Spawner, name: str,
     assert repr(value) in stderr or value in stderr
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: INVENT_EMULATOR_LOG_LEVEL=verbose is not checked "
-                   "(the --log-level flag is): serve dies with a ValueError traceback from logging")
 def test_a_bad_env_log_level_exits_2_naming_the_variable(spawn: Spawner) -> None:
     stderr = assert_refused(spawn("--port", "0",
                                   env=clean_env(INVENT_EMULATOR_LOG_LEVEL="verbose")))

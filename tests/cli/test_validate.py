@@ -166,8 +166,6 @@ def test_hostile_files_are_refused_without_a_traceback(tmp_path: Path) -> None:
     assert "bytes" in by_file["big.yaml"][4]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a NUL/control character in a scenario file makes "
-                   "`validate` die with a yaml.reader.ReaderError traceback")
 def test_a_control_character_is_a_problem_line_not_a_traceback(tmp_path: Path) -> None:
     (tmp_path / "nul.yaml").write_bytes(b"seed: 1\norgs: []\x00\n")
     done = run_cli("validate", "nul.yaml", cwd=tmp_path)

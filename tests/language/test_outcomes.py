@@ -19,6 +19,8 @@ from language.support import (
     set_flags,
 )
 
+pytestmark = pytest.mark.anyio
+
 # One rule per outcome, chosen by the address's domain: `<anyone>@<outcome>.test`.
 ONE_RULE_PER_OUTCOME = "outcomes:\n" + "".join(
     f'  - {{when: {{email: "*@{name}.test"}}, outcome: {name}}}\n'
@@ -257,10 +259,8 @@ async def test_sequences_are_kept_per_org() -> None:
 
 
 async def test_counters_agree_with_the_rows() -> None:
-    text = scenario(ONE_RULE_PER_OUTCOME + """
-          - when: {email: "seq@*"}
-            outcome: [complained, unsubscribed, opened]
-    """)
+    text = scenario(ONE_RULE_PER_OUTCOME
+                    + '  - {when: {email: "seq@*"}, outcome: [complained, unsubscribed, opened]}\n')
     async with open_emulator(text) as emu:
         for name in sorted(OUTCOME_FLAGS):
             await emu.send({"email": f"one@{name}.test"}, "bc_both")

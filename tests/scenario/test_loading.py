@@ -125,9 +125,6 @@ def test_an_empty_file_is_a_valid_scenario_with_no_orgs(text: str, tmp_path: Pat
     assert spec.orgs == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an explicitly empty document (`---` alone) is "
-                   "refused as 'not a mapping', though an empty file and an empty included file "
-                   "are accepted")
 @pytest.mark.parametrize("text", ["---\n", "---\n# nothing yet\n", "--- \n...\n"])
 def test_an_explicit_empty_document_is_like_an_empty_file(text: str) -> None:
     assert load_scenario_text(text).orgs == []
