@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import re
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9]+$")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+_PHONE = re.compile(r"\+?[0-9]+")
 _PHONE_NOISE = str.maketrans("", "", " -()")
 
 
 def check_email(value: str) -> str:
-    if not _EMAIL.match(value):
+    if not _EMAIL.fullmatch(value):
         raise ValueError("must be an email address: one @ with text on both sides, no spaces")
     return value
 
 
 def check_phone(value: str) -> str:
-    if not _PHONE.match(value.translate(_PHONE_NOISE)):
+    if not _PHONE.fullmatch(value.translate(_PHONE_NOISE)):
         raise ValueError("must be a phone number: digits, an optional leading +, spaces, "
                          "dashes and parentheses")
     return value

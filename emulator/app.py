@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     )
     app.state.settings = settings
     app.state.runtime = runtime
+    app.state.errors = []
     return app
 
 

@@ -74,11 +74,21 @@ def trigger(org: Org, broadcast: Broadcast, request: Trigger, policy: OutcomePol
     for row, decision in zip(rows, decisions, strict=True):
         add_row(org, broadcast, row)
         if decision is None:
-            skip(org, broadcast, row, row.error_message or "skipped", now)
+            _skip_row(org, broadcast, row, now, later=request.background)
         else:
             dispatch(org, broadcast, row, decision, now, immediate=not request.background)
     broadcast.updated_at = now
     return rows
+
+
+def _skip_row(org: Org, broadcast: Broadcast, row: Recipient, now: datetime,
+              later: bool) -> None:
+    """Skipped at once, or, for a background send, on the clock like every other row."""
+    reason = row.error_message or "skipped"
+    if later:
+        org.scheduler.at(now, lambda at: skip(org, broadcast, row, reason, at))
+    else:
+        skip(org, broadcast, row, reason, now)
 
 
 def _check_sendable(broadcast: Broadcast) -> None:

@@ -77,5 +77,9 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
     log.exception("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+    # The pytest plugin fails the test during which this happened.
+    errors = getattr(request.app.state, "errors", None)
+    if isinstance(errors, list):
+        errors.append(exc)
     return JSONResponse(envelope(500, "Internal emulator error; see the emulator's log"),
                         status_code=500)

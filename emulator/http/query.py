@@ -14,7 +14,7 @@ from emulator.domain.errors import bad_request
 
 DEFAULT_TAKE = 20
 MAX_TAKE = 100
-_DIGITS = re.compile(r"^[0-9]{1,9}$")
+_DIGITS = re.compile(r"[0-9]{1,18}")
 
 T = TypeVar("T")
 
@@ -50,7 +50,7 @@ def _whole_number(params: QueryParams, name: str, default: int) -> int:
     raw = params.get(name)
     if raw is None:
         return default
-    if not _DIGITS.match(raw):
+    if not _DIGITS.fullmatch(raw):
         raise bad_request(f"{name} must be a whole number", name)
     return int(raw)
 

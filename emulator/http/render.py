@@ -23,10 +23,22 @@ Json = dict[str, Any]
 
 
 def segment_json(segment: Segment) -> Json:
+    """A segment as the segments endpoints show it."""
     return {
         "id": segment.id,
         "name": segment.name,
         "color": segment.color,
+        "contacts_count": len(segment.contact_ids),
+        "created_at": ts(segment.created_at),
+        "updated_at": ts(segment.updated_at),
+    }
+
+
+def embedded_segment_json(segment: Segment) -> Json:
+    """A segment inside a broadcast or a contact: the documented shape has no color."""
+    return {
+        "id": segment.id,
+        "name": segment.name,
         "contacts_count": len(segment.contact_ids),
         "created_at": ts(segment.created_at),
         "updated_at": ts(segment.updated_at),
@@ -61,7 +73,7 @@ def broadcast_json(org: Org, broadcast: Broadcast) -> Json:
         body[counter] = broadcast.counters[counter]
     body.update({
         "error_message": broadcast.error_message,
-        "segments": [segment_json(org.segments[s]) for s in broadcast.segment_ids
+        "segments": [embedded_segment_json(org.segments[s]) for s in broadcast.segment_ids
                      if s in org.segments],
         "send_to_all": broadcast.send_to_all,
         "templates": [template_json(t) for t in broadcast.templates],
@@ -100,7 +112,7 @@ def contact_json(org: Org, contact: Contact) -> Json:
         "unsubscribed": contact.unsubscribed,
         "is_admin": contact.is_admin,
         "channels": [channel_json(ch) for ch in contact.channels],
-        "segments": [segment_json(org.segments[s]) for s in contact.segment_ids
+        "segments": [embedded_segment_json(org.segments[s]) for s in contact.segment_ids
                      if s in org.segments],
         "properties": contact.properties,
         "created_at": ts(contact.created_at),

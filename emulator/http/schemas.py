@@ -11,6 +11,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from emulator.addresses import check_email, check_phone
 from emulator.domain.errors import ApiError
 from emulator.http.errors import validation_error
+from emulator.jsonvalues import check_finite
 
 
 def _no_nul(value: str) -> str:
@@ -23,11 +24,14 @@ def _scalars(value: dict[str, Any]) -> dict[str, Any]:
     for key, item in value.items():
         if item is not None and not isinstance(item, str | int | float | bool):
             raise ValueError(f"'{key}' must be a string, number, boolean or null")
-    return value
+    return check_finite(value)  # type: ignore[no-any-return]
 
 
 def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the date is out of range once converted to UTC") from None
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -37,6 +41,7 @@ Id = Annotated[Text, Field(min_length=1, max_length=256)]
 Email = Annotated[Text, Field(max_length=256), AfterValidator(check_email)]
 Phone = Annotated[Text, Field(max_length=256), AfterValidator(check_phone)]
 Variables = Annotated[dict[str, Any], AfterValidator(_scalars)]
+JsonObject = Annotated[dict[str, Any], AfterValidator(check_finite)]
 
 
 class _Body(BaseModel):
@@ -101,7 +106,7 @@ class TemplateBody(_Body):
         "internal", "custom", "whatsapp_bot", "messenger_bot", "instagram_dm", "twilio",
         "telnyx", "slack_bot", "telegram_bot", "gmail", "google_calendar",
     ]
-    config: dict[str, Any] = Field(default_factory=dict)
+    config: JsonObject = Field(default_factory=dict)
 
 
 class ResetBody(_Body):
@@ -118,7 +123,7 @@ class NewOrgBody(_Body):
     parent: Id | None = None
     copy_of: Id | None = None
     # A whole scenario (as JSON) and which of its orgs to build, for a test's own scenario.
-    scenario: dict[str, Any] | None = None
+    scenario: JsonObject | None = None
     org: Id | None = None
     clock: ClockBody | None = None
 

@@ -99,7 +99,9 @@ def _check_org(org: OrgSpec, at: Path) -> Iterator[Finding]:
         if broadcast.status.value == "SCHEDULED" and broadcast.scheduled_at is None:
             yield (*here, "scheduled_at"), "a SCHEDULED broadcast needs scheduled_at"
         if broadcast.status.value in ("ACTIVE", "SCHEDULED") and not broadcast.templates:
-            yield (*here, "templates"), "an ACTIVE broadcast needs at least one template"
+            article = "an" if broadcast.status.value == "ACTIVE" else "a"
+            yield (*here, "templates"), (f"{article} {broadcast.status.value} broadcast needs at "
+                                         "least one template")
         if broadcast.type is BroadcastType.TRANSACTIONAL and (
             broadcast.segment_ids or broadcast.send_to_all or broadcast.scheduled_at
             or broadcast.fail_with

@@ -23,8 +23,10 @@ from emulator.addresses import check_email, check_phone
 from emulator.domain.delivery import Outcome
 from emulator.domain.entities import BroadcastStatus, BroadcastType, Integration
 from emulator.durations import parse_duration
+from emulator.jsonvalues import check_finite
 
 Scalar = str | int | float | bool | None
+JsonObject = Annotated[dict[str, Any], AfterValidator(check_finite)]
 Id = Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^\s/]+$")]
 SegmentColor = Literal[
     "red", "orange", "amber", "yellow", "lime", "green", "teal", "cyan", "sky", "blue",
@@ -61,7 +63,7 @@ class ChannelSpec(_Spec):
     phone: Phone | None = None
     country: str | None = None
     language: str | None = None
-    platform_data: dict[str, Any] = Field(default_factory=dict)
+    platform_data: JsonObject = Field(default_factory=dict)
 
 
 class ContactSpec(_Spec):
@@ -73,7 +75,7 @@ class ContactSpec(_Spec):
     blocked: bool = False
     unsubscribed: bool = False
     segments: list[Id] = Field(default_factory=list)
-    properties: dict[str, Any] = Field(default_factory=dict)
+    properties: JsonObject = Field(default_factory=dict)
 
 
 class SegmentSpec(_Spec):
@@ -85,7 +87,7 @@ class SegmentSpec(_Spec):
 class TemplateSpec(_Spec):
     id: Id | None = None
     integration_id: Integration = Field(strict=False)
-    config: dict[str, Any] = Field(default_factory=dict)
+    config: JsonObject = Field(default_factory=dict)
 
 
 class BroadcastSpec(_Spec):
@@ -93,7 +95,8 @@ class BroadcastSpec(_Spec):
     name: str = Field(min_length=1, max_length=255)
     type: BroadcastType = Field(default=BroadcastType.MARKETING, strict=False)
     status: BroadcastStatus = Field(default=BroadcastStatus.DRAFT, strict=False)
-    properties: dict[str, Scalar] = Field(default_factory=dict)
+    properties: Annotated[dict[str, Scalar], AfterValidator(check_finite)] = Field(
+        default_factory=dict)
     templates: list[TemplateSpec] = Field(default_factory=list)
     segment_ids: list[Id] = Field(default_factory=list, max_length=10)
     send_to_all: bool = False

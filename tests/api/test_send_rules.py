@@ -89,9 +89,6 @@ async def test_background_rows_come_back_sending_then_processed(
         assert isinstance(row["external_message_id"], str) and row["external_message_id"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: with background=true a row that will be skipped comes "
-                   "back already PROCESSED/is_skipped; invent-api.md: rows come back still "
-                   "SENDING and finish afterwards")
 async def test_background_rows_that_will_be_skipped_also_come_back_sending(
     client: httpx.AsyncClient
 ) -> None:

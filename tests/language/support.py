@@ -231,6 +231,19 @@ async def eventually(check: Callable[[], Awaitable[T | None]], timeout: float = 
         await anyio.sleep(0.01)
 
 
+def clock_modes(answer: Json) -> set[str]:
+    """The clock modes a GET /_emulator/clock (or advance) answer reports, whether it gives one
+    mode for the emulator or one per org."""
+    if "mode" in answer:
+        return {answer["mode"]}
+    return {org["mode"] for org in answer["orgs"]}
+
+
+def clock_nows(answer: Json) -> dict[str, str]:
+    """org id -> now, from a GET /_emulator/clock (or advance) answer."""
+    return {org["org_id"]: org["now"] for org in answer["orgs"]}
+
+
 def assert_flags(row: Json, flags: Iterable[str], when: str | dict[str, str]) -> None:
     """Exactly `flags` are set, each `_at` at `when` (one moment, or one per flag); every other
     flag is false with a null `_at`."""
@@ -289,18 +302,26 @@ class Receiver:
     statuses in turn (200 once they run out)."""
 
     def __init__(self, server: HTTPServer, path: str = "/hooks",
-                 statuses: Iterable[int] = ()) -> None:
+                 statuses: Iterable[int] = (), hold_first: bool = False) -> None:
         self.url = server.url_for(path)
         self._calls: list[Call] = []
         self._statuses = deque(statuses)
         self._lock = threading.Lock()
+        # With hold_first, the first request is answered only once release() is called.
+        self._gate = threading.Event()
+        if not hold_first:
+            self._gate.set()
         server.expect_request(path, method="POST").respond_with_handler(self._handle)
+
+    def release(self) -> None:
+        self._gate.set()
 
     def _handle(self, request: Request) -> Response:
         with self._lock:
             self._calls.append(Call({k.lower(): v for k, v in request.headers.items()},
                                     request.get_data()))
             status = self._statuses.popleft() if self._statuses else 200
+        self._gate.wait(timeout=10)
         return Response("{}", status=status, content_type="application/json")
 
     @property

@@ -4,12 +4,17 @@ and rate-limit windows."""
 from __future__ import annotations
 
 import pytest
+from conftest import client_for
 
+from emulator import create_app
+from emulator.scenario.load import load_scenario_text
 from language.support import (
     START_YAML,
     assert_envelope,
     assert_flags,
     at,
+    clock_modes,
+    clock_nows,
     open_emulator,
     scenario,
     set_flags,
@@ -69,7 +74,7 @@ async def test_one_long_advance_stamps_each_event_at_its_own_moment() -> None:
         assert_flags(late, {"is_sent"}, at(0))
         assert late["status"] == "SENDING"
         answer = await emu.advance(3600)
-        assert {o["org_id"]: o["now"] for o in answer["orgs"]}["org_a"] == at(3600)
+        assert clock_nows(answer)["org_a"] == at(3600)
         slow_now = await emu.row(slow["id"])
         late_now = await emu.row(late["id"])
     assert_flags(slow_now, {"is_sent", "is_delivered", "is_opened"},
@@ -95,14 +100,12 @@ async def test_counters_move_only_when_events_happen() -> None:
 async def test_advance_without_org_id_moves_every_org() -> None:
     async with open_emulator(scenario()) as emu:
         answer = await emu.advance(90)
-        assert answer["mode"] == "virtual"
-        assert {o["org_id"]: o["now"] for o in answer["orgs"]} == {"org_a": at(90),
-                                                                   "org_b": at(90)}
+        assert clock_modes(answer) == {"virtual"}
+        assert clock_nows(answer) == {"org_a": at(90), "org_b": at(90)}
         assert await emu.now("org_a") == await emu.now("org_b") == at(90)
         listing = await emu.get_json("/_emulator/clock")
-        assert listing["mode"] == "virtual"
-        assert {o["org_id"]: o["now"] for o in listing["orgs"]} == {"org_a": at(90),
-                                                                    "org_b": at(90)}
+        assert clock_modes(listing) == {"virtual"}
+        assert clock_nows(listing) == {"org_a": at(90), "org_b": at(90)}
 
 
 async def test_advance_with_org_id_moves_only_that_org() -> None:
@@ -111,7 +114,7 @@ async def test_advance_with_org_id_moves_only_that_org() -> None:
         row_a = await emu.send_one({"email": "x@slow.test"})
         row_b = await other.send_one({"email": "x@slow.test"})
         answer = await emu.advance(30, org_id="org_b")
-        assert [(o["org_id"], o["now"]) for o in answer["orgs"]] == [("org_b", at(30))]
+        assert clock_nows(answer) == {"org_b": at(30)}
         assert await emu.now("org_a") == at(0)
         assert await emu.now("org_b") == at(30)
         assert set_flags(await emu.row(row_a["id"])) == set()
@@ -126,7 +129,7 @@ async def test_clock_reports_pending_work() -> None:
     async with open_emulator(scenario(TIMED)) as emu:
         await emu.send_one({"email": "x@slow.test"})
         [org] = (await emu.get_json("/_emulator/clock", org_id="org_a"))["orgs"]
-        assert org == {"org_id": "org_a", "now": at(0), "pending": 3}
+        assert (org["org_id"], org["now"], org["pending"]) == ("org_a", at(0), 3)
         await emu.advance(60)
         [org] = (await emu.get_json("/_emulator/clock", org_id="org_a"))["orgs"]
         assert org["pending"] == 0
@@ -142,11 +145,16 @@ async def test_clock_of_an_unknown_org_is_404() -> None:
 
 
 async def test_advance_on_a_real_clock_is_400() -> None:
-    async with open_emulator(scenario(clock="")) as emu:
-        response = await emu.http.post("/_emulator/clock/advance", json={"seconds": 1})
-        body = assert_envelope(response, 400)
-        assert "virtual" in body["message"]
-        assert (await emu.get_json("/_emulator/clock"))["mode"] == "real"
+    # On wall time: no test clock handed to the app.
+    app = create_app(scenario=load_scenario_text(scenario(clock="")))
+    async with client_for(app, "key_a") as http:
+        for body in ({"seconds": 1}, {"seconds": 1, "org_id": "org_a"}):
+            response = await http.post("/_emulator/clock/advance", json=body)
+            answer = assert_envelope(response, 400)
+            assert "virtual" in answer["message"]
+        clock = await http.get("/_emulator/clock")
+        assert clock.status_code == 200
+        assert clock_modes(clock.json()) == {"real"}
 
 
 @pytest.mark.parametrize("body", [{"seconds": -1}, {"seconds": -0.001}, {}, {"seconds": "5"}])

@@ -117,7 +117,9 @@ async def test_an_included_scenario_runs(tmp_path: Path) -> None:
     assert set_flags(inc_only) == {"is_sent", "is_delivered", "is_opened"}
 
 
-def test_nested_includes_are_relative_to_the_including_file(tmp_path: Path) -> None:
+def nested_includes(tmp_path: Path, main_has_the_org: bool) -> Path:
+    """main.yaml → a/first.yaml → a/deeper/second.yaml → shared/third.yaml, each adding one
+    contact to org_x."""
     write(tmp_path / "a" / "first.yaml", """\
         include: [deeper/second.yaml]
         orgs:
@@ -135,16 +137,28 @@ def test_nested_includes_are_relative_to_the_including_file(tmp_path: Path) -> N
           - id: org_x
             contacts: [{id: ct_third, email: third@example.test}]
         """)
-    main = write(tmp_path / "scenarios" / "main.yaml", """\
-        include: [../a/first.yaml]
-        orgs:
-          - id: org_x
-            contacts: [{id: ct_main, email: main@example.test}]
-        """)
-    spec = load_scenario_file(main)
+    own = "  - id: org_x\n    contacts: [{id: ct_main, email: main@example.test}]\n"
+    return write(tmp_path / "scenarios" / "main.yaml",
+                 "include: [../a/first.yaml]\norgs:\n" + own if main_has_the_org
+                 else "include: [../a/first.yaml]\n")
+
+
+def test_nested_includes_are_relative_to_the_including_file(tmp_path: Path) -> None:
+    spec = load_scenario_file(nested_includes(tmp_path, main_has_the_org=True))
     ids = [c.id for c in spec.orgs[0].contacts]
-    assert set(ids) == {"ct_first", "ct_second", "ct_third", "ct_main"}
+    assert sorted(i or "" for i in ids) == ["ct_first", "ct_main", "ct_second", "ct_third"]
     assert ids[-1] == "ct_main"
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: nested includes do not put a file's included items "
+                                       "before its own (order also depends on whether the main "
+                                       "file has the org)")
+@pytest.mark.parametrize("main_has_the_org", [True, False])
+def test_nested_included_items_come_before_the_including_files_own(
+        tmp_path: Path, main_has_the_org: bool) -> None:
+    spec = load_scenario_file(nested_includes(tmp_path, main_has_the_org))
+    expected = ["ct_third", "ct_second", "ct_first"] + (["ct_main"] if main_has_the_org else [])
+    assert [c.id for c in spec.orgs[0].contacts] == expected
 
 
 def test_an_error_inside_an_included_file_names_that_file(tmp_path: Path) -> None:
@@ -201,7 +215,7 @@ def test_a_bad_value_and_a_cross_check_inside_an_included_file(tmp_path: Path) -
               - {id: ct_b, email: b@example.test, segments: [seg_gold]}
         """)
     [problem] = problems_of(main)
-    assert where(problem) == (file, 3, column(included, 3, "seg_gold"),
+    assert where(problem) == (file, 4, column(included, 4, "seg_gold"),
                               "orgs[0].contacts[0].segments[0]")
     assert "seg_gold" in problem.message
 
@@ -228,14 +242,13 @@ def test_an_error_in_the_including_files_own_items_keeps_its_position(tmp_path: 
 
 
 def test_an_include_cycle_is_an_error(tmp_path: Path) -> None:
-    first = write(tmp_path / "first.yaml", "include: [second.yaml]\n")
-    write(tmp_path / "second.yaml", "include: [first.yaml]\n")
+    write(tmp_path / "first.yaml", "include: [second.yaml]\n")
+    second = write(tmp_path / "second.yaml", "include: [first.yaml]\n")
     main = write(tmp_path / "main.yaml", "include: [first.yaml]\norgs: []\n")
     [problem] = problems_of(main)
-    assert where(problem)[1:] == (1, column(first, 1, "first.yaml"), "include[0]")
-    assert problem.file.endswith("second.yaml")
+    assert where(problem) == (str(second.resolve()), 1, column(second, 1, "first.yaml"),
+                              "include[0]")
     assert "cycle" in problem.message and "first.yaml" in problem.message
-    assert first.exists()
 
 
 def test_a_file_including_itself_is_an_error(tmp_path: Path) -> None:

@@ -82,6 +82,18 @@ async def test_rate_limited_answers_429_and_leaves_nothing_behind() -> None:
         assert_counters_agree(await emu.broadcast("bc_mail"), await emu.rows())
 
 
+async def test_rate_limited_in_a_sequence_then_the_retry_goes_through() -> None:
+    text = scenario("outcomes:\n  - {when: {email: 'busy@*'}, outcome: [rate_limited, "
+                    "rate_limited, delivered]}\n")
+    async with open_emulator(text) as emu:
+        for _ in range(2):
+            assert_envelope(await emu.post_send({"email": "busy@x.test"}), 429)
+        row = await emu.send_one({"email": "busy@x.test"})
+        assert set_flags(row) == OUTCOME_FLAGS["delivered"]
+        assert [r["id"] for r in await emu.rows()] == [row["id"]]
+        assert_counters_agree(await emu.broadcast("bc_mail"), await emu.rows())
+
+
 async def test_the_first_matching_rule_wins() -> None:
     text = scenario("""
         outcomes:

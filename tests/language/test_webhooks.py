@@ -155,7 +155,7 @@ async def test_a_bounce_is_not_also_a_failure(httpserver: HTTPServer) -> None:
 
 
 async def test_5xx_is_retried_after_1_and_2_seconds(httpserver: HTTPServer) -> None:
-    receiver = Receiver(httpserver, statuses=[500, 503])
+    receiver = Receiver(httpserver, statuses=[500, 500])
     text = scenario(webhooks(f"{{url: '{receiver.url}', events: [recipient.delivered]}}"))
     async with open_emulator(text) as emu:
         await emu.send_one({"contact_id": "ct_ada"})
@@ -168,7 +168,7 @@ async def test_5xx_is_retried_after_1_and_2_seconds(httpserver: HTTPServer) -> N
         assert len(receiver.calls) == 1
         await emu.advance(0.001)
         [delivery] = await emu.webhook_log()
-        assert [a["status"] for a in delivery["attempts"]] == [500, 503]
+        assert [a["status"] for a in delivery["attempts"]] == [500, 500]
         assert delivery["next_attempt_at"] == at(3)
 
         await emu.advance(1.999)
@@ -180,7 +180,7 @@ async def test_5xx_is_retried_after_1_and_2_seconds(httpserver: HTTPServer) -> N
     assert delivery["state"] == "delivered"
     assert delivery["next_attempt_at"] is None
     assert delivery["attempts"] == [{"at": at(0), "status": 500, "error": None},
-                                    {"at": at(1), "status": 503, "error": None},
+                                    {"at": at(1), "status": 500, "error": None},
                                     {"at": at(3), "status": 200, "error": None}]
     assert after == delivery
     calls = receiver.calls
@@ -363,3 +363,27 @@ async def test_the_last_events_payload_shows_the_row_processed(httpserver: HTTPS
         await emu.webhooks_settled(1)
     assert row["status"] == "PROCESSED"
     assert payload(call)["data"]["status"] == "PROCESSED"
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: an event that happens while the background sender "
+                                       "is finishing a delivery is not attempted until the "
+                                       "clock is next advanced")
+async def test_an_event_during_a_delivery_is_still_delivered(httpserver: HTTPServer) -> None:
+    receiver = Receiver(httpserver, hold_first=True)
+    text = scenario(webhooks(f"{{url: '{receiver.url}', events: [recipient.delivered]}}"))
+    async with open_emulator(text) as emu:
+        await emu.send_one({"contact_id": "ct_ada"})
+
+        async def in_flight() -> bool:
+            return bool(receiver.calls)
+
+        try:
+            await eventually(in_flight, what="the first delivery to reach the receiver")
+            # The first delivery is still waiting for its answer when the second event happens.
+            await emu.send_one({"contact_id": "ct_bob"})
+        finally:
+            receiver.release()
+        log = await emu.webhooks_settled(2, timeout=3)
+    assert [d["state"] for d in log] == ["delivered", "delivered"]
+    assert len(distinct(receiver.calls)) == 2
+

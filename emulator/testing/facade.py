@@ -1,0 +1,173 @@
+"""What tests hold: a handle on one emulator (threaded, in-process or external) and, per test,
+an isolated org with helpers that read what was sent."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+
+from emulator.scenario.schema import ScenarioSpec
+
+DEFAULT_WAIT = 5.0
+_POLL = 0.02
+
+
+class EmulatorHandle:
+    """One emulator for a test session: its URL, a control client, and the org factory."""
+
+    def __init__(self, url: str, transport: httpx.BaseTransport | None = None,
+                 errors: list[BaseException] | None = None) -> None:
+        self.url = url
+        self.transport = transport
+        # Exceptions raised inside an emulator of this process (none for an external one).
+        self.errors: list[BaseException] = errors if errors is not None else []
+        self.control = httpx.Client(base_url=url, transport=transport, timeout=30)
+
+    def client(self, api_key: str | None = None) -> httpx.Client:
+        """An httpx client based at the emulator, authenticated with `api_key` if given."""
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        return httpx.Client(base_url=self.url, transport=self.transport, headers=headers,
+                            timeout=30)
+
+    def health(self) -> bool:
+        try:
+            return self.control.get("/_emulator/health").status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def new_org(self, *, scenario: ScenarioSpec | None = None, org: str | None = None,
+                copy_of: str | None = None, parent: str | None = None,
+                virtual_clock: bool = True, start: str | None = None) -> InventOrg:
+        """A fresh isolated org with its own key, on its own virtual clock by default."""
+        body: dict[str, Any] = {}
+        if scenario is not None:
+            body["scenario"] = scenario.model_dump(mode="json", exclude_none=True)
+            if org is not None:
+                body["org"] = org
+        if copy_of is not None:
+            body["copy_of"] = copy_of
+        if parent is not None:
+            body["parent"] = parent
+        clock_start = start or (scenario.clock.start.isoformat()
+                                if scenario is not None and scenario.clock.start else None)
+        if virtual_clock:
+            body["clock"] = {"mode": "virtual", **({"start": clock_start} if clock_start else {})}
+        created = _ok(self.control.post("/_emulator/orgs", json=body))
+        return InventOrg(self, created["id"], created["api_key"])
+
+    def reset(self) -> None:
+        """Everything back to the loaded scenario (removes every org made at run time)."""
+        _ok(self.control.post("/_emulator/reset", json={}))
+
+    def take_errors(self) -> list[BaseException]:
+        taken = list(self.errors)
+        self.errors.clear()
+        return taken
+
+    def close(self) -> None:
+        self.control.close()
+
+
+class InventOrg:
+    """One test's org: reachable as `c` with its key, isolated from every other test."""
+
+    def __init__(self, emulator: EmulatorHandle, org_id: str, api_key: str) -> None:
+        self.emulator = emulator
+        self.org_id = org_id
+        self.api_key = api_key
+        self.url = emulator.url
+        self.client = emulator.client(api_key)
+
+    @property
+    def transport(self) -> httpx.BaseTransport | None:
+        """For code under test in the in-process mode: pass it to its own httpx client."""
+        return self.emulator.transport
+
+    def messages(self, **filters: str) -> list[dict[str, Any]]:
+        """This org's outbox, newest first; filters: broadcast_id, to, integration_id, limit."""
+        params = {"org_id": self.org_id, "limit": "10000", **filters}
+        return _ok(self.emulator.control.get("/_emulator/messages", params=params))  # type: ignore[no-any-return]
+
+    def last_message(self, to: str | None = None) -> dict[str, Any]:
+        """The newest message (to `to`, if given); AssertionError saying what was sent if none."""
+        found = self.messages(**({"to": to} if to else {}), limit="1")
+        if not found:
+            raise AssertionError(f"no message{f' to {to}' if to else ''} was sent by org "
+                                 f"{self.org_id}; {self._summary()}")
+        return found[0]
+
+    def wait_for_message(self, to: str | None = None, timeout: float = DEFAULT_WAIT,
+                         **filters: str) -> dict[str, Any]:
+        """Poll until a message (to `to`) exists, for code that sends in the background."""
+        wanted = {**filters, **({"to": to} if to else {})}
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.messages(**wanted, limit="1")
+            if found:
+                return found[0]
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"no message{f' to {to}' if to else ''} within {timeout} s; "
+                                     f"{self._summary()}")
+            time.sleep(_POLL)
+
+    def assert_sent(self, to: str | None = None, count: int | None = None,
+                    **filters: str) -> list[dict[str, Any]]:
+        """At least one (or exactly `count`) message matching; a readable failure otherwise."""
+        found = self.messages(**filters, **({"to": to} if to else {}))
+        what = f"to {to}" if to else "in total"
+        if count is None and not found:
+            raise AssertionError(f"expected a message {what}, none was sent; {self._summary()}")
+        if count is not None and len(found) != count:
+            raise AssertionError(f"expected {count} message(s) {what}, got {len(found)}; "
+                                 f"{self._summary()}")
+        return found
+
+    def recipients(self, broadcast_id: str, **filters: str | bool | int) -> list[dict[str, Any]]:
+        """The public recipients list of a broadcast (first page of up to 100)."""
+        params = {"take": "100", **{k: _query_value(v) for k, v in filters.items()}}
+        response = self.client.get(f"/orgs/c/broadcasts/{broadcast_id}/recipients",
+                                   params=params)
+        return _ok(response)  # type: ignore[no-any-return]
+
+    def broadcast(self, broadcast_id: str) -> dict[str, Any]:
+        return _ok(self.emulator.control.get(  # type: ignore[no-any-return]
+            f"/_emulator/orgs/{self.org_id}/broadcasts/{broadcast_id}"))
+
+    def advance(self, seconds: float) -> dict[str, Any]:
+        """Move this org's virtual clock; everything that falls due runs, webhooks included."""
+        return _ok(self.emulator.control.post(  # type: ignore[no-any-return]
+            "/_emulator/clock/advance", json={"seconds": seconds, "org_id": self.org_id}))
+
+    def now(self) -> str:
+        clock = _ok(self.emulator.control.get("/_emulator/clock",
+                                              params={"org_id": self.org_id}))
+        return str(clock["orgs"][0]["now"])
+
+    def reset(self) -> None:
+        """This org back to how it was made; no other org is touched."""
+        _ok(self.emulator.control.post("/_emulator/reset", json={"org_id": self.org_id}))
+
+    def _summary(self) -> str:
+        sent = self.messages(limit="20")
+        if not sent:
+            return "the org sent nothing"
+        lines = ", ".join(f"{m['to']} ({m['integration_id']}, {m['status']})" for m in sent)
+        return f"the org sent: {lines}"
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _query_value(value: str | bool | int) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _ok(response: httpx.Response) -> Any:
+    if response.status_code >= 400:
+        raise AssertionError(f"{response.request.method} {response.request.url.path} answered "
+                             f"{response.status_code}: {response.text}")
+    return response.json()

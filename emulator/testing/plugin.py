@@ -1,0 +1,124 @@
+"""The pytest plugin (entry point `invent_emulator`).
+
+`invent_emulator` (session): one emulator for the session — in a background thread on a free
+port, in-process with no socket (`--invent-mode=inprocess`), or the external one named by
+INVENT_EMULATOR_URL (a CI sidecar). `invent` (function): a fresh isolated org for each test,
+empty unless the test is marked `@pytest.mark.invent_scenario("file.yaml", org="org_id")`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from emulator.app import create_app
+from emulator.scenario.load import load_scenario_file, resolve_scenario_path
+from emulator.scenario.problems import ScenarioError
+from emulator.settings import Settings
+from emulator.testing.facade import EmulatorHandle, InventOrg
+from emulator.testing.inprocess import InProcessTransport
+from emulator.testing.threaded import ThreadedServer
+
+URL_VARIABLE = "INVENT_EMULATOR_URL"
+MODES = ("thread", "inprocess")
+IN_PROCESS_URL = "http://invent-emulator.inprocess"
+EXTERNAL_READY_TIMEOUT = 30.0
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("invent-emulator")
+    group.addoption("--invent-mode", choices=MODES, default=None,
+                    help="run the session's emulator in a thread on a port (default) or "
+                         "in-process with no socket; ignored when INVENT_EMULATOR_URL is set")
+    group.addoption("--invent-scenario", default=None,
+                    help="scenario the session's emulator loads (file or bundled name)")
+    parser.addini("invent_emulator_mode", "thread or inprocess", default="thread")
+    parser.addini("invent_emulator_scenario", "scenario of the session's emulator",
+                  default="default")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "invent_scenario(path, org=None): fill the test's isolated org from a scenario file "
+        "(relative to the test file) or a bundled scenario name, using the org with that id",
+    )
+
+
+@pytest.fixture(scope="session")
+def invent_emulator(pytestconfig: pytest.Config) -> Iterator[EmulatorHandle]:
+    """The session's emulator: `.url`, `.client()`, `.new_org()`, `.reset()`, `.health()`."""
+    external = os.environ.get(URL_VARIABLE)
+    if external:
+        handle = EmulatorHandle(external.rstrip("/"))
+        _wait_until_healthy(handle)
+        yield handle
+        handle.close()
+        return
+    mode = pytestconfig.getoption("invent_mode") or pytestconfig.getini("invent_emulator_mode")
+    if mode not in MODES:
+        raise pytest.UsageError(f"invent_emulator_mode must be one of {', '.join(MODES)}")
+    scenario = (pytestconfig.getoption("invent_scenario")
+                or pytestconfig.getini("invent_emulator_scenario"))
+    app = create_app(Settings(scenario=scenario))
+    if mode == "inprocess":
+        transport = InProcessTransport(app)
+        handle = EmulatorHandle(IN_PROCESS_URL, transport, app.state.errors)
+        yield handle
+        handle.close()
+        transport.shutdown()
+        return
+    server = ThreadedServer(app).start()
+    handle = EmulatorHandle(server.url, errors=app.state.errors)
+    yield handle
+    handle.close()
+    server.stop()
+
+
+@pytest.fixture
+def invent(invent_emulator: EmulatorHandle, request: pytest.FixtureRequest) -> Iterator[InventOrg]:
+    """A fresh, isolated org for this test (`c` with `.api_key`), on its own virtual clock."""
+    marker = request.node.get_closest_marker("invent_scenario")
+    if marker is None:
+        org = invent_emulator.new_org()
+    else:
+        if not marker.args:
+            raise pytest.UsageError("invent_scenario needs a scenario path or bundled name")
+        spec_path = _scenario_path(str(marker.args[0]), request.path.parent)
+        try:
+            spec = load_scenario_file(spec_path)
+        except ScenarioError as error:
+            raise pytest.UsageError(f"invent_scenario: {error}") from None
+        org = invent_emulator.new_org(scenario=spec, org=marker.kwargs.get("org"))
+    invent_emulator.take_errors()  # whatever happened before this test is not its fault
+    yield org
+    org.close()
+    errors = invent_emulator.take_errors()
+    if errors:
+        details = "\n".join("".join(traceback.format_exception(e)) for e in errors)
+        pytest.fail(f"the emulator raised while serving this test:\n{details}", pytrace=False)
+
+
+def _scenario_path(name: str, test_dir: Path) -> Path:
+    beside_test = test_dir / name
+    if beside_test.is_file():
+        return beside_test
+    try:
+        return resolve_scenario_path(name)
+    except ScenarioError:
+        raise pytest.UsageError(f"invent_scenario: no file '{name}' beside {test_dir} and no "
+                                "bundled scenario of that name") from None
+
+
+def _wait_until_healthy(handle: EmulatorHandle) -> None:
+    deadline = time.monotonic() + EXTERNAL_READY_TIMEOUT
+    while not handle.health():
+        if time.monotonic() > deadline:
+            raise pytest.UsageError(f"{URL_VARIABLE}={handle.url} did not answer "
+                                    f"/_emulator/health within {EXTERNAL_READY_TIMEOUT:g} s")
+        time.sleep(0.1)
