@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator.clock import Clock, SystemClock
 from emulator.domain.errors import ApiError
@@ -41,11 +42,15 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        runtime.background = True
         ticker = asyncio.create_task(_tick(runtime))
         try:
             yield
         finally:
+            runtime.background = False
             ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
 
     app = Starlette(
         routes=ROUTES,
@@ -58,6 +63,7 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        per_path={"/_emulator/scenario": MAX_FILE_BYTES}),
             Middleware(FaultMiddleware, injector=lambda: runtime.faults),
+            Middleware(WebhookFlush, runtime=runtime),
         ],
         exception_handlers={
             ApiError: api_error_handler,
@@ -71,9 +77,24 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     return app
 
 
+class WebhookFlush:
+    """Delivers the webhooks of the events a request caused, once its answer is out."""
+
+    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
+        self.app = app
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+        if scope["type"] == "http" and self.runtime.webhooks.has_due():
+            await self.runtime.webhooks.flush()
+
+
 async def _tick(runtime: Runtime) -> None:
     """Under a real clock, timed outcomes and webhook retries happen on time even when no request
     comes in. (In-process clients without lifespan catch up on their next request instead.)"""
     while True:
         await asyncio.sleep(TICK_SECONDS)
         runtime.tick()
+        if runtime.webhooks.has_due():
+            await runtime.webhooks.flush()

@@ -24,10 +24,15 @@ class Runtime:
         self.faults = FaultInjector(spec)
         self.journal = Journal()
         self._job_driver: asyncio.Task[None] | None = None
+        # True while served with a lifespan (uvicorn): background work may then run on its own.
+        # In-process clients (httpx.ASGITransport) have none; each request catches up instead.
+        self.background = False
 
     def kick_jobs(self) -> None:
         """Work through marketing sends in the background, a slice at a time, yielding to other
         requests in between. (A request to the org itself finishes its jobs first.)"""
+        if not self.background:
+            return
         if self._job_driver is None or self._job_driver.done():
             self._job_driver = asyncio.get_running_loop().create_task(self._drive_jobs())
 

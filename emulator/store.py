@@ -222,10 +222,10 @@ class Store:
                 retry_after,
             )
 
-    def check_general_limit(self, client: str) -> None:
+    def check_general_limit(self, client: str, org: Org) -> None:
         if self.general_limiter is None:
             return
-        retry_after = self.general_limiter.hit(client, self.clock.now())
+        retry_after = self.general_limiter.hit(client, org.clock.now())
         if retry_after is not None:
             limit = self.general_limiter.limit
             raise too_many_requests(

@@ -1,6 +1,10 @@
 """Webhooks (an emulator extension; Invent documents none): each recipient event is POSTed as
 JSON to the scenario's URLs when it happens on the org's clock, signed with HMAC-SHA256, retried
-with exponential backoff on 5xx and timeouts on the same clock, and logged for inspection."""
+with exponential backoff on 5xx and timeouts on the same clock, and logged for inspection.
+
+Deliveries are made right after the request during which their event happened (once its answer
+is out), by a clock advance, and by the served emulator's ticker: never by a task left running
+on its own."""
 
 from __future__ import annotations
 
@@ -17,7 +21,6 @@ from typing import Any
 import httpx
 
 from emulator import __version__
-from emulator.clock import VirtualClock
 from emulator.clock import format_timestamp as ts
 from emulator.domain.entities import Flag
 from emulator.domain.org import Org, RecipientEvent
@@ -28,7 +31,6 @@ log = logging.getLogger("emulator.webhooks")
 
 SIGNATURE_HEADER = "Invent-Signature"
 LOG_LIMIT = 10_000
-_REAL_CLOCK_POLL = 0.05
 
 
 @dataclass(slots=True)
@@ -80,7 +82,7 @@ class WebhookSender:
         self.store = store
         self.log: deque[Delivery] = deque(maxlen=LOG_LIMIT)
         self._pending: list[Delivery] = []
-        self._worker: asyncio.Task[None] | None = None
+        self._flushing = asyncio.Lock()
         store.listeners.append(self.on_event)
 
     def on_event(self, org: Org, event: RecipientEvent) -> None:
@@ -115,27 +117,9 @@ class WebhookSender:
             delivery.headers["Invent-Delivery"] = delivery.id
             self._pending.append(delivery)
             self.log.append(delivery)
-        self._kick()
 
-    def _kick(self) -> None:
-        """Deliver in the background on the running event loop (none in a plain sync call)."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        if self._worker is None or self._worker.done():
-            self._worker = loop.create_task(self._work())
-
-    async def _work(self) -> None:
-        while self._pending:
-            await self.flush()
-            if not any(self._on_real_clock(d) for d in self._pending):
-                return  # the rest waits for a virtual clock to be advanced
-            await asyncio.sleep(_REAL_CLOCK_POLL)
-
-    def _on_real_clock(self, delivery: Delivery) -> bool:
-        org = self.store.orgs.get(delivery.org_id)
-        return org is not None and not isinstance(org.clock, VirtualClock)
+    def has_due(self) -> bool:
+        return bool(self._pending) and bool(self._due())
 
     def _due(self) -> list[Delivery]:
         due = []
@@ -148,16 +132,18 @@ class WebhookSender:
         return sorted(due, key=lambda d: d.due)
 
     async def flush(self) -> int:
-        """Attempt every delivery that is due now; returns how many were attempted."""
-        due = self._due()
-        if not due:
-            return 0
-        async with httpx.AsyncClient() as client:
-            for delivery in due:
-                await self._attempt(client, delivery)
-        self._pending = [d for d in self._pending if d.state == "pending"
-                         and d.org_id in self.store.orgs]
-        return len(due)
+        """Attempt every delivery that is due now, once; returns how many were attempted.
+        One flush at a time (the background sender and a clock advance may both ask)."""
+        async with self._flushing:
+            due = self._due()
+            if not due:
+                return 0
+            async with httpx.AsyncClient() as client:
+                for delivery in due:
+                    await self._attempt(client, delivery)
+            self._pending = [d for d in self._pending if d.state == "pending"
+                             and d.org_id in self.store.orgs]
+            return len(due)
 
     async def _attempt(self, client: httpx.AsyncClient, delivery: Delivery) -> None:
         org = self.store.orgs[delivery.org_id]

@@ -81,12 +81,16 @@ def timeline(outcome: Outcome, delays: dict[Flag, timedelta]) -> tuple[TimedFlag
     return tuple(events)
 
 
-def record(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, at: datetime) -> None:
-    """Set one flag on a row: counters, consequences, and the event listeners (webhooks)."""
+def record(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, at: datetime,
+           last: bool = False) -> None:
+    """Set one flag on a row: counters, consequences, and the event listeners (webhooks).
+    With `last`, the row is PROCESSED before listeners see it, as it is once the event is over."""
     if flag in row.flags:
         return
     row.flags[flag] = at
     row.updated_at = at
+    if last:
+        row.status = RecipientStatus.PROCESSED
     for counter in FLAG_COUNTERS[flag]:
         broadcast.counters[counter] += 1
     if flag in _WITH_CONSEQUENCES:
@@ -143,5 +147,5 @@ def add_row(org: Org, broadcast: Broadcast, row: Recipient) -> None:
 
 def skip(org: Org, broadcast: Broadcast, row: Recipient, reason: str, at: datetime) -> None:
     row.error_message = reason
-    record(org, broadcast, row, Flag.SKIPPED, at)
+    record(org, broadcast, row, Flag.SKIPPED, at, last=True)
     finish(broadcast, row, at)

@@ -51,6 +51,6 @@ def _happen(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, is_last:
         row.external_message_id = org.rng.new_id("msg")
     if flag is Flag.FAILED or flag is Flag.SKIPPED:
         row.error_message = error
-    record(org, broadcast, row, flag, at)
+    record(org, broadcast, row, flag, at, last=is_last)
     if is_last:
         finish(broadcast, row, at)

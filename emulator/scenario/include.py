@@ -65,7 +65,8 @@ def compose(main: LoadedDocument, base_dir: FilePath,
 
 
 def _place_merged_items(composed: Composed) -> None:
-    """Put included items before the org's own, and remember where each one came from."""
+    """Order an org's items as the files were read, includes before includers (so the main
+    file's own items come last), and remember where each one came from."""
     orgs = composed.data.get("orgs")
     for (org_index, key), included in composed.merged_items.items():
         assert isinstance(orgs, list)
@@ -75,12 +76,13 @@ def _place_merged_items(composed: Composed) -> None:
             continue  # the schema reports the including file's own mistake
         owner, owner_path = composed.origins.get(("orgs", org_index),
                                                  (composed.main, ("orgs", org_index)))
-        for position in range(len(own)):
-            composed.origins[("orgs", org_index, key, len(included) + position)] = (
-                owner, (*owner_path, key, position))
-        for position, (document, original, _) in enumerate(included):
+        parts = [(owner, (*owner_path, key, position), item) for position, item in enumerate(own)]
+        # The org's defining file was read before every file that merges into it, except the
+        # main file, whose own items follow everything it includes.
+        ordered = [*included, *parts] if owner is composed.main else [*parts, *included]
+        for position, (document, original, _) in enumerate(ordered):
             composed.origins[("orgs", org_index, key, position)] = (document, original)
-        org[key] = [item for _, _, item in included] + own
+        org[key] = [item for _, _, item in ordered]
 
 
 def _include_all(composed: Composed, document: LoadedDocument, base_dir: FilePath,
@@ -111,8 +113,9 @@ def _include_all(composed: Composed, document: LoadedDocument, base_dir: FilePat
                 raise ScenarioError([included.problem(
                     (key,), f"'{key}' may appear only in the main scenario file; an included "
                             f"file holds {', '.join(INCLUDABLE_KEYS)}")])
-        _merge(composed, included)
+        # A file's own includes first: what it includes comes before what it holds itself.
         _include_all(composed, included, path.parent, [*chain, path], counter)
+        _merge(composed, included)
 
 
 def _merge(composed: Composed, included: LoadedDocument) -> None:

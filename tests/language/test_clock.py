@@ -233,8 +233,6 @@ async def test_send_rate_limit_is_per_org_and_per_org_clock() -> None:
         await emu.send_one({"contact_id": "ct_ada"})
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the general rate limit reads the app's clock, not "
-                                       "the orgs' virtual clocks, so advancing never frees it")
 async def test_general_rate_limit_window_follows_the_virtual_clock() -> None:
     text = scenario("""
         rate_limits:

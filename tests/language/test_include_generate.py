@@ -150,9 +150,6 @@ def test_nested_includes_are_relative_to_the_including_file(tmp_path: Path) -> N
     assert ids[-1] == "ct_main"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: nested includes do not put a file's included items "
-                                       "before its own (order also depends on whether the main "
-                                       "file has the org)")
 @pytest.mark.parametrize("main_has_the_org", [True, False])
 def test_nested_included_items_come_before_the_including_files_own(
         tmp_path: Path, main_has_the_org: bool) -> None:
