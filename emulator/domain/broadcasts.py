@@ -14,6 +14,7 @@ from emulator.domain.entities import (
     Template,
 )
 from emulator.domain.errors import bad_request, not_found
+from emulator.domain.ordering import newest_first
 from emulator.domain.org import Org
 
 
@@ -60,11 +61,8 @@ def get_broadcast(org: Org, broadcast_id: str) -> Broadcast:
 
 
 def list_broadcasts(org: Org, status: BroadcastStatus | None) -> list[Broadcast]:
-    """Newest first; broadcasts created at the same instant keep their reverse creation order."""
-    chosen = [b for b in org.broadcasts.values() if status is None or b.status is status]
-    chosen.reverse()
-    chosen.sort(key=lambda b: b.created_at, reverse=True)
-    return chosen
+    return newest_first((b for b in org.broadcasts.values()
+                         if status is None or b.status is status), lambda b: b.created_at)
 
 
 EDITABLE_STATUSES = (BroadcastStatus.DRAFT, BroadcastStatus.PAUSED, BroadcastStatus.CANCELLED,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from emulator.domain.entities import Channel, Contact, Integration, Segment
 from emulator.domain.errors import bad_request, not_found
+from emulator.domain.ordering import newest_first
 from emulator.domain.org import Org
 
 CONTACT_STATUSES = ("ALL", "SUBSCRIBED", "UNSUBSCRIBED", "BLOCKED", "AI_REPLIES_DISABLED")
@@ -48,9 +49,8 @@ def list_contacts(org: Org, wanted: ContactFilter) -> list[Contact]:
     """Newest first; contacts created at the same instant in reverse creation order."""
     if wanted.segment_id is not None and wanted.segment_id not in org.segments:
         raise not_found(f"Segment '{wanted.segment_id}' not found")
-    chosen = [c for c in reversed(org.contacts.values()) if wanted.matches(c)]
-    chosen.sort(key=lambda c: c.created_at, reverse=True)
-    return chosen
+    return newest_first((c for c in org.contacts.values() if wanted.matches(c)),
+                        lambda c: c.created_at)
 
 
 def get_contact(org: Org, contact_id: str) -> Contact:
@@ -137,10 +137,7 @@ def add_to_segment(org: Org, contact: Contact, segment: Segment) -> Segment:
 
 
 def list_segments(org: Org) -> list[Segment]:
-    """Newest first, like every list."""
-    chosen = list(reversed(org.segments.values()))
-    chosen.sort(key=lambda s: s.created_at, reverse=True)
-    return chosen
+    return newest_first(org.segments.values(), lambda s: s.created_at)
 
 
 def update_segment(org: Org, segment: Segment, *, name: str | None = None,

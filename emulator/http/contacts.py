@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -57,12 +58,7 @@ async def update_contact_endpoint(request: Request) -> Response:
     org = open_org(request)
     contact = get_contact(org, request.path_params["contact_id"])
     body = parse_body(UpdateContactBody, await read_body(request))
-    given = body.model_fields_set
-    if not given:
-        raise bad_request("Give at least one of name, blocked, unsubscribed")
-    for field_name in ("blocked", "unsubscribed"):
-        if field_name in given and getattr(body, field_name) is None:
-            raise bad_request(f"{field_name}: must be true or false", field_name)
+    given = _patched(body, non_null=("blocked", "unsubscribed"))
     changes: dict[str, object] = {"name": body.name} if "name" in given else {}
     update_contact(org, contact, blocked=body.blocked, unsubscribed=body.unsubscribed,
                    **changes)
@@ -94,11 +90,17 @@ async def update_segment_endpoint(request: Request) -> Response:
     org = open_org(request)
     segment = get_segment(org, request.path_params["segment_id"])
     body = parse_body(UpdateSegmentBody, await read_body(request))
-    given = body.model_fields_set
-    if not given:
-        raise bad_request("Give at least one of name, color")
-    for field_name in ("name", "color"):
-        if field_name in given and getattr(body, field_name) is None:
-            raise bad_request(f"{field_name}: must not be null", field_name)
+    _patched(body, non_null=("name", "color"))
     update_segment(org, segment, name=body.name, color=body.color)
     return JSONResponse(segment_json(segment))
+
+
+def _patched(body: BaseModel, non_null: tuple[str, ...]) -> set[str]:
+    """The fields a PATCH body sets: at least one, and none of `non_null` set to null."""
+    given = body.model_fields_set
+    if not given:
+        raise bad_request(f"Give at least one of {', '.join(type(body).model_fields)}")
+    for field_name in non_null:
+        if field_name in given and getattr(body, field_name) is None:
+            raise bad_request(f"{field_name}: must not be null", field_name)
+    return given

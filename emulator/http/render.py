@@ -23,15 +23,10 @@ Json = dict[str, Any]
 
 
 def segment_json(segment: Segment) -> Json:
-    """A segment as the segments endpoints show it."""
-    return {
-        "id": segment.id,
-        "name": segment.name,
-        "color": segment.color,
-        "contacts_count": len(segment.contact_ids),
-        "created_at": ts(segment.created_at),
-        "updated_at": ts(segment.updated_at),
-    }
+    """A segment as the segments endpoints show it: the embedded shape and its color."""
+    embedded = embedded_segment_json(segment)
+    return {"id": embedded.pop("id"), "name": embedded.pop("name"), "color": segment.color,
+            **embedded}
 
 
 def embedded_segment_json(segment: Segment) -> Json:

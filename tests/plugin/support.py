@@ -1,0 +1,73 @@
+"""Running an inner pytest session in a subprocess through pytester, and reading its report."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+EXAMPLES = ROOT / "tests" / "examples"
+
+# A hung inner session is killed when this passes, never waited for.
+RUN_TIMEOUT = 60.0
+STATUS_LINE = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)")
+PROBE_LINE = re.compile(r"^PROBE (\{.*\})$", re.MULTILINE)
+
+
+def run(pytester: pytest.Pytester, *args: str, timeout: float = RUN_TIMEOUT) -> pytest.RunResult:
+    """The inner session in a fresh interpreter: the plugin loads from its entry point, the way
+    a user's suite gets it. `-rA` lists every test's outcome in the short summary."""
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rA", *args,
+                                         timeout=timeout)
+
+
+def statuses(result: pytest.RunResult) -> dict[str, set[str]]:
+    """Test name (the node id after the file) → what the short summary says of it: a test that
+    passes its call but errors in teardown is {"PASSED", "ERROR"}."""
+    found: dict[str, set[str]] = {}
+    in_summary = False
+    for line in result.outlines:
+        if "short test summary info" in line:
+            in_summary = True
+            continue
+        match = STATUS_LINE.match(line) if in_summary else None
+        if match:
+            name = match.group(2).split("::", 1)[-1]
+            found.setdefault(name, set()).add(match.group(1))
+    return found
+
+
+def report(result: pytest.RunResult) -> str:
+    """The inner session's whole output, for an assertion message."""
+    return "\n".join(["--- inner stdout ---", *result.outlines,
+                      "--- inner stderr ---", *result.errlines])
+
+
+def probes(result: pytest.RunResult) -> list[dict[str, Any]]:
+    """What inner tests printed as `PROBE {json}` (the inner run needs `-s`)."""
+    return [json.loads(m.group(1)) for m in PROBE_LINE.finditer("\n".join(result.outlines))]
+
+
+def example_files() -> list[Path]:
+    """The README's pytest examples: Python files and the data files beside them."""
+    return sorted(p for p in EXAMPLES.iterdir() if p.name.startswith("example_"))
+
+
+def copy_examples(pytester: pytest.Pytester) -> int:
+    """Each tests/examples/example_X.py as test_X.py (data files keep their names); answers how
+    many tests the examples define."""
+    tests = 0
+    for source in example_files():
+        if source.suffix == ".py":
+            target = pytester.path / source.name.replace("example_", "test_", 1)
+            tests += len(re.findall(r"^def test_", source.read_text("utf-8"), re.MULTILINE))
+        else:
+            target = pytester.path / source.name
+        shutil.copyfile(source, target)
+    return tests
