@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -16,7 +17,7 @@ from emulator.clock import Clock, SystemClock
 from emulator.domain.errors import ApiError
 from emulator.http.bodylimit import BodySizeLimit
 from emulator.http.errors import api_error_handler, http_exception_handler, unexpected_error_handler
-from emulator.http.faults import FaultMiddleware
+from emulator.http.faults import CONTROL_PREFIX, FaultMiddleware
 from emulator.http.journal import JournalMiddleware
 from emulator.http.routes import ROUTES
 from emulator.runtime import Runtime
@@ -24,6 +25,8 @@ from emulator.scenario.load import load_scenario_file, resolve_scenario_path
 from emulator.scenario.schema import ScenarioSpec
 from emulator.scenario.yamlload import MAX_FILE_BYTES
 from emulator.settings import Settings
+
+log = logging.getLogger("emulator")
 
 # How often a served emulator on a real clock runs what fell due, without waiting for a request.
 TICK_SECONDS = 0.1
@@ -56,8 +59,7 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
         routes=ROUTES,
         lifespan=lifespan,
         middleware=[
-            Middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"],
-                       allow_headers=["*"], expose_headers=EXPOSED_HEADERS),
+            Middleware(PublicCORS),
             Middleware(JournalMiddleware, journal=lambda: runtime.journal,
                        now=runtime.store.clock.now),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
@@ -73,8 +75,24 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     )
     app.state.settings = settings
     app.state.runtime = runtime
-    app.state.errors = []
+    app.state.errors = runtime.errors
     return app
+
+
+class PublicCORS:
+    """CORS open to every origin on the public API (browser frontends call it), and none on
+    /_emulator: a web page the developer happens to visit must not drive the control surface."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(app, allow_origins=["*"], allow_methods=["*"],
+                                   allow_headers=["*"], expose_headers=EXPOSED_HEADERS)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(CONTROL_PREFIX):
+            await self.app(scope, receive, send)
+        else:
+            await self.cors(scope, receive, send)
 
 
 class WebhookFlush:
@@ -95,6 +113,10 @@ async def _tick(runtime: Runtime) -> None:
     comes in. (In-process clients without lifespan catch up on their next request instead.)"""
     while True:
         await asyncio.sleep(TICK_SECONDS)
-        runtime.tick()
-        if runtime.webhooks.has_due():
-            await runtime.webhooks.flush()
+        try:
+            runtime.tick()
+            if runtime.webhooks.has_due():
+                await runtime.webhooks.flush()
+        except Exception as error:  # the ticker must outlive any one failure
+            log.exception("the background ticker failed", exc_info=error)
+            runtime.errors.append(error)

@@ -6,6 +6,8 @@ import re
 
 _DURATION = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(ms|s|m|h)?\s*$")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+# Ten years: longer than any test waits, short enough that no date arithmetic can overflow.
+MAX_DURATION = 10 * 365 * 24 * 3600.0
 
 
 def parse_duration(value: object) -> float:
@@ -20,4 +22,6 @@ def parse_duration(value: object) -> float:
         raise ValueError("a duration is a number of seconds or text like 500ms, 10s, 5m, 1h")
     if seconds < 0:
         raise ValueError("a duration cannot be negative")
+    if seconds > MAX_DURATION:
+        raise ValueError("a duration can be at most ten years")
     return seconds

@@ -1,5 +1,6 @@
-"""Free-form JSON values (variables, template config, properties) must be JSON that can be
-written back: no NaN or Infinity, which Python's parsers accept but JSON forbids."""
+"""Free-form JSON values (variables, template config, properties, scenarios in bodies) must be
+JSON that can be written back: no NaN or Infinity, which Python's parsers accept but JSON
+forbids; no lone surrogates, which cannot be encoded; and, like every string, no NUL."""
 
 from __future__ import annotations
 
@@ -13,12 +14,27 @@ def check_finite(value: Any) -> Any:
     return value
 
 
+def check_text(text: str, where: str = "value") -> str:
+    if "\x00" in text:
+        raise ValueError(f"{where}: must not contain NUL characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{where}: not valid Unicode text (a lone surrogate)") from None
+    return text
+
+
 def _walk(value: Any, where: str) -> None:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"{where or 'value'}: NaN and Infinity are not JSON numbers")
+    if isinstance(value, str):
+        check_text(value, where or "value")
     if isinstance(value, dict):
         for key, item in value.items():
-            _walk(item, f"{where}.{key}" if where else str(key))
+            here = f"{where}.{key}" if where else str(key)
+            if isinstance(key, str):
+                check_text(key, here)
+            _walk(item, here)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _walk(item, f"{where}[{index}]")

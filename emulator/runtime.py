@@ -27,6 +27,8 @@ class Runtime:
         # True while served with a lifespan (uvicorn): background work may then run on its own.
         # In-process clients (httpx.ASGITransport) have none; each request catches up instead.
         self.background = False
+        # Exceptions raised inside the emulator; the pytest plugin fails the test they hit.
+        self.errors: list[BaseException] = []
 
     def kick_jobs(self) -> None:
         """Work through marketing sends in the background, a slice at a time, yielding to other
@@ -38,18 +40,20 @@ class Runtime:
 
     async def _drive_jobs(self) -> None:
         while True:
-            busy = [org for org in list(self.store.orgs.values()) if org.jobs]
+            busy = [org for org in list(self.store.orgs.values()) if org.jobs and not org.retired]
             if not busy:
                 return
             for org in busy:
+                if org.retired:
+                    continue  # replaced by a reset while this slice waited
                 with collector_paused():
                     org.step_jobs(JOB_SLICE)
                 await asyncio.sleep(0)
 
     def load(self, spec: ScenarioSpec) -> None:
+        self.store.load(spec)  # all or nothing: raises before anything else is touched
         self.webhooks.forget()
         self.journal.clear()
-        self.store.load(spec)
         self.faults = FaultInjector(spec)
 
     def reset(self, org_id: str | None = None) -> None:
@@ -58,6 +62,10 @@ class Runtime:
             self.webhooks.forget(org_id)
             return
         self.load(self.store.spec)
+
+    def delete_org(self, org_id: str) -> None:
+        self.store.delete_org(org_id)
+        self.webhooks.forget_missing()
 
     def tick(self) -> None:
         """Run what fell due on every org's clock; jobs this starts go to the sliced driver, so

@@ -53,10 +53,26 @@ class Store:
         self.keys: dict[str, str] = {}
         # Told of every recipient event of every org (the webhook sender subscribes here).
         self.listeners: list[Listener] = []
+        # One stream for the whole life of the store: ids and keys of orgs made at run time are
+        # never issued twice, even across resets (an old client must get 401, not a new org).
+        self._new_org_ids = RandomSource(spec.seed, "runtime-orgs")
         self.load(spec)
 
     def load(self, spec: ScenarioSpec) -> None:
-        """Replace everything, orgs made at run time included, with what `spec` describes."""
+        """Replace everything, orgs made at run time included, with what `spec` describes; all
+        or nothing: if building fails, the running state is left exactly as it was."""
+        saved = dict(self.__dict__)
+        old_orgs = list(self.orgs.values())
+        try:
+            self._load(spec)
+        except Exception:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+        for org in old_orgs:
+            _retire(org)
+
+    def _load(self, spec: ScenarioSpec) -> None:
         self.spec = spec
         self.policy = RulePolicy(build_rules(spec.outcomes), spec.magic_addresses)
         self.send_limiter = _limiter(spec.rate_limits.send)
@@ -64,7 +80,6 @@ class Store:
         self.blueprints: dict[str, Blueprint] = {}
         self.own_policies: dict[str, RulePolicy] = {}
         self.orgs = {}
-        self._new_org_ids = RandomSource(spec.seed, "runtime-orgs")
         for org_id, org_spec in zip(org_ids(spec), spec.orgs, strict=True):
             self.blueprints[org_id] = Blueprint(spec, org_spec, spec.clock.mode == "virtual",
                                                 spec.clock.start)
@@ -123,6 +138,29 @@ class Store:
         self.keys[api_key] = org_id
         return org
 
+    def delete_org(self, org_id: str) -> None:
+        """Remove an org made at run time (the pytest plugin does after each test), with its
+        sub-orgs made at run time."""
+        org = self.orgs.get(org_id)
+        if org is None:
+            raise not_found(f"Org '{org_id}' not found")
+        if org_id in org_ids(self.spec):
+            raise bad_request(f"Org '{org_id}' comes from the scenario; reset it instead")
+        doomed = [o for o in self.orgs.values() if o.id == org_id or self._reaches(org_id, o)]
+        for victim in doomed:
+            del self.orgs[victim.id]
+            self.blueprints.pop(victim.id, None)
+            self.own_policies.pop(victim.id, None)
+            _retire(victim)
+            self._forget_limits(victim.id)
+        self._index_keys()
+
+    def _forget_limits(self, org_id: str) -> None:
+        if self.send_limiter is not None:
+            self.send_limiter.forget(org_id)
+        if self.general_limiter is not None:
+            self.general_limiter.forget_where(lambda key: key[0] == org_id)
+
     def _scenario_org(self, spec: ScenarioSpec, org_id: str | None, field: str) -> OrgSpec:
         ids = org_ids(spec)
         if org_id is None:
@@ -139,21 +177,19 @@ class Store:
         if org_id is None:
             self.load(self.spec)
             return
-        if org_id not in self.orgs:
+        old = self.orgs.get(org_id)
+        if old is None:
             raise not_found(f"Org '{org_id}' not found")
         self._build(org_id)
-        if self.send_limiter is not None:
-            self.send_limiter.forget(org_id)
+        _retire(old)
+        self._forget_limits(org_id)
         self.policy_for(self.orgs[org_id]).forget(org_id)
         self._index_keys()
 
-    @property
-    def virtual(self) -> bool:
-        return all(b.virtual for b in self.blueprints.values())
-
     def advance(self, seconds: float, org_id: str | None = None) -> list[Org]:
         """Move virtual time forward, running everything that falls due in order, each at its
-        own moment. Without `org_id`, every org on a virtual clock."""
+        own moment. Without `org_id`, every org on a virtual clock. Orgs that share one clock
+        (an injected test clock) move together, once."""
         if org_id is not None:
             orgs = [self.org(org_id)]
             if not isinstance(orgs[0].clock, VirtualClock):
@@ -164,14 +200,24 @@ class Store:
             if not orgs:
                 raise bad_request("Every org runs on the real clock; set `clock: {mode: "
                                   "virtual}` in the scenario to move time by hand")
+        by_clock: dict[int, list[Org]] = {}
         for org in orgs:
-            clock = org.clock
+            by_clock.setdefault(id(org.clock), []).append(org)
+        for group in by_clock.values():
+            clock = group[0].clock
             assert isinstance(clock, VirtualClock)
             target = clock.now() + timedelta(seconds=seconds)
-            org.run_until(clock.now())
-            while (due := org.scheduler.next_due()) is not None and due <= target:
+            sharing = [o for o in self.orgs.values() if o.clock is clock]
+            for org in sharing:
+                org.run_until(clock.now())
+            while True:
+                dues = [d for o in sharing if (d := o.scheduler.next_due()) is not None]
+                due = min(dues, default=None)
+                if due is None or due > target:
+                    break
                 clock.set(due)
-                org.run_until(due)
+                for org in sharing:
+                    org.run_until(due)
             clock.set(target)
         return orgs
 
@@ -225,7 +271,8 @@ class Store:
     def check_general_limit(self, client: str, org: Org) -> None:
         if self.general_limiter is None:
             return
-        retry_after = self.general_limiter.hit(client, org.clock.now())
+        # Per key and org: each org has its own clock, and a reset forgets its org's windows.
+        retry_after = self.general_limiter.hit((org.id, client), org.clock.now())
         if retry_after is not None:
             limit = self.general_limiter.limit
             raise too_many_requests(
@@ -237,3 +284,10 @@ class Store:
 
 def _limiter(spec: RateLimitSpec | None) -> SlidingWindowLimiter | None:
     return None if spec is None else SlidingWindowLimiter(Limit(spec.requests, spec.per_seconds))
+
+
+def _retire(org: Org) -> None:
+    """An org replaced by a reset or a new scenario: nothing of it may run or report again."""
+    org.listeners = []
+    org.jobs.clear()
+    org.retired = True

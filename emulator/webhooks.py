@@ -31,6 +31,8 @@ log = logging.getLogger("emulator.webhooks")
 
 SIGNATURE_HEADER = "Invent-Signature"
 LOG_LIMIT = 10_000
+# Deliveries waiting at once; past it the oldest is given up (logged as failed).
+PENDING_LIMIT = 100_000
 
 
 @dataclass(slots=True)
@@ -115,6 +117,10 @@ class WebhookSender:
                 timeout=spec.timeout,
             )
             delivery.headers["Invent-Delivery"] = delivery.id
+            if len(self._pending) >= PENDING_LIMIT:
+                dropped = self._pending.pop(0)
+                dropped.state = "failed"
+                dropped.attempts.append(Attempt(event.at, None, "dropped: too many pending"))
             self._pending.append(delivery)
             self.log.append(delivery)
 
@@ -138,7 +144,8 @@ class WebhookSender:
             due = self._due()
             if not due:
                 return 0
-            async with httpx.AsyncClient() as client:
+            # trust_env=False: a proxy from the environment must not see test traffic.
+            async with httpx.AsyncClient(trust_env=False) as client:
                 for delivery in due:
                     await self._attempt(client, delivery)
             self._pending = [d for d in self._pending if d.state == "pending"
@@ -146,7 +153,9 @@ class WebhookSender:
             return len(due)
 
     async def _attempt(self, client: httpx.AsyncClient, delivery: Delivery) -> None:
-        org = self.store.orgs[delivery.org_id]
+        org = self.store.orgs.get(delivery.org_id)
+        if org is None or delivery.state != "pending" or delivery not in self._pending:
+            return  # its org was reset or removed while earlier deliveries were being sent
         status: int | None = None
         error: str | None = None
         try:
@@ -168,6 +177,10 @@ class WebhookSender:
                         error or f"HTTP {status}")
         else:
             delivery.due = at + backoff(len(delivery.attempts))
+
+    def forget_missing(self) -> None:
+        """Drop pending deliveries of orgs that no longer exist."""
+        self._pending = [d for d in self._pending if d.org_id in self.store.orgs]
 
     def forget(self, org_id: str | None = None) -> None:
         """Drop pending deliveries (and log entries) of one org, or of all, on a reset."""

@@ -15,6 +15,7 @@ from emulator.domain.entities import (
     Flag,
     Recipient,
     RecipientStatus,
+    address_of,
 )
 from emulator.domain.org import Org, RecipientEvent
 
@@ -111,7 +112,7 @@ def _consequences(org: Org, row: Recipient, flag: Flag, at: datetime) -> None:
             contact.unsubscribe_reason = "Unsubscribed from a message"
             contact.updated_at = at
     elif flag in (Flag.BOUNCED, Flag.COMPLAINED):
-        address = row.email or row.phone
+        address = address_of(row)
         if address:
             org.suppress(address, "bounced" if flag is Flag.BOUNCED else "complained", row, at)
 

@@ -23,6 +23,13 @@ class OutcomePolicy(Protocol):
         """The outcome of one row, drawn when the row is created."""
         ...
 
+    def checkpoint(self, org: Org) -> object:
+        """What `restore` needs to undo the decisions drawn for `org` from here on."""
+        ...
+
+    def restore(self, org: Org, checkpoint: object) -> None:
+        ...
+
 
 def dispatch(org: Org, broadcast: Broadcast, row: Recipient, decision: Decision,
              start: datetime, *, immediate: bool) -> None:
@@ -32,21 +39,22 @@ def dispatch(org: Org, broadcast: Broadcast, row: Recipient, decision: Decision,
     events = timeline(decision.outcome, decision.delays)
     error = decision.error_message or DEFAULT_ERRORS.get(decision.outcome)
     last = len(events) - 1
+    send = broadcast.send_generation
     for index, event in enumerate(events):
         if immediate and not event.after:
-            _happen(org, broadcast, row, event.flag, index == last, error, start)
+            _happen(org, broadcast, row, event.flag, index == last, error, start, send)
             continue
 
         def happen(at: datetime, flag: Flag = event.flag, is_last: bool = index == last) -> None:
-            _happen(org, broadcast, row, flag, is_last, error, at)
+            _happen(org, broadcast, row, flag, is_last, error, at, send)
 
         org.scheduler.at(start + event.after, happen)
 
 
 def _happen(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, is_last: bool,
-            error: str | None, at: datetime) -> None:
-    if broadcast.status is BroadcastStatus.CANCELLED:
-        return  # a cancelled send leaves its unprocessed rows unsent
+            error: str | None, at: datetime, send: int) -> None:
+    if broadcast.status is BroadcastStatus.CANCELLED or broadcast.send_generation != send:
+        return  # a cancelled (or since restarted) send leaves its unprocessed rows unsent
     if flag is Flag.SENT and row.external_message_id is None:
         row.external_message_id = org.rng.new_id("msg")
     if flag is Flag.FAILED or flag is Flag.SKIPPED:

@@ -233,3 +233,12 @@ class Broadcast:
 
     def template(self, template_id: str) -> Template | None:
         return next((t for t in self.templates if t.id == template_id), None)
+
+
+def address_of(row: Recipient) -> str | None:
+    """The address a row's message goes to."""
+    if row.integration_id in EMAIL_INTEGRATIONS:
+        return row.email
+    if row.integration_id in PHONE_INTEGRATIONS:
+        return row.phone
+    return row.email or row.phone

@@ -82,8 +82,9 @@ def schedule(org: Org, broadcast: Broadcast, policy: OutcomePolicy) -> None:
     broadcast.status = BroadcastStatus.SCHEDULED
     broadcast.send_generation += 1
     generation = broadcast.send_generation
-    org.scheduler.at(broadcast.scheduled_at,
-                     lambda at: _start(org, broadcast, policy, at, generation))
+    # A schedule already past (a scenario loaded late) starts at once, not in the past.
+    due = max(broadcast.scheduled_at, org.clock.now())
+    org.scheduler.at(due, lambda at: _start(org, broadcast, policy, at, generation))
 
 
 def cancel(org: Org, broadcast: Broadcast) -> Broadcast:

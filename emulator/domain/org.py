@@ -78,6 +78,8 @@ class Org:
     # Every row ever created, in creation order: the outbox reads it (rows of a marketing send
     # that was sent again stay here, as messages that really went out).
     sent_rows: list[Recipient] = field(default_factory=list)
+    # Set once a reset or a new scenario replaced this org: background work must leave it be.
+    retired: bool = False
     email_index: dict[str, str] = field(default_factory=dict)
     phone_index: dict[str, str] = field(default_factory=dict)
 

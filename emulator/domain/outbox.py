@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.domain.entities import Broadcast, Flag, JsonScalar, Recipient
+from emulator.domain.entities import Broadcast, Flag, JsonScalar, Recipient, address_of
 from emulator.domain.org import Org, normalize_address
 from emulator.domain.render import missing_variables, render_config
-from emulator.domain.rows import address_of, merged_variables
+from emulator.domain.rows import merged_variables
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from fnmatch import fnmatchcase
 
 from emulator.domain.delivery import Outcome
 from emulator.domain.dispatch import Decision
-from emulator.domain.entities import Broadcast, Flag, Recipient
+from emulator.domain.entities import Broadcast, Flag, Recipient, address_of
 from emulator.domain.magic import magic_outcome
 from emulator.domain.org import Org, normalize_email, normalize_phone
 
@@ -28,10 +28,14 @@ class When:
     org_id: str | None = None
 
     def matches(self, org: Org, row: Recipient) -> bool:
-        """Every key given must match; an empty `when` matches every row."""
+        """Every key given must match; an empty `when` matches every row. Email and phone
+        patterns look at the address the row's message goes to."""
+        address = address_of(row)
+        email = normalize_email(address) if address and "@" in address else None
+        phone = normalize_phone(address) if address and "@" not in address else None
         return (
-            _glob(self.email, row.email and normalize_email(row.email), normalize_email)
-            and _glob(self.phone, row.phone and normalize_phone(row.phone), normalize_phone)
+            _glob(self.email, email, normalize_email)
+            and _glob(self.phone, phone, normalize_phone)
             and _equal(self.integration_id, row.integration_id.value)
             and _equal(self.broadcast_id, row.broadcast_id)
             and _equal(self.template_id, row.template_id)
@@ -84,7 +88,9 @@ class RulePolicy:
                 outcome = self._draw(org, index, rule.choice)
                 return Decision(outcome, rule.delays, rule.error_message)
         if self.magic_addresses:
-            found = magic_outcome(row.email, row.phone)
+            address = address_of(row) or ""
+            found = (magic_outcome(address, None) if "@" in address
+                     else magic_outcome(None, address or None))
             if found is not None:
                 return Decision(found[0], {}, found[1])
         return Decision(Outcome.DELIVERED)
@@ -101,6 +107,18 @@ class RulePolicy:
         point = org.rng.chance() * cumulative[-1]
         return choice.outcomes[min(bisect.bisect_right(cumulative, point),
                                    len(choice.outcomes) - 1)]
+
+    def checkpoint(self, org: Org) -> object:
+        """Sequence positions and the org's random state, so a refused send leaves no trace."""
+        positions = {k: v for k, v in self._positions.items() if k[0] == org.id}
+        return positions, org.rng.random.getstate()
+
+    def restore(self, org: Org, checkpoint: object) -> None:
+        assert isinstance(checkpoint, tuple)
+        positions, random_state = checkpoint
+        self.forget(org.id)
+        self._positions.update(positions)
+        org.rng.random.setstate(random_state)
 
     def forget(self, org_id: str) -> None:
         for key in [k for k in self._positions if k[0] == org_id]:

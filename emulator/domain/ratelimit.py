@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,9 +24,9 @@ class SlidingWindowLimiter:
     def __init__(self, limit: Limit) -> None:
         self.limit = limit
         self._window = timedelta(seconds=limit.per_seconds)
-        self._hits: dict[str, deque[datetime]] = {}
+        self._hits: dict[Hashable, deque[datetime]] = {}
 
-    def hit(self, key: str, now: datetime) -> int | None:
+    def hit(self, key: Hashable, now: datetime) -> int | None:
         """Record one request; None if allowed, else the whole seconds until a slot frees up."""
         hits = self._hits.setdefault(key, deque())
         cutoff = now - self._window
@@ -36,5 +38,9 @@ class SlidingWindowLimiter:
         hits.append(now)
         return None
 
-    def forget(self, key: str) -> None:
+    def forget(self, key: Hashable) -> None:
         self._hits.pop(key, None)
+
+    def forget_where(self, matches: Callable[[Any], bool]) -> None:
+        for key in [k for k in self._hits if matches(k)]:
+            del self._hits[key]

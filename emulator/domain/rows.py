@@ -17,6 +17,7 @@ from emulator.domain.entities import (
     JsonScalar,
     Recipient,
     Template,
+    address_of,
 )
 from emulator.domain.org import Org
 
@@ -63,15 +64,6 @@ def build_row(org: Org, broadcast: Broadcast, template: Template, contact: Conta
     if row.error_message is None and org.is_suppressed(address_of(row)):
         row.error_message = SUPPRESSED
     return row
-
-
-def address_of(row: Recipient) -> str | None:
-    """The address a row's message goes to."""
-    if row.integration_id in EMAIL_INTEGRATIONS:
-        return row.email
-    if row.integration_id in PHONE_INTEGRATIONS:
-        return row.phone
-    return row.email or row.phone
 
 
 def _channel_for(integration: Integration, contact: Contact) -> Channel | None:

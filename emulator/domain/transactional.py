@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from emulator.domain.delivery import Outcome, add_row, skip
-from emulator.domain.dispatch import OutcomePolicy, dispatch
+from emulator.domain.dispatch import Decision, OutcomePolicy, dispatch
 from emulator.domain.entities import (
     Broadcast,
     BroadcastStatus,
@@ -47,28 +47,24 @@ class _Recipient:
     is_new: bool
 
 
-def trigger(org: Org, broadcast: Broadcast, request: Trigger, policy: OutcomePolicy,
-            rate_limit_retry_after: int) -> list[Recipient]:
-    """Fire the broadcast's templates at one recipient. Validates everything before changing
-    anything, so a rejected trigger leaves no contact, row or counter behind."""
-    _check_sendable(broadcast)
-    templates = _selected_templates(broadcast, request.template_ids)
-    now = org.clock.now()
-    recipient = _resolve(org, request, now)
-    _check_reachable(recipient.contact)
+# Seconds a provider's 429 (the `rate_limited` outcome) asks the caller to wait.
+PROVIDER_RETRY_AFTER = 1
 
-    variables = merged_variables(broadcast, recipient.contact, request.variables)
-    overrides = Overrides(recipient.channel, request.email, request.phone, request.name)
-    rows = [build_row(org, broadcast, template, recipient.contact, now, overrides, variables)
-            for template in templates]
-    decisions = [
-        None if row.error_message else policy.decide(org, broadcast, row) for row in rows
-    ]
-    if any(d is not None and d.outcome is Outcome.RATE_LIMITED for d in decisions):
-        raise too_many_requests(
-            "Rate limit exceeded by the provider; retry later", rate_limit_retry_after
-        )
 
+def trigger(org: Org, broadcast: Broadcast, request: Trigger,
+            policy: OutcomePolicy) -> list[Recipient]:
+    """Fire the broadcast's templates at one recipient. Validates and draws everything before
+    changing anything, so a rejected trigger leaves no contact, row, counter or id behind. A
+    provider 429 (`rate_limited`) counts as an attempt: its outcome draws stand, so a sequence
+    such as [rate_limited, delivered] moves on."""
+    checkpoint = policy.checkpoint(org)
+    try:
+        now = org.clock.now()
+        recipient, rows, decisions = _plan(org, broadcast, request, policy, now)
+    except ApiError as error:
+        if error.status != 429:
+            policy.restore(org, checkpoint)
+        raise
     if recipient.is_new:
         org.add_contact(recipient.contact)
     for row, decision in zip(rows, decisions, strict=True):
@@ -79,6 +75,25 @@ def trigger(org: Org, broadcast: Broadcast, request: Trigger, policy: OutcomePol
             dispatch(org, broadcast, row, decision, now, immediate=not request.background)
     broadcast.updated_at = now
     return rows
+
+
+def _plan(org: Org, broadcast: Broadcast, request: Trigger, policy: OutcomePolicy,
+          now: datetime) -> tuple[_Recipient, list[Recipient], list[Decision | None]]:
+    _check_sendable(broadcast)
+    templates = _selected_templates(broadcast, request.template_ids)
+    recipient = _resolve(org, request, now)
+    _check_reachable(recipient.contact)
+    variables = merged_variables(broadcast, recipient.contact, request.variables)
+    overrides = Overrides(recipient.channel, request.email, request.phone, request.name)
+    rows = [build_row(org, broadcast, template, recipient.contact, now, overrides, variables)
+            for template in templates]
+    decisions = [
+        None if row.error_message else policy.decide(org, broadcast, row) for row in rows
+    ]
+    if any(d is not None and d.outcome is Outcome.RATE_LIMITED for d in decisions):
+        raise too_many_requests("Rate limit exceeded by the provider; retry later",
+                                PROVIDER_RETRY_AFTER)
+    return recipient, rows, decisions
 
 
 def _skip_row(org: Org, broadcast: Broadcast, row: Recipient, now: datetime,

@@ -4,6 +4,7 @@ API key needed."""
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Awaitable, Callable
 from fnmatch import fnmatchcase
 
@@ -83,8 +84,14 @@ def _clock_json(orgs: list[Org]) -> JSONResponse:
 
 
 def _orgs_of(request: Request, org_id: str | None) -> list[Org]:
+    """One org or all, each caught up with its clock first."""
     store = store_of(request)
-    return [store.org(org_id)] if org_id is not None else list(store.orgs.values())
+    if org_id is not None:
+        return [store.org(org_id)]
+    orgs = list(store.orgs.values())
+    for org in orgs:
+        org.catch_up()
+    return orgs
 
 
 async def get_clock(request: Request) -> Response:
@@ -189,6 +196,12 @@ async def create_org(request: Request) -> Response:
                          "parent": org.parent_id, "now": ts(org.clock.now())})
 
 
+async def delete_org(request: Request) -> Response:
+    org_id = request.path_params["org_id"]
+    runtime_of(request).delete_org(org_id)
+    return JSONResponse({"deleted": org_id})
+
+
 async def get_broadcast_endpoint(request: Request) -> Response:
     org = store_of(request).org(request.path_params["org_id"])
     broadcast = get_broadcast(org, request.path_params["broadcast_id"])
@@ -207,11 +220,8 @@ async def get_recipient_endpoint(request: Request) -> Response:
 
 async def list_messages(request: Request) -> Response:
     params = request.query_params
-    store = store_of(request)
     org_id = query.text(params, "org_id")
-    orgs = [store.org(org_id)] if org_id is not None else list(store.orgs.values())
-    for org in orgs:
-        org.catch_up()
+    orgs = _orgs_of(request, org_id)
     wanted = MessageFilter(
         org_id=org_id,
         broadcast_id=query.text(params, "broadcast_id"),
@@ -229,7 +239,7 @@ async def list_requests(request: Request) -> Response:
     path = query.text(params, "path")
     org_id = query.text(params, "org_id")
     status = query.text(params, "status")
-    if status is not None and not status.isdigit():
+    if status is not None and not re.fullmatch(r"[0-9]{3}", status):
         raise bad_request("status must be a number such as 429", "status")
     limit = query.limit_of(params)
     entries = (

@@ -22,12 +22,20 @@ def envelope(status: int, message: str,
              details: list[FieldProblem] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "statusCode": status,
-        "error": HTTPStatus(status).phrase,
+        "error": _phrase(status),
         "message": message,
     }
     if details:
         body["details"] = [{"field": d.field, "message": d.message} for d in details]
     return body
+
+
+def _phrase(status: int) -> str:
+    """The reason phrase; statuses HTTP does not name (499, 520 …) get a generic one."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Client Error" if status < 500 else "Server Error"
 
 
 def error_response(error: ApiError) -> JSONResponse:

@@ -13,10 +13,10 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.clock import format_timestamp as ts
+from emulator.http.faults import CONTROL_PREFIX
 
 JOURNAL_LIMIT = 1_000
 BODY_LIMIT = 64 * 1024
-CONTROL_PREFIX = "/_emulator"
 
 
 @dataclass(slots=True)

@@ -143,5 +143,5 @@ async def send_endpoint(request: Request) -> Response:
         variables=body.variables or {},
         template_ids=list(dict.fromkeys(body.template_ids)) if body.template_ids else None,
         background=bool(body.background),
-    ), store.policy_for(org), rate_limit_retry_after=1)
+    ), store.policy_for(org))
     return JSONResponse({"recipients": [recipient_json(org, row) for row in rows]})

@@ -57,6 +57,7 @@ CONTROL_ROUTES = [
             control.broadcast_action(action), methods=["POST"])
       for action in ("activate", "pause", "resume")),
     Route("/_emulator/orgs", control.create_org, methods=["POST"]),
+    Route("/_emulator/orgs/{org_id}", control.delete_org, methods=["DELETE"]),
     Route("/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}", control.get_broadcast_endpoint,
           methods=["GET"]),
     Route("/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}/recipients/{recipient_id}",

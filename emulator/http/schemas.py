@@ -3,21 +3,21 @@ the field."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from emulator.addresses import check_email, check_phone
 from emulator.domain.errors import ApiError
+from emulator.durations import MAX_DURATION
 from emulator.http.errors import validation_error
-from emulator.jsonvalues import check_finite
+from emulator.jsonvalues import check_finite, check_text
+from emulator.moments import check_moment
 
 
 def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
+    return check_text(value, "the text")
 
 
 def _scalars(value: dict[str, Any]) -> dict[str, Any]:
@@ -29,7 +29,7 @@ def _scalars(value: dict[str, Any]) -> dict[str, Any]:
 
 def _utc(value: datetime) -> datetime:
     try:
-        return value.astimezone(UTC)
+        return check_moment(value)
     except OverflowError:
         raise ValueError("the date is out of range once converted to UTC") from None
 
@@ -129,7 +129,7 @@ class NewOrgBody(_Body):
 
 
 class AdvanceBody(_Body):
-    seconds: Annotated[float, Field(ge=0, le=10 * 365 * 24 * 3600)]
+    seconds: Annotated[float, Field(ge=0, le=MAX_DURATION)]
     org_id: Id | None = None
 
 

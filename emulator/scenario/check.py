@@ -96,6 +96,9 @@ def _check_org(org: OrgSpec, at: Path) -> Iterator[Finding]:
             names = ", ".join(sorted(s.value for s in allowed))
             yield (*here, "status"), (f"status {broadcast.status.value} is not one of a "
                                       f"{broadcast.type.value.lower()} broadcast's: {names}")
+        if broadcast.status.value == "SENDING":
+            yield (*here, "status"), ("a scenario cannot hold a send in progress: load it as "
+                                      "SCHEDULED, or send it once the emulator runs")
         if broadcast.status.value == "SCHEDULED" and broadcast.scheduled_at is None:
             yield (*here, "scheduled_at"), "a SCHEDULED broadcast needs scheduled_at"
         if broadcast.status.value in ("ACTIVE", "SCHEDULED") and not broadcast.templates:

@@ -50,8 +50,9 @@ def read_document(path: FilePath) -> LoadedDocument:
     return load_yaml_text(text, str(path))
 
 
-def compose(main: LoadedDocument, base_dir: FilePath,
+def compose(main: LoadedDocument, base_dir: FilePath | None,
             main_path: FilePath | None = None) -> Composed:
+    """Merge the files `main` includes; with no `base_dir`, including is refused."""
     if main.data is None:  # an empty document, e.g. a file holding only `---`
         main.data = {}
     if not isinstance(main.data, dict):
@@ -85,10 +86,14 @@ def _place_merged_items(composed: Composed) -> None:
         org[key] = [item for _, _, item in ordered]
 
 
-def _include_all(composed: Composed, document: LoadedDocument, base_dir: FilePath,
+def _include_all(composed: Composed, document: LoadedDocument, base_dir: FilePath | None,
                  chain: list[FilePath], counter: list[int]) -> None:
     assert isinstance(document.data, dict)
     includes = document.data.get("include", [])
+    if includes and base_dir is None:
+        raise ScenarioError([document.problem(
+            ("include",), "a scenario sent in a request cannot include files; send it whole "
+                          "(the pytest marker and `invent-emulator serve` read files)")])
     if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
         raise ScenarioError([document.problem(("include",), "include must be a list of paths")])
     for index, name in enumerate(includes):

@@ -40,13 +40,14 @@ def load_scenario_file(path: FilePath) -> ScenarioSpec:
 def load_scenario_text(text: str, file: str = "<scenario>",
                        base_dir: FilePath | None = None) -> ScenarioSpec:
     """YAML (of which JSON is a subset) text to a checked scenario, or ScenarioError. Includes
-    are resolved against `base_dir` (default: the working directory)."""
-    return validate(compose(load_yaml_text(text, file), base_dir or FilePath.cwd()))
+    are resolved against `base_dir`; without one, a scenario may not include files."""
+    return validate(compose(load_yaml_text(text, file), base_dir))
 
 
 def load_scenario_json(data: object, file: str = "<scenario>") -> ScenarioSpec:
-    """An already-parsed scenario (from a JSON request body): same schema and checks."""
-    return validate(compose(LoadedDocument(file, data), FilePath.cwd()))
+    """An already-parsed scenario (from a JSON request body): same schema and checks; it may
+    not include files (a request must not read the emulator's disk)."""
+    return validate(compose(LoadedDocument(file, data), None))
 
 
 def validate(composed: Composed) -> ScenarioSpec:

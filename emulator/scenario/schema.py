@@ -22,8 +22,9 @@ from pydantic import (
 from emulator.addresses import check_email, check_phone
 from emulator.domain.delivery import Outcome
 from emulator.domain.entities import BroadcastStatus, BroadcastType, Integration
-from emulator.durations import parse_duration
+from emulator.durations import MAX_DURATION, parse_duration
 from emulator.jsonvalues import check_finite
+from emulator.moments import check_moment
 
 Scalar = str | int | float | bool | None
 JsonObject = Annotated[dict[str, Any], AfterValidator(check_finite)]
@@ -41,8 +42,8 @@ class _Spec(BaseModel):
 
 
 class RateLimitSpec(_Spec):
-    requests: int = Field(ge=1)
-    per_seconds: float = Field(gt=0)
+    requests: int = Field(ge=1, le=1_000_000_000)
+    per_seconds: float = Field(gt=0, le=MAX_DURATION)
 
 
 DEFAULT_SEND_LIMIT = RateLimitSpec(requests=100, per_seconds=60)
@@ -107,9 +108,7 @@ class BroadcastSpec(_Spec):
     @field_validator("scheduled_at")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a timezone, e.g. 2026-01-05T12:00:00Z")
-        return value
+        return None if value is None else check_moment(value)
 
 
 class GenerateSpec(_Spec):
@@ -151,9 +150,7 @@ class ClockSpec(_Spec):
     @field_validator("start")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("give a timezone, e.g. 2026-01-05T09:00:00Z")
-        return value
+        return None if value is None else check_moment(value)
 
 
 class WhenSpec(_Spec):

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from emulator.jsonvalues import check_text
 from emulator.scenario.problems import Path, Problem, ScenarioError
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -137,7 +138,10 @@ def _scalar(loader: _HardenedLoader, node: yaml.Node) -> Any:
             problem_mark=node.start_mark,
         )
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
+        if isinstance(value, str):
+            check_text(value, "text")
+        return value
     except ValueError as error:
         raise yaml.MarkedYAMLError(
             problem=f"unreadable value: {error}", problem_mark=node.start_mark

@@ -159,6 +159,12 @@ class InventOrg:
     def close(self) -> None:
         self.client.close()
 
+    def delete(self) -> None:
+        """Remove the org from the emulator (the `invent` fixture does after each test)."""
+        response = self.emulator.control.delete(f"/_emulator/orgs/{self.org_id}")
+        if response.status_code not in (200, 404):  # 404: a full reset removed it already
+            _ok(response)
+
 
 def _query_value(value: str | bool | int) -> str:
     if isinstance(value, bool):

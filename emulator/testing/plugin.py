@@ -99,6 +99,7 @@ def invent(invent_emulator: EmulatorHandle, request: pytest.FixtureRequest) -> I
     yield org
     org.close()
     errors = invent_emulator.take_errors()
+    org.delete()  # a long session on one server must not keep every test's data
     if errors:
         details = "\n".join("".join(traceback.format_exception(e)) for e in errors)
         pytest.fail(f"the emulator raised while serving this test:\n{details}", pytrace=False)

@@ -5,11 +5,10 @@ cancelling; and the checks that tie a broadcast's counters to its recipient rows
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import httpx
-
 from api.helpers import COUNTER_KEYS, assert_error
 from language.support import VIRTUAL, Emu, Json, at, expected_counters, open_emulator
 
@@ -101,9 +100,12 @@ class Marketing:
         assert isinstance(status, str)
         return status
 
-    async def rows(self, broadcast_id: str, take: int = 100, **filters: str) -> list[Json]:
-        """Every recipient row matching `filters`, page by page until an empty page, checking on
-        each page that the pagination headers are exact and that no row comes twice."""
+    async def rows(self, broadcast_id: str, take: int = 100,
+                   query: Mapping[str, str] | None = None, **filters: str) -> list[Json]:
+        """Every recipient row matching `query` and `filters`, page by page until an empty page,
+        checking on each page that the pagination headers are exact and that no row comes
+        twice."""
+        filters = {**(query or {}), **filters}
         found: list[Json] = []
         count: int | None = None
         page = 1
@@ -149,8 +151,8 @@ class Marketing:
         assert len({c["id"] for c in found}) == len(found)
         return found
 
-    async def contact_ids(self, **filters: str) -> list[str]:
-        return [c["id"] for c in await self.contacts(**filters)]
+    async def contact_ids(self, take: int = 100, **filters: str) -> list[str]:
+        return [c["id"] for c in await self.contacts(take, **filters)]
 
     async def create_contact(self, body: Json) -> Json:
         response = await self.http.post("/orgs/c/contacts", json=body)
