@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
+from emulator.domain.org import normalize_phone
+
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _PHONE = re.compile(r"\+?[0-9]+")
-_PHONE_NOISE = str.maketrans("", "", " -()")
 
 
 def check_email(value: str) -> str:
@@ -20,7 +21,7 @@ def check_email(value: str) -> str:
 
 
 def check_phone(value: str) -> str:
-    if not _PHONE.fullmatch(value.translate(_PHONE_NOISE)):
+    if not _PHONE.fullmatch(normalize_phone(value)):
         raise ValueError("must be a phone number: digits, an optional leading +, spaces, "
                          "dashes and parentheses")
     return value

@@ -10,9 +10,6 @@ from emulator.domain.ordering import newest_first
 from emulator.domain.org import Org
 
 CONTACT_STATUSES = ("ALL", "SUBSCRIBED", "UNSUBSCRIBED", "BLOCKED", "AI_REPLIES_DISABLED")
-SEGMENT_COLORS = ("red", "orange", "amber", "yellow", "lime", "green", "teal", "cyan", "sky",
-                  "blue", "indigo", "violet", "purple", "fuchsia", "pink", "rose", "neutral")
-
 
 @dataclass(frozen=True, slots=True)
 class ContactFilter:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from emulator.domain.delivery import Outcome, add_row, complete_if_done, skip
+from emulator.domain.delivery import DEFAULT_ERRORS, Outcome, add_row, complete_if_done, skip
 from emulator.domain.dispatch import Decision, OutcomePolicy, dispatch
 from emulator.domain.entities import (
     COUNTER_NAMES,
@@ -25,7 +25,6 @@ from emulator.domain.rows import build_row
 
 SENDABLE_FROM = (BroadcastStatus.DRAFT, BroadcastStatus.CANCELLED, BroadcastStatus.FAILED)
 CANCELLABLE_FROM = (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING)
-RATE_LIMITED_REASON = "rate_limited: the provider refused the message, too many requests"
 
 
 @dataclass(slots=True)
@@ -156,5 +155,5 @@ def _send_to(org: Org, broadcast: Broadcast, contact: Contact, policy: OutcomePo
         decision = policy.decide(org, broadcast, row)
         if decision.outcome is Outcome.RATE_LIMITED:
             decision = Decision(Outcome.FAILED, decision.delays,
-                                decision.error_message or RATE_LIMITED_REASON)
+                                decision.error_message or DEFAULT_ERRORS[Outcome.RATE_LIMITED])
         dispatch(org, broadcast, row, decision, at, immediate=True)

@@ -14,7 +14,6 @@ from starlette.responses import JSONResponse, Response
 from emulator.clock import VirtualClock
 from emulator.clock import format_timestamp as ts
 from emulator.domain.broadcasts import add_template, get_broadcast, transition
-from emulator.domain.entities import Integration
 from emulator.domain.errors import ApiError, FieldProblem, bad_request
 from emulator.domain.magic import magic_table
 from emulator.domain.marketing import cancel
@@ -71,7 +70,7 @@ async def add_template_endpoint(request: Request) -> Response:
     org = store_of(request).org(request.path_params["org_id"])
     broadcast = get_broadcast(org, request.path_params["broadcast_id"])
     body = parse_body(TemplateBody, await read_body(request))
-    template = add_template(org, broadcast, body.id, Integration(body.integration_id), body.config)
+    template = add_template(org, broadcast, body.id, body.integration_id, body.config)
     return JSONResponse(template_json(template))
 
 

@@ -9,11 +9,13 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from emulator.addresses import check_email, check_phone
+from emulator.domain.entities import Integration
 from emulator.domain.errors import ApiError
 from emulator.durations import MAX_DURATION
 from emulator.http.errors import validation_error
 from emulator.jsonvalues import check_finite, check_text
 from emulator.moments import check_moment
+from emulator.scenario.schema import SegmentColor
 
 
 def _no_nul(value: str) -> str:
@@ -89,9 +91,6 @@ class UpdateContactBody(_Body):
     unsubscribed: bool | None = None
 
 
-SegmentColor = Literal["red", "orange", "amber", "yellow", "lime", "green", "teal", "cyan", "sky",
-                       "blue", "indigo", "violet", "purple", "fuchsia", "pink", "rose", "neutral"]
-
 
 class UpdateSegmentBody(_Body):
     name: Annotated[Text, Field(min_length=1, max_length=128)] | None = None
@@ -102,10 +101,7 @@ class TemplateBody(_Body):
     """Control surface: add a template to a broadcast (the public API cannot)."""
 
     id: Id | None = None
-    integration_id: Literal[
-        "internal", "custom", "whatsapp_bot", "messenger_bot", "instagram_dm", "twilio",
-        "telnyx", "slack_bot", "telegram_bot", "gmail", "google_calendar",
-    ]
+    integration_id: Annotated[Integration, Field(strict=False)]
     config: JsonObject = Field(default_factory=dict)
 
 

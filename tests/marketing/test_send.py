@@ -518,11 +518,6 @@ orgs:
 """
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a scenario broadcast loaded SCHEDULED with scheduled_at before the org's clock start "
-    "starts (and stamps started_at, completed_at, its rows and their events) at scheduled_at, "
-    "an hour before the broadcast was created and before the clock began, instead of at once "
-    "(the org's now) like a past schedule sent through the API"))
 async def test_an_overdue_scenario_schedule_starts_at_once() -> None:
     async with open_marketing(PAST_SCHEDULED) as org:
         broadcast = await org.broadcast("bc_overdue")
