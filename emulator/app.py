@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.clock import Clock, SystemClock
 from emulator.domain.errors import ApiError
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
 
-    app = Starlette(
+    app = EmulatorApp(
         routes=ROUTES,
         lifespan=lifespan,
         middleware=[
@@ -77,6 +77,28 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     app.state.runtime = runtime
     app.state.errors = runtime.errors
     return app
+
+
+class EmulatorApp(Starlette):
+    """Starlette re-raises an unexpected exception after its 500 answer has gone out; here that
+    stops: the error is already logged and recorded (the pytest plugin fails the test it hit),
+    and re-raising would make the server drop the client's keep-alive connection, so the next
+    test would fail for it."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        answered = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal answered
+            if message["type"] == "http.response.start":
+                answered = True
+            await send(message)
+
+        try:
+            await super().__call__(scope, receive, tracking_send)
+        except Exception:
+            if not answered:
+                raise
 
 
 class PublicCORS:

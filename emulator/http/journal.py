@@ -16,6 +16,7 @@ from emulator.clock import format_timestamp as ts
 from emulator.http.faults import CONTROL_PREFIX
 
 JOURNAL_LIMIT = 1_000
+ENTRY_KEY = "invent.journal_entry"
 BODY_LIMIT = 64 * 1024
 
 
@@ -75,6 +76,8 @@ class JournalMiddleware:
             return
         entry = self.journal().open(self.now(), scope["method"], path,
                                     scope.get("query_string", b"").decode("latin-1"))
+        # Once authorized, the endpoint writes the real org id here (`c` is not one).
+        scope[ENTRY_KEY] = entry
 
         async def recording_receive() -> Message:
             message = await receive()

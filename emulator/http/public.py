@@ -21,6 +21,7 @@ from emulator.domain.org import Org
 from emulator.domain.recipients import RecipientFilter, list_recipients
 from emulator.domain.transactional import Trigger, trigger
 from emulator.http import query
+from emulator.http.journal import ENTRY_KEY
 from emulator.http.render import broadcast_json, recipient_json
 from emulator.http.schemas import CreateBroadcastBody, SendBody, parse_body
 from emulator.runtime import Runtime
@@ -49,6 +50,9 @@ def open_org(request: Request) -> Org:
     store = store_of(request)
     api_key = _bearer(request)
     org = store.authorize(api_key, request.path_params["org_id"])
+    entry = request.scope.get(ENTRY_KEY)
+    if entry is not None:
+        entry.org_id = org.id
     store.check_general_limit(api_key or "", org)
     return org
 

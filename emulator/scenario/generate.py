@@ -8,8 +8,6 @@ import random
 import re
 from datetime import datetime
 
-from faker import Faker
-
 from emulator.domain.entities import Channel, Contact, Integration
 from emulator.domain.org import Org
 from emulator.gcpause import collector_paused
@@ -29,6 +27,9 @@ def generate_contacts(org: Org, spec: GenerateSpec, seed: int, now: datetime) ->
 
 
 def _generate(org: Org, spec: GenerateSpec, seed: int, now: datetime) -> None:
+    # Imported on use: Faker takes half a second to import, and most scenarios generate nothing.
+    from faker import Faker
+
     fake = Faker("en_US")
     fake.seed_instance(f"{seed}:generate:{org.id}")
     first_names = [fake.first_name() for _ in range(_POOL)]

@@ -16,13 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.app import create_app
-from emulator.scenario.load import load_scenario_file, resolve_scenario_path
-from emulator.scenario.problems import ScenarioError
-from emulator.settings import Settings
 from emulator.testing.facade import EmulatorHandle, InventOrg
-from emulator.testing.inprocess import InProcessTransport
-from emulator.testing.threaded import ThreadedServer
 
 URL_VARIABLE = "INVENT_EMULATOR_URL"
 MODES = ("thread", "inprocess")
@@ -60,6 +54,13 @@ def invent_emulator(pytestconfig: pytest.Config) -> Iterator[EmulatorHandle]:
         yield handle
         handle.close()
         return
+    # Imported here, not at the top: pytest loads this plugin in every run of every project that
+    # has the package installed, and the app (with Faker) costs most of a second to import.
+    from emulator.app import create_app
+    from emulator.settings import Settings
+    from emulator.testing.inprocess import InProcessTransport
+    from emulator.testing.threaded import ThreadedServer
+
     mode = pytestconfig.getoption("invent_mode") or pytestconfig.getini("invent_emulator_mode")
     if mode not in MODES:
         raise pytest.UsageError(f"invent_emulator_mode must be one of {', '.join(MODES)}")
@@ -84,36 +85,58 @@ def invent_emulator(pytestconfig: pytest.Config) -> Iterator[EmulatorHandle]:
 def invent(invent_emulator: EmulatorHandle, request: pytest.FixtureRequest) -> Iterator[InventOrg]:
     """A fresh, isolated org for this test (`c` with `.api_key`), on its own virtual clock."""
     marker = request.node.get_closest_marker("invent_scenario")
-    if marker is None:
-        org = invent_emulator.new_org()
-    else:
-        if not marker.args:
-            raise pytest.UsageError("invent_scenario needs a scenario path or bundled name")
-        spec_path = _scenario_path(str(marker.args[0]), request.path.parent)
-        try:
-            spec = load_scenario_file(spec_path)
-        except ScenarioError as error:
-            raise pytest.UsageError(f"invent_scenario: {error}") from None
-        org = invent_emulator.new_org(scenario=spec, org=marker.kwargs.get("org"))
-    invent_emulator.take_errors()  # whatever happened before this test is not its fault
+    org = (invent_emulator.new_org() if marker is None
+           else _org_from_marker(invent_emulator, marker, request.path.parent))
     yield org
     org.close()
-    errors = invent_emulator.take_errors()
     org.delete()  # a long session on one server must not keep every test's data
+
+
+@pytest.fixture(autouse=True)
+def _invent_emulator_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails the test during which the emulator raised, whichever of its fixtures it used."""
+    if "invent_emulator" not in request.fixturenames:
+        yield
+        return
+    handle: EmulatorHandle = request.getfixturevalue("invent_emulator")
+    handle.take_errors()  # whatever happened before this test is not its fault
+    yield
+    errors = handle.take_errors()
     if errors:
         details = "\n".join("".join(traceback.format_exception(e)) for e in errors)
         pytest.fail(f"the emulator raised while serving this test:\n{details}", pytrace=False)
 
 
+def _org_from_marker(emulator: EmulatorHandle, marker: pytest.Mark, test_dir: Path) -> InventOrg:
+    from emulator.scenario.load import load_scenario_file
+    from emulator.scenario.problems import ScenarioError
+
+    if not marker.args:
+        raise pytest.UsageError("invent_scenario needs a scenario path or bundled name")
+    name = str(marker.args[0])
+    try:
+        spec = load_scenario_file(_scenario_path(name, test_dir))
+    except ScenarioError as error:
+        raise pytest.UsageError(f"invent_scenario: {error}") from None
+    try:
+        return emulator.new_org(scenario=spec, org=marker.kwargs.get("org"))
+    except AssertionError as error:
+        raise pytest.UsageError(f"invent_scenario({name!r}, org="
+                                f"{marker.kwargs.get('org')!r}): {error}") from None
+
+
 def _scenario_path(name: str, test_dir: Path) -> Path:
+    """A file relative to the test file (never the working directory), or a bundled name."""
+    from emulator.scenario.load import bundled_scenarios_dir
+
     beside_test = test_dir / name
     if beside_test.is_file():
         return beside_test
-    try:
-        return resolve_scenario_path(name)
-    except ScenarioError:
-        raise pytest.UsageError(f"invent_scenario: no file '{name}' beside {test_dir} and no "
-                                "bundled scenario of that name") from None
+    bundled = bundled_scenarios_dir() / f"{name}.yaml"
+    if "/" not in name and bundled.is_file():
+        return bundled
+    raise pytest.UsageError(f"invent_scenario: no file '{name}' beside {test_dir} and no "
+                            "bundled scenario of that name")
 
 
 def _wait_until_healthy(handle: EmulatorHandle) -> None:

@@ -7,7 +7,6 @@ import os
 from collections.abc import Iterator
 
 import pytest
-
 from cli.support import Spawner
 
 # pytester is loaded from here rather than with `pytest_plugins`, which pytest refuses in a

@@ -26,7 +26,7 @@ def test_every_readme_example_passes(pytester: pytest.Pytester, mode_args: list[
     expected = copy_examples(pytester)
     assert expected >= 4
 
-    result = run(pytester, *mode_args)
+    result = run(pytester, *mode_args, only_ours=False)  # as a user's run
 
     assert result.ret == pytest.ExitCode.OK, report(result)
     result.assert_outcomes(passed=expected)
