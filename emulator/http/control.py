@@ -108,7 +108,12 @@ async def advance_clock(request: Request) -> Response:
 
 
 async def magic(request: Request) -> Response:
-    enabled = store_of(request).spec.magic_addresses
+    """The table, and whether it applies (to one org with `?org_id=`: orgs built from a test's
+    own scenario follow that scenario's setting)."""
+    store = store_of(request)
+    org_id = query.text(request.query_params, "org_id")
+    enabled = (store.policy_for(store.org(org_id)).magic_addresses if org_id is not None
+               else store.spec.magic_addresses)
     return JSONResponse({"enabled": enabled, "addresses": [
         {"address": m.pattern, "outcome": m.outcome.value, "error_message": m.error_message,
          "convention": m.source}

@@ -145,3 +145,16 @@ async def test_magic_table_is_served() -> None:
                    "ooto": "delivered", "suppressionlist": "bounced"}
     emulator_outcomes = {e["outcome"] for e in entries if e["convention"] == "emulator"}
     assert set(OUTCOME_FLAGS) <= emulator_outcomes
+
+
+async def test_the_magic_table_reports_a_test_scenario_orgs_own_setting() -> None:
+    async with open_emulator(scenario()) as emu:
+        created = await emu.http.post("/_emulator/orgs", json={
+            "scenario": {"magic_addresses": False, "orgs": [{"id": "org_own"}]}})
+        assert created.status_code == 200, created.text
+        own = await emu.http.get("/_emulator/magic", params={"org_id": created.json()["id"]})
+        server = await emu.http.get("/_emulator/magic")
+        unknown = await emu.http.get("/_emulator/magic", params={"org_id": "org_nope"})
+    assert own.json()["enabled"] is False
+    assert server.json()["enabled"] is True
+    assert unknown.status_code == 404
