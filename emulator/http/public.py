@@ -51,8 +51,9 @@ def open_org(request: Request) -> Org:
     api_key = _bearer(request)
     org = store.authorize(api_key, request.path_params["org_id"])
     entry = request.scope.get(ENTRY_KEY)
-    if entry is not None:
+    if entry is not None:  # the journal shows the real org, and the time on its clock
         entry.org_id = org.id
+        entry.at = org.clock.now()
     store.check_general_limit(api_key or "", org)
     return org
 
