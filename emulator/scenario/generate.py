@@ -32,8 +32,9 @@ def _generate(org: Org, spec: GenerateSpec, seed: int, now: datetime) -> None:
 
     fake = Faker("en_US")
     fake.seed_instance(f"{seed}:generate:{org.id}")
-    first_names = [fake.first_name() for _ in range(_POOL)]
-    last_names = [fake.last_name() for _ in range(_POOL)]
+    # Each name with its email-safe form, worked out once per pool entry, not per contact.
+    first_names = [_with_slug(fake.first_name()) for _ in range(_POOL)]
+    last_names = [_with_slug(fake.last_name()) for _ in range(_POOL)]
     cities = [fake.city() for _ in range(_POOL)]
     plans = ("free", "pro", "business")
     domain = spec.email_domain.lower()
@@ -47,11 +48,10 @@ def _generate(org: Org, spec: GenerateSpec, seed: int, now: datetime) -> None:
     contacts, channels = org.contacts, org.channels
     by_email, by_phone = org.email_index, org.phone_index
     for index in range(spec.count):
-        first = first_names[bits(_POOL_BITS)]
-        last = last_names[bits(_POOL_BITS)]
+        first, first_slug = first_names[bits(_POOL_BITS)]
+        last, last_slug = last_names[bits(_POOL_BITS)]
         name = f"{first} {last}"
-        email = (f"{_NOT_LETTERS.sub('', first.lower())}.{_NOT_LETTERS.sub('', last.lower())}"
-                 f".{index}@{domain}")
+        email = f"{first_slug}.{last_slug}.{index}@{domain}"
         phone = f"{PHONE_PREFIX}{index:07d}"
         hex_ids = f"{id_bits(192):048x}"
         contact_id = "ct_" + hex_ids[:16]
@@ -76,3 +76,7 @@ def _generate(org: Org, spec: GenerateSpec, seed: int, now: datetime) -> None:
         channels[phone_channel.id] = phone_channel
         by_email.setdefault(email, contact_id)
         by_phone.setdefault(phone, contact_id)
+
+
+def _with_slug(name: str) -> tuple[str, str]:
+    return name, _NOT_LETTERS.sub("", name.lower())
