@@ -153,6 +153,7 @@ class Store:
             self.own_policies.pop(victim.id, None)
             _retire(victim)
             self._forget_limits(victim.id)
+            self.policy.forget(victim.id)
         self._index_keys()
 
     def _forget_limits(self, org_id: str) -> None:
@@ -277,7 +278,7 @@ class Store:
             limit = self.general_limiter.limit
             raise too_many_requests(
                 f"Rate limit exceeded: {limit.requests} requests per {limit.per_seconds:g} "
-                f"seconds per client; retry after {retry_after} s",
+                f"seconds per API key and org; retry after {retry_after} s",
                 retry_after,
             )
 

@@ -61,8 +61,8 @@ def trigger(org: Org, broadcast: Broadcast, request: Trigger,
     try:
         now = org.clock.now()
         recipient, rows, decisions = _plan(org, broadcast, request, policy, now)
-    except ApiError as error:
-        if error.status != 429:
+    except Exception as error:
+        if not (isinstance(error, ApiError) and error.status == 429):
             policy.restore(org, checkpoint)
         raise
     if recipient.is_new:

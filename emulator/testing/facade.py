@@ -65,8 +65,9 @@ class EmulatorHandle:
         _ok(self.control.post("/_emulator/reset", json={}))
 
     def take_errors(self) -> list[BaseException]:
-        taken = list(self.errors)
-        self.errors.clear()
+        # The server thread may append meanwhile: remove exactly what was read.
+        taken = self.errors[:]
+        del self.errors[:len(taken)]
         return taken
 
     def close(self) -> None:

@@ -29,7 +29,12 @@ class InProcessTransport(httpx.BaseTransport):
             raise RuntimeError("the in-process emulator has been shut down")
         body = request.read()
         future = asyncio.run_coroutine_threadsafe(self._call(request, body), self._loop)
-        status, headers, content = future.result(CALL_TIMEOUT)
+        try:
+            status, headers, content = future.result(CALL_TIMEOUT)
+        except TimeoutError:
+            future.cancel()
+            raise httpx.ReadTimeout(f"the emulator did not answer within {CALL_TIMEOUT:g} s",
+                                    request=request) from None
         return httpx.Response(status, headers=headers, content=content, request=request)
 
     async def _call(self, request: httpx.Request,

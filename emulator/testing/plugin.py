@@ -94,17 +94,22 @@ def invent(invent_emulator: EmulatorHandle, request: pytest.FixtureRequest) -> I
 
 @pytest.fixture(autouse=True)
 def _invent_emulator_errors(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Fails the test during which the emulator raised, whichever of its fixtures it used."""
+    """Fails the test during which the emulator raised, whichever of its fixtures it used.
+    Errors already there when the test starts came from its wider-scoped fixtures (set up just
+    before it): they fail it at setup rather than vanish."""
     if "invent_emulator" not in request.fixturenames:
         yield
         return
     handle: EmulatorHandle = request.getfixturevalue("invent_emulator")
-    handle.take_errors()  # whatever happened before this test is not its fault
+    _fail_on(handle.take_errors(), "while setting up this test's wider-scoped fixtures")
     yield
-    errors = handle.take_errors()
+    _fail_on(handle.take_errors(), "while serving this test")
+
+
+def _fail_on(errors: list[BaseException], when: str) -> None:
     if errors:
         details = "\n".join("".join(traceback.format_exception(e)) for e in errors)
-        pytest.fail(f"the emulator raised while serving this test:\n{details}", pytrace=False)
+        pytest.fail(f"the emulator raised {when}:\n{details}", pytrace=False)
 
 
 def _org_from_marker(emulator: EmulatorHandle, marker: pytest.Mark, test_dir: Path) -> InventOrg:

@@ -168,3 +168,41 @@ def test_a_test_using_only_the_session_fixture_is_failed_too(pytester: pytest.Py
     assert found.get("test_breaks_the_emulator_without_invent", set()) & {"FAILED", "ERROR"}, \
         report(result)
     assert found.get("test_next_is_normal") == {"PASSED"}, report(result)
+
+
+MODULE_FIXTURE = BOOM + """
+import pytest
+
+
+@pytest.fixture(scope="module")
+def broken_setup(invent_emulator):
+    original = control.magic_table
+    control.magic_table = boom
+    try:
+        with invent_emulator.client() as http:
+            assert http.get("/_emulator/magic").status_code == 500
+    finally:
+        control.magic_table = original
+
+
+def test_uses_the_broken_fixture(broken_setup, invent):
+    pass
+
+
+def test_after_it_is_normal(invent):
+    assert invent.client.get("/orgs/c/broadcasts").json() == []
+"""
+
+
+@pytest.mark.parametrize("mode", ["thread", "inprocess"])
+def test_an_error_in_a_wider_scoped_fixture_fails_the_test_it_was_set_up_for(
+        pytester: pytest.Pytester, mode: str) -> None:
+    pytester.makepyfile(test_errors=MODULE_FIXTURE)
+
+    result = run_mode(pytester, mode)
+
+    found = statuses(result)
+    assert found.get("test_uses_the_broken_fixture", set()) & {"ERROR", "FAILED"}, report(result)
+    assert found.get("test_after_it_is_normal") == {"PASSED"}, report(result)
+    result.stdout.fnmatch_lines([
+        "the emulator raised while setting up this test's wider-scoped fixtures:"])
