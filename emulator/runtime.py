@@ -9,6 +9,7 @@ from emulator.clock import Clock
 from emulator.gcpause import collector_paused
 from emulator.http.faults import FaultInjector
 from emulator.http.journal import Journal
+from emulator.http.render import recipient_json
 from emulator.scenario.schema import ScenarioSpec
 from emulator.store import Store
 from emulator.webhooks import WebhookSender
@@ -20,7 +21,7 @@ JOB_SLICE = 2_000
 class Runtime:
     def __init__(self, spec: ScenarioSpec, clock: Clock) -> None:
         self.store = Store(spec, clock)
-        self.webhooks = WebhookSender(self.store)
+        self.webhooks = WebhookSender(self.store, recipient_json)
         self.faults = FaultInjector(spec)
         self.journal = Journal()
         self._job_driver: asyncio.Task[None] | None = None

@@ -14,6 +14,7 @@ import hmac
 import json
 import logging
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,12 +23,12 @@ import httpx
 
 from emulator import __version__
 from emulator.clock import format_timestamp as ts
-from emulator.domain.entities import Flag
+from emulator.domain.entities import Flag, Recipient
 from emulator.domain.org import Org, RecipientEvent
-from emulator.http.render import recipient_json
 from emulator.store import Store
 
 log = logging.getLogger("emulator.webhooks")
+RowRenderer = Callable[[Org, Recipient], dict[str, Any]]
 
 SIGNATURE_HEADER = "Invent-Signature"
 LOG_LIMIT = 10_000
@@ -80,7 +81,9 @@ def backoff(attempts_made: int) -> timedelta:
 
 
 class WebhookSender:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, render_row: RowRenderer) -> None:
+        # How a row looks on the wire is the HTTP layer's business; it hands the renderer in.
+        self.render_row = render_row
         self.store = store
         self.log: deque[Delivery] = deque(maxlen=LOG_LIMIT)
         self._pending: list[Delivery] = []
@@ -103,7 +106,7 @@ class WebhookSender:
             "type": name,
             "created_at": ts(event.at),
             "org_id": org.id,
-            "data": recipient_json(org, event.row),
+            "data": self.render_row(org, event.row),
         }
         body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
         for spec in matching:
