@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from emulator.clock import Clock, VirtualClock
 from emulator.domain.entities import BroadcastStatus
-from emulator.domain.errors import bad_request, not_found, too_many_requests, unauthorized
+from emulator.domain.errors import bad_request, found, too_many_requests, unauthorized
 from emulator.domain.marketing import schedule
 from emulator.domain.org import Listener, Org
 from emulator.domain.outcomes import RulePolicy
@@ -141,9 +141,7 @@ class Store:
     def delete_org(self, org_id: str) -> None:
         """Remove an org made at run time (the pytest plugin does after each test), with its
         sub-orgs made at run time."""
-        org = self.orgs.get(org_id)
-        if org is None:
-            raise not_found(f"Org '{org_id}' not found")
+        found(self.orgs.get(org_id), "Org", org_id)
         if org_id in org_ids(self.spec):
             raise bad_request(f"Org '{org_id}' comes from the scenario; reset it instead")
         doomed = [o for o in self.orgs.values() if o.id == org_id or self._reaches(org_id, o)]
@@ -178,9 +176,7 @@ class Store:
         if org_id is None:
             self.load(self.spec)
             return
-        old = self.orgs.get(org_id)
-        if old is None:
-            raise not_found(f"Org '{org_id}' not found")
+        old = found(self.orgs.get(org_id), "Org", org_id)
         self._build(org_id)
         _retire(old)
         self._forget_limits(org_id)
@@ -226,9 +222,7 @@ class Store:
         self.keys = {key: org.id for org in self.orgs.values() for key in org.api_keys}
 
     def org(self, org_id: str) -> Org:
-        org = self.orgs.get(org_id)
-        if org is None:
-            raise not_found(f"Org '{org_id}' not found")
+        org = found(self.orgs.get(org_id), "Org", org_id)
         org.catch_up()
         return org
 

@@ -13,7 +13,7 @@ from emulator.domain.entities import (
     Integration,
     Template,
 )
-from emulator.domain.errors import bad_request, not_found
+from emulator.domain.errors import bad_request, found
 from emulator.domain.ordering import newest_first
 from emulator.domain.org import Org
 
@@ -54,10 +54,7 @@ def create_broadcast(org: Org, spec: NewBroadcast) -> Broadcast:
 
 
 def get_broadcast(org: Org, broadcast_id: str) -> Broadcast:
-    broadcast = org.broadcasts.get(broadcast_id)
-    if broadcast is None:
-        raise not_found(f"Broadcast '{broadcast_id}' not found")
-    return broadcast
+    return found(org.broadcasts.get(broadcast_id), "Broadcast", broadcast_id)
 
 
 def list_broadcasts(org: Org, status: BroadcastStatus | None) -> list[Broadcast]:

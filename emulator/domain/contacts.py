@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from emulator.domain.entities import Channel, Contact, Integration, Segment
-from emulator.domain.errors import bad_request, not_found
+from emulator.domain.errors import bad_request, found
 from emulator.domain.ordering import newest_first
 from emulator.domain.org import Org
 
@@ -44,24 +44,18 @@ def _status_matches(status: str, contact: Contact) -> bool:
 
 def list_contacts(org: Org, wanted: ContactFilter) -> list[Contact]:
     """Newest first; contacts created at the same instant in reverse creation order."""
-    if wanted.segment_id is not None and wanted.segment_id not in org.segments:
-        raise not_found(f"Segment '{wanted.segment_id}' not found")
+    if wanted.segment_id is not None:
+        get_segment(org, wanted.segment_id)
     return newest_first((c for c in org.contacts.values() if wanted.matches(c)),
                         lambda c: c.created_at)
 
 
 def get_contact(org: Org, contact_id: str) -> Contact:
-    contact = org.contacts.get(contact_id)
-    if contact is None:
-        raise not_found(f"Contact '{contact_id}' not found")
-    return contact
+    return found(org.contacts.get(contact_id), "Contact", contact_id)
 
 
 def get_segment(org: Org, segment_id: str) -> Segment:
-    segment = org.segments.get(segment_id)
-    if segment is None:
-        raise not_found(f"Segment '{segment_id}' not found")
-    return segment
+    return found(org.segments.get(segment_id), "Segment", segment_id)
 
 
 @dataclass(frozen=True, slots=True)

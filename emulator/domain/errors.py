@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -37,3 +40,10 @@ def unauthorized(message: str) -> ApiError:
 
 def too_many_requests(message: str, retry_after: int) -> ApiError:
     return ApiError(429, message, headers={"Retry-After": str(retry_after)})
+
+
+def found(item: T | None, kind: str, key: str) -> T:
+    """`item`, or the documented 404 naming what was looked for."""
+    if item is None:
+        raise not_found(f"{kind} '{key}' not found")
+    return item

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from emulator.domain.contacts import get_contact
 from emulator.domain.delivery import Outcome, add_row, skip
 from emulator.domain.dispatch import Decision, OutcomePolicy, dispatch
 from emulator.domain.entities import (
@@ -19,7 +20,7 @@ from emulator.domain.entities import (
     Recipient,
     Template,
 )
-from emulator.domain.errors import ApiError, bad_request, not_found, too_many_requests
+from emulator.domain.errors import ApiError, bad_request, found, too_many_requests
 from emulator.domain.org import Org
 from emulator.domain.rows import Overrides, build_row, merged_variables
 
@@ -132,26 +133,22 @@ def _selected_templates(broadcast: Broadcast, template_ids: list[str] | None) ->
 
 def _resolve(org: Org, request: Trigger, now: datetime) -> _Recipient:
     if request.contact_channel_id is not None:
-        channel = org.channels.get(request.contact_channel_id)
-        if channel is None:
-            raise not_found(f"Contact channel '{request.contact_channel_id}' not found")
+        channel = found(org.channels.get(request.contact_channel_id), "Contact channel",
+                        request.contact_channel_id)
         return _Recipient(org.contacts[channel.contact_id], channel, is_new=False)
     if request.contact_id is not None:
-        contact = org.contacts.get(request.contact_id)
-        if contact is None:
-            raise not_found(f"Contact '{request.contact_id}' not found")
-        return _Recipient(contact, None, is_new=False)
+        return _Recipient(get_contact(org, request.contact_id), None, is_new=False)
     if request.email is None and request.phone is None:
         raise bad_request(
             "Provide at least one recipient identifier: contact_channel_id, contact_id, phone "
             "or email",
             "contact_channel_id",
         )
-    found = (org.contact_by_email(request.email) if request.email else None) or (
+    existing = (org.contact_by_email(request.email) if request.email else None) or (
         org.contact_by_phone(request.phone) if request.phone else None
     )
-    if found is not None:
-        return _Recipient(found, None, is_new=False)
+    if existing is not None:
+        return _Recipient(existing, None, is_new=False)
     return _Recipient(_new_contact(org, request, now), None, is_new=True)
 
 

@@ -22,13 +22,19 @@ def bundled_scenarios_dir() -> FilePath:
     return _BUNDLED if _BUNDLED.is_dir() else _CHECKOUT
 
 
+def bundled_scenario(name: str) -> FilePath | None:
+    """The bundled scenario called `name` (`default`, `otp`, ...), if there is one."""
+    path = bundled_scenarios_dir() / f"{name}.yaml"
+    return path if "/" not in name and path.is_file() else None
+
+
 def resolve_scenario_path(name_or_path: str) -> FilePath:
     """A path to a file, or the name of a bundled scenario (`default`, `otp`, ...)."""
     path = FilePath(name_or_path)
     if path.is_file():
         return path
-    bundled = bundled_scenarios_dir() / f"{name_or_path}.yaml"
-    if "/" not in name_or_path and bundled.is_file():
+    bundled = bundled_scenario(name_or_path)
+    if bundled is not None:
         return bundled
     raise ScenarioError([Problem(name_or_path, 1, 1, (), "no such file or bundled scenario")])
 

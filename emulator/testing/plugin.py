@@ -132,13 +132,13 @@ def _org_from_marker(emulator: EmulatorHandle, marker: pytest.Mark, test_dir: Pa
 
 def _scenario_path(name: str, test_dir: Path) -> Path:
     """A file relative to the test file (never the working directory), or a bundled name."""
-    from emulator.scenario.load import bundled_scenarios_dir
+    from emulator.scenario.load import bundled_scenario
 
     beside_test = test_dir / name
     if beside_test.is_file():
         return beside_test
-    bundled = bundled_scenarios_dir() / f"{name}.yaml"
-    if "/" not in name and bundled.is_file():
+    bundled = bundled_scenario(name)
+    if bundled is not None:
         return bundled
     raise pytest.UsageError(f"invent_scenario: no file '{name}' beside {test_dir} and no "
                             "bundled scenario of that name")
