@@ -1,38 +1,41 @@
-"""The application factory: one call builds an independent emulator (no module-global state)."""
+"""The composition root: one call builds an independent emulator (no module-global state) — the
+service, its middleware, the routes and the background ticker."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
-from emulator.clock import Clock, SystemClock
 from emulator.domain.errors import ApiError
-from emulator.http.bodylimit import BodySizeLimit
 from emulator.http.errors import api_error_handler, http_exception_handler, unexpected_error_handler
-from emulator.http.faults import CONTROL_PREFIX, FaultMiddleware
-from emulator.http.journal import JournalMiddleware
+from emulator.http.middleware import (
+    BodySizeLimit,
+    FaultMiddleware,
+    JournalMiddleware,
+    PublicCORS,
+    WebhookFlush,
+)
+from emulator.http.render import recipient_json
 from emulator.http.routes import ROUTES
-from emulator.runtime import Runtime
 from emulator.scenario.load import load_scenario_file, resolve_scenario_path
 from emulator.scenario.schema import ScenarioSpec
 from emulator.scenario.yamlload import MAX_FILE_BYTES
+from emulator.service import Emulator
 from emulator.settings import Settings
+from emulator.support.clock import Clock, SystemClock
 
 log = logging.getLogger("emulator")
 
 # How often a served emulator on a real clock runs what fell due, without waiting for a request.
 TICK_SECONDS = 0.1
-
-# Browser clients read these across origins.
-EXPOSED_HEADERS = ["pagination-count", "pagination-page", "pagination-take", "Retry-After"]
 
 
 def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | None = None,
@@ -41,31 +44,17 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     settings = settings or Settings()
     if scenario is None:
         scenario = load_scenario_file(resolve_scenario_path(settings.scenario))
-    runtime = Runtime(scenario, clock or SystemClock())
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        runtime.background = True
-        ticker = asyncio.create_task(_tick(runtime))
-        try:
-            yield
-        finally:
-            runtime.background = False
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
-
+    emulator = Emulator(scenario, clock or SystemClock(), recipient_json)
     app = EmulatorApp(
         routes=ROUTES,
-        lifespan=lifespan,
+        lifespan=_lifespan(emulator),
         middleware=[
             Middleware(PublicCORS),
-            Middleware(JournalMiddleware, journal=lambda: runtime.journal,
-                       now=runtime.store.clock.now),
+            Middleware(JournalMiddleware, emulator=emulator),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        per_path={"/_emulator/scenario": MAX_FILE_BYTES}),
-            Middleware(FaultMiddleware, injector=lambda: runtime.faults),
-            Middleware(WebhookFlush, runtime=runtime),
+            Middleware(FaultMiddleware, emulator=emulator),
+            Middleware(WebhookFlush, emulator=emulator),
         ],
         exception_handlers={
             ApiError: api_error_handler,
@@ -74,9 +63,27 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
         },
     )
     app.state.settings = settings
-    app.state.runtime = runtime
-    app.state.errors = runtime.errors
+    app.state.emulator = emulator
+    app.state.errors = emulator.errors
     return app
+
+
+def _lifespan(emulator: Emulator) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Background work (the ticker, sliced jobs) runs only while served with a lifespan."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        emulator.background = True
+        ticker = asyncio.create_task(_tick(emulator))
+        try:
+            yield
+        finally:
+            emulator.background = False
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+
+    return lifespan
 
 
 class EmulatorApp(Starlette):
@@ -101,44 +108,15 @@ class EmulatorApp(Starlette):
                 raise
 
 
-class PublicCORS:
-    """CORS open to every origin on the public API (browser frontends call it), and none on
-    /_emulator: a web page the developer happens to visit must not drive the control surface."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.cors = CORSMiddleware(app, allow_origins=["*"], allow_methods=["*"],
-                                   allow_headers=["*"], expose_headers=EXPOSED_HEADERS)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(CONTROL_PREFIX):
-            await self.app(scope, receive, send)
-        else:
-            await self.cors(scope, receive, send)
-
-
-class WebhookFlush:
-    """Delivers the webhooks of the events a request caused, once its answer is out."""
-
-    def __init__(self, app: ASGIApp, runtime: Runtime) -> None:
-        self.app = app
-        self.runtime = runtime
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
-        if scope["type"] == "http" and self.runtime.webhooks.has_due():
-            await self.runtime.webhooks.flush()
-
-
-async def _tick(runtime: Runtime) -> None:
+async def _tick(emulator: Emulator) -> None:
     """Under a real clock, timed outcomes and webhook retries happen on time even when no request
     comes in. (In-process clients without lifespan catch up on their next request instead.)"""
     while True:
         await asyncio.sleep(TICK_SECONDS)
         try:
-            runtime.tick()
-            if runtime.webhooks.has_due():
-                await runtime.webhooks.flush()
+            emulator.tick()
+            if emulator.webhooks.has_due():
+                await emulator.webhooks.flush()
         except Exception as error:  # the ticker must outlive any one failure
             log.exception("the background ticker failed", exc_info=error)
-            runtime.errors.append(error)
+            emulator.errors.append(error)

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from emulator import __version__
 from emulator.app import create_app
+from emulator.registry import OrgRegistry
 from emulator.scenario.load import load_scenario_file, resolve_scenario_path
 from emulator.scenario.problems import ScenarioError
 from emulator.server import bind, make_server
 from emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
-from emulator.store import Store
 
 log = logging.getLogger("emulator")
 
@@ -72,16 +72,16 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     host, port = sock.getsockname()[:2]
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-    _announce(app.state.runtime.store, url, settings.scenario)
+    _announce(app.state.emulator.registry, url, settings.scenario)
     server = make_server(app, access_log=settings.access_log, log_level=settings.log_level)
     server.run(sockets=[sock])
     log.info("invent-emulator stopped")
     return 0
 
 
-def _announce(store: Store, url: str, scenario: str) -> None:
+def _announce(registry: OrgRegistry, url: str, scenario: str) -> None:
     log.info("invent-emulator %s listening on %s (scenario: %s)", __version__, url, scenario)
-    for org in store.orgs.values():
+    for org in registry.orgs.values():
         keys = ", ".join(org.api_keys) or "(none: reached through its parent)"
         log.info("  org %s (%s): API key %s", org.id, org.name, keys)
     log.info("  control surface: %s/_emulator/health", url)

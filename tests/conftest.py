@@ -11,7 +11,7 @@ import pytest
 from starlette.applications import Starlette
 
 from emulator import create_app
-from emulator.clock import VirtualClock
+from emulator.support.clock import VirtualClock
 from emulator.scenario.load import load_scenario_text
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from emulator.domain.entities import (
@@ -89,15 +90,23 @@ def _template_id_taken(org: Org, template_id: str) -> bool:
     return any(b.template(template_id) for b in org.broadcasts.values())
 
 
-# Control-surface transitions of a transactional broadcast: action -> (from, to).
-_TRANSITIONS: dict[str, tuple[BroadcastStatus, BroadcastStatus]] = {
-    "activate": (BroadcastStatus.DRAFT, BroadcastStatus.ACTIVE),
-    "pause": (BroadcastStatus.ACTIVE, BroadcastStatus.PAUSED),
-    "resume": (BroadcastStatus.PAUSED, BroadcastStatus.ACTIVE),
+class BroadcastAction(StrEnum):
+    """Control-surface transitions of a transactional broadcast."""
+
+    ACTIVATE = "activate"
+    PAUSE = "pause"
+    RESUME = "resume"
+
+
+# action -> (from, to)
+_TRANSITIONS: dict[BroadcastAction, tuple[BroadcastStatus, BroadcastStatus]] = {
+    BroadcastAction.ACTIVATE: (BroadcastStatus.DRAFT, BroadcastStatus.ACTIVE),
+    BroadcastAction.PAUSE: (BroadcastStatus.ACTIVE, BroadcastStatus.PAUSED),
+    BroadcastAction.RESUME: (BroadcastStatus.PAUSED, BroadcastStatus.ACTIVE),
 }
 
 
-def transition(org: Org, broadcast: Broadcast, action: str) -> Broadcast:
+def transition(org: Org, broadcast: Broadcast, action: BroadcastAction) -> Broadcast:
     source, target = _TRANSITIONS[action]
     if broadcast.type is not BroadcastType.TRANSACTIONAL:
         raise bad_request(f"Only a transactional broadcast can {action}; "
@@ -105,11 +114,11 @@ def transition(org: Org, broadcast: Broadcast, action: str) -> Broadcast:
     if broadcast.status is not source:
         raise bad_request(f"Cannot {action} broadcast '{broadcast.id}': it is "
                           f"{broadcast.status.value}, not {source.value}")
-    if action == "activate" and not broadcast.templates:
+    if action is BroadcastAction.ACTIVATE and not broadcast.templates:
         raise bad_request(f"Cannot activate broadcast '{broadcast.id}': it has no template")
     now = org.clock.now()
     broadcast.status = target
     broadcast.updated_at = now
-    if action == "activate" and broadcast.started_at is None:
+    if action is BroadcastAction.ACTIVATE and broadcast.started_at is None:
         broadcast.started_at = now
     return broadcast

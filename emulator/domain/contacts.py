@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from emulator.domain.entities import Channel, Contact, Integration, Segment
+from emulator.domain.entities import Channel, Contact, Segment, channel_type_for
 from emulator.domain.errors import bad_request, found
 from emulator.domain.ordering import newest_first
 from emulator.domain.org import Org
 
 CONTACT_STATUSES = ("ALL", "SUBSCRIBED", "UNSUBSCRIBED", "BLOCKED", "AI_REPLIES_DISABLED")
+
 
 @dataclass(frozen=True, slots=True)
 class ContactFilter:
@@ -84,10 +85,9 @@ def create_contact(org: Org, spec: NewContact) -> Contact:
     now = org.clock.now()
     contact = Contact(id=org.rng.new_id("ct"), created_at=now, updated_at=now, name=spec.name,
                       segment_ids=list(dict.fromkeys(spec.segment_ids)))
-    kind = (Integration.GMAIL if spec.email
-            else Integration.TWILIO if spec.phone else Integration.CUSTOM)
     contact.channels.append(Channel(
-        id=org.rng.new_id("ch"), contact_id=contact.id, type=kind,
+        id=org.rng.new_id("ch"), contact_id=contact.id,
+        type=channel_type_for(spec.email, spec.phone),
         user_id=spec.user_id or spec.email or spec.phone or contact.id, name=spec.name,
         email=spec.email, phone=spec.phone, created_at=now, updated_at=now,
     ))

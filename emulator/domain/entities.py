@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -242,3 +243,27 @@ def address_of(row: Recipient) -> str | None:
     if row.integration_id in PHONE_INTEGRATIONS:
         return row.phone
     return row.email or row.phone
+
+
+def channel_type_for(email: str | None, phone: str | None) -> Integration:
+    """The channel type an address makes: an email a `gmail` channel, a phone a `twilio` one."""
+    if email:
+        return Integration.GMAIL
+    return Integration.TWILIO if phone else Integration.CUSTOM
+
+
+def address_channels(contact_id: str, now: datetime, new_id: Callable[[], str], *,
+                     email: str | None = None, phone: str | None = None,
+                     name: str | None = None) -> list[Channel]:
+    """The one contact factory's channels: an email channel and/or a phone channel, in that
+    order (ids are drawn in that order too, which keeps generated ids stable)."""
+    channels: list[Channel] = []
+    for address, is_email in ((email, True), (phone, False)):
+        if address:
+            channels.append(Channel(
+                id=new_id(), contact_id=contact_id,
+                type=channel_type_for(address, None) if is_email else Integration.TWILIO,
+                user_id=address, email=address if is_email else None,
+                phone=None if is_email else address, name=name, created_at=now, updated_at=now,
+            ))
+    return channels

@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from emulator.domain.delivery import DEFAULT_ERRORS, Outcome, add_row, complete_if_done, skip
-from emulator.domain.dispatch import Decision, OutcomePolicy, dispatch
 from emulator.domain.entities import (
     COUNTER_NAMES,
     Broadcast,
@@ -21,6 +19,8 @@ from emulator.domain.entities import (
 )
 from emulator.domain.errors import bad_request
 from emulator.domain.org import Org
+from emulator.domain.outcome import DEFAULT_ERRORS, Decision, Outcome
+from emulator.domain.rowlife import add_row, complete_if_done, dispatch, skip
 from emulator.domain.rows import build_row
 
 SENDABLE_FROM = (BroadcastStatus.DRAFT, BroadcastStatus.CANCELLED, BroadcastStatus.FAILED)
@@ -32,7 +32,6 @@ class SendJob:
     """The rows of one marketing send still to be created, contact by contact."""
 
     broadcast: Broadcast
-    policy: OutcomePolicy
     started_at: datetime
     contact_ids: list[str]
     cursor: int = 0
@@ -47,7 +46,7 @@ class SendJob:
         for contact_id in self.contact_ids[self.cursor:end]:
             contact = org.contacts.get(contact_id)
             if contact is not None:
-                _send_to(org, broadcast, contact, self.policy, self.started_at)
+                _send_to(org, broadcast, contact, self.started_at)
         self.cursor = end
         if self.cursor < len(self.contact_ids):
             return False
@@ -56,7 +55,7 @@ class SendJob:
         return True
 
 
-def send_marketing(org: Org, broadcast: Broadcast, policy: OutcomePolicy) -> Broadcast:
+def send_marketing(org: Org, broadcast: Broadcast) -> Broadcast:
     if broadcast.status not in SENDABLE_FROM:
         allowed = ", ".join(s.value for s in SENDABLE_FROM)
         raise bad_request(f"Broadcast '{broadcast.id}' is {broadcast.status.value}; a marketing "
@@ -67,14 +66,14 @@ def send_marketing(org: Org, broadcast: Broadcast, policy: OutcomePolicy) -> Bro
     _clear_previous_send(broadcast)
     broadcast.updated_at = now
     if broadcast.scheduled_at is not None and broadcast.scheduled_at > now:
-        schedule(org, broadcast, policy)
+        schedule(org, broadcast)
     else:
         broadcast.send_generation += 1
-        _start(org, broadcast, policy, now, broadcast.send_generation)
+        _start(org, broadcast, now, broadcast.send_generation)
     return broadcast
 
 
-def schedule(org: Org, broadcast: Broadcast, policy: OutcomePolicy) -> None:
+def schedule(org: Org, broadcast: Broadcast) -> None:
     """SCHEDULED until the org's clock reaches `scheduled_at` (also for scenario broadcasts
     loaded as SCHEDULED)."""
     assert broadcast.scheduled_at is not None
@@ -83,7 +82,7 @@ def schedule(org: Org, broadcast: Broadcast, policy: OutcomePolicy) -> None:
     generation = broadcast.send_generation
     # A schedule already past (a scenario loaded late) starts at once, not in the past.
     due = max(broadcast.scheduled_at, org.clock.now())
-    org.scheduler.at(due, lambda at: _start(org, broadcast, policy, at, generation))
+    org.scheduler.at(due, lambda at: _start(org, broadcast, at, generation))
 
 
 def cancel(org: Org, broadcast: Broadcast) -> Broadcast:
@@ -126,8 +125,7 @@ def _clear_previous_send(broadcast: Broadcast) -> None:
         template.recipients_count = 0
 
 
-def _start(org: Org, broadcast: Broadcast, policy: OutcomePolicy, at: datetime,
-           generation: int) -> None:
+def _start(org: Org, broadcast: Broadcast, at: datetime, generation: int) -> None:
     if generation != broadcast.send_generation:
         return  # cancelled (or sent again) since this start was scheduled
     broadcast.status = BroadcastStatus.SENDING
@@ -139,11 +137,10 @@ def _start(org: Org, broadcast: Broadcast, policy: OutcomePolicy, at: datetime,
         broadcast.completed_at = at
         return
     broadcast.audience_pending = True
-    org.jobs.append(SendJob(broadcast, policy, at, audience(org, broadcast)))
+    org.jobs.append(SendJob(broadcast, at, audience(org, broadcast)))
 
 
-def _send_to(org: Org, broadcast: Broadcast, contact: Contact, policy: OutcomePolicy,
-             at: datetime) -> None:
+def _send_to(org: Org, broadcast: Broadcast, contact: Contact, at: datetime) -> None:
     reason = ("Contact is blocked" if contact.blocked
               else "Contact is unsubscribed" if contact.unsubscribed else None)
     for template in broadcast.templates:
@@ -152,7 +149,7 @@ def _send_to(org: Org, broadcast: Broadcast, contact: Contact, policy: OutcomePo
         if reason is not None or row.error_message is not None:
             skip(org, broadcast, row, reason or row.error_message or "skipped", at)
             continue
-        decision = policy.decide(org, broadcast, row)
+        decision = org.policy.decide(row)
         if decision.outcome is Outcome.RATE_LIMITED:
             decision = Decision(Outcome.FAILED, decision.delays,
                                 decision.error_message or DEFAULT_ERRORS[Outcome.RATE_LIMITED])

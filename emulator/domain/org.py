@@ -1,4 +1,7 @@
-"""One org's in-memory state: its contacts, segments, broadcasts, clock and random stream."""
+"""One org and everything it owns: contacts, segments, broadcasts, its clock and random stream,
+its scheduler and jobs, its outcome policy, rate-limit windows, webhook queue and suppressions,
+and the blueprint it was built from. Resetting an org is building a new one from its blueprint;
+deleting it is dropping it: nothing about it is kept anywhere else."""
 
 from __future__ import annotations
 
@@ -7,26 +10,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from emulator.clock import Clock
 from emulator.domain.entities import Broadcast, Channel, Contact, Flag, Recipient, Segment
+from emulator.domain.ratelimit import LimitSettings, RateLimits
+from emulator.domain.rules import OutcomePolicy, RuleBook
 from emulator.domain.scheduler import Scheduler
-from emulator.gcpause import collector_paused
-from emulator.rng import RandomSource
-
-_PHONE_NOISE = str.maketrans("", "", " -()")
-
-
-def normalize_phone(phone: str) -> str:
-    """Phones are compared without spaces, dashes and parentheses."""
-    return phone.translate(_PHONE_NOISE)
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def normalize_address(address: str) -> str:
-    return normalize_email(address) if "@" in address else normalize_phone(address)
+from emulator.domain.webhooks import WebhookQueue, WebhookTarget
+from emulator.support.addresses import normalize_address, normalize_email, normalize_phone
+from emulator.support.clock import Clock
+from emulator.support.gcpause import collector_paused
+from emulator.support.rng import RandomSource
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,29 +51,71 @@ class Job(Protocol):
         ...
 
 
-@dataclass
-class Org:
-    id: str
+@dataclass(frozen=True, slots=True)
+class Blueprint:
+    """How to build one org afresh, exactly as it first was. Made by the scenario layer (which
+    knows the scenario file); kept by the org, so a reset needs nothing else."""
+
+    org_id: str
     name: str
-    clock: Clock
-    rng: RandomSource
+    seed: int
+    # Adds the scenario's segments, contacts and broadcasts to a fresh org.
+    fill: Callable[[Org], None]
+    api_keys: tuple[str, ...] | None = None  # None: one key drawn from the org's stream
     parent_id: str | None = None
-    api_keys: list[str] = field(default_factory=list)
+    virtual_clock: bool = False
+    clock_start: datetime | None = None
+    rules: RuleBook = field(default_factory=RuleBook)
+    webhooks: tuple[WebhookTarget, ...] = ()
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    # True for orgs of the loaded scenario; False for orgs made at run time.
+    from_scenario: bool = True
+
+
+@dataclass(eq=False)
+class Org:
+    blueprint: Blueprint
+    clock: Clock
+    listeners: list[Listener] = field(default_factory=list)
     contacts: dict[str, Contact] = field(default_factory=dict)
     segments: dict[str, Segment] = field(default_factory=dict)
     broadcasts: dict[str, Broadcast] = field(default_factory=dict)
-    scheduler: Scheduler = field(default_factory=Scheduler)
     channels: dict[str, Channel] = field(default_factory=dict)
     suppressions: dict[str, Suppression] = field(default_factory=dict)
-    listeners: list[Listener] = field(default_factory=list)
+    scheduler: Scheduler = field(default_factory=Scheduler)
     jobs: list[Job] = field(default_factory=list)
     # Every row ever created, in creation order: the outbox reads it (rows of a marketing send
     # that was sent again stay here, as messages that really went out).
     sent_rows: list[Recipient] = field(default_factory=list)
-    # Set once a reset or a new scenario replaced this org: background work must leave it be.
-    retired: bool = False
     email_index: dict[str, str] = field(default_factory=dict)
     phone_index: dict[str, str] = field(default_factory=dict)
+    # Derived from the blueprint when the org is made.
+    id: str = field(init=False)
+    name: str = field(init=False)
+    parent_id: str | None = field(init=False)
+    rng: RandomSource = field(init=False)
+    api_keys: list[str] = field(init=False)
+    policy: OutcomePolicy = field(init=False)
+    limits: RateLimits = field(init=False)
+    webhooks: WebhookQueue = field(init=False)
+
+    def __post_init__(self) -> None:
+        plan = self.blueprint
+        self.id = plan.org_id
+        self.name = plan.name
+        self.parent_id = plan.parent_id
+        self.rng = RandomSource(plan.seed, f"org:{plan.org_id}")
+        self.api_keys = (list(plan.api_keys) if plan.api_keys is not None
+                         else [self.rng.token("test_key")])
+        self.policy = OutcomePolicy(plan.rules, plan.org_id, self.rng)
+        self.limits = RateLimits(plan.limits)
+        self.webhooks = WebhookQueue(plan.webhooks)
+
+    @classmethod
+    def build(cls, blueprint: Blueprint, clock: Clock, listeners: list[Listener]) -> Org:
+        org = cls(blueprint, clock, listeners)
+        blueprint.fill(org)
+        return org
 
     def add_contact(self, contact: Contact) -> None:
         self.contacts[contact.id] = contact

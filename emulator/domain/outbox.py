@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from emulator.domain.entities import Broadcast, Flag, JsonScalar, Recipient, address_of
-from emulator.domain.org import Org, normalize_address
-from emulator.domain.render import missing_variables, render_config
+from emulator.domain.org import Org
 from emulator.domain.rows import merged_variables
+from emulator.domain.templating import missing_variables, render_config
+from emulator.support.addresses import normalize_address
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,17 +1,17 @@
-"""Sliding-window-log rate limiting on the emulator's clock.
+"""The documented rate limits of one org, as sliding-window logs on the org's clock.
 
 Check-and-record happens in one synchronous call, so concurrent requests on the event loop can
-never both take the last slot.
+never both take the last slot. A refused request raises the documented 429 with `Retry-After`.
 """
 
 from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+
+from emulator.domain.errors import too_many_requests
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,15 +20,23 @@ class Limit:
     per_seconds: float
 
 
-class SlidingWindowLimiter:
+@dataclass(frozen=True, slots=True)
+class LimitSettings:
+    """What a scenario sets: None turns a limit off."""
+
+    send: Limit | None = None
+    general: Limit | None = None
+
+
+class SlidingWindow:
     def __init__(self, limit: Limit) -> None:
         self.limit = limit
         self._window = timedelta(seconds=limit.per_seconds)
-        self._hits: dict[Hashable, deque[datetime]] = {}
+        self._hits: deque[datetime] = deque()
 
-    def hit(self, key: Hashable, now: datetime) -> int | None:
+    def hit(self, now: datetime) -> int | None:
         """Record one request; None if allowed, else the whole seconds until a slot frees up."""
-        hits = self._hits.setdefault(key, deque())
+        hits = self._hits
         cutoff = now - self._window
         while hits and hits[0] <= cutoff:
             hits.popleft()
@@ -38,9 +46,38 @@ class SlidingWindowLimiter:
         hits.append(now)
         return None
 
-    def forget(self, key: Hashable) -> None:
-        self._hits.pop(key, None)
 
-    def forget_where(self, matches: Callable[[Any], bool]) -> None:
-        for key in [k for k in self._hits if matches(k)]:
-            del self._hits[key]
+class RateLimits:
+    """One org's windows: the send limit per org, the general limit per API key."""
+
+    def __init__(self, settings: LimitSettings) -> None:
+        self.settings = settings
+        self._send = SlidingWindow(settings.send) if settings.send else None
+        self._general: dict[str, SlidingWindow] = {}
+
+    def check_send(self, now: datetime) -> None:
+        if self._send is None:
+            return
+        retry_after = self._send.hit(now)
+        if retry_after is not None:
+            limit = self._send.limit
+            raise too_many_requests(
+                f"Rate limit exceeded: the send endpoint allows {limit.requests} requests per "
+                f"{limit.per_seconds:g} seconds per org; retry after {retry_after} s",
+                retry_after,
+            )
+
+    def check_general(self, api_key: str, now: datetime) -> None:
+        limit = self.settings.general
+        if limit is None:
+            return
+        window = self._general.get(api_key)
+        if window is None:
+            window = self._general[api_key] = SlidingWindow(limit)
+        retry_after = window.hit(now)
+        if retry_after is not None:
+            raise too_many_requests(
+                f"Rate limit exceeded: {limit.requests} requests per {limit.per_seconds:g} "
+                f"seconds per API key and org; retry after {retry_after} s",
+                retry_after,
+            )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from emulator.domain.entities import Broadcast, Flag, Integration, Recipient, RecipientStatus
-from emulator.domain.org import normalize_email
+from emulator.support.addresses import normalize_email
 
 
 @dataclass(frozen=True, slots=True)

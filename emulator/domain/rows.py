@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from emulator.domain.delivery import SUPPRESSED
 from emulator.domain.entities import (
     EMAIL_INTEGRATIONS,
     PHONE_INTEGRATIONS,
@@ -20,6 +19,7 @@ from emulator.domain.entities import (
     address_of,
 )
 from emulator.domain.org import Org
+from emulator.domain.outcome import SUPPRESSED
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,21 +7,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from emulator.domain.contacts import get_contact
-from emulator.domain.delivery import Outcome, add_row, skip
-from emulator.domain.dispatch import Decision, OutcomePolicy, dispatch
 from emulator.domain.entities import (
     Broadcast,
     BroadcastStatus,
     BroadcastType,
     Channel,
     Contact,
-    Integration,
     JsonScalar,
     Recipient,
     Template,
+    address_channels,
 )
 from emulator.domain.errors import ApiError, bad_request, found, too_many_requests
 from emulator.domain.org import Org
+from emulator.domain.outcome import Decision, Outcome
+from emulator.domain.rowlife import add_row, dispatch, skip
 from emulator.domain.rows import Overrides, build_row, merged_variables
 
 
@@ -38,10 +38,15 @@ class Trigger:
     template_ids: list[str] | None = None
     background: bool = False
 
+    def __post_init__(self) -> None:
+        # A template named twice is sent once.
+        if self.template_ids is not None:
+            object.__setattr__(self, "template_ids", list(dict.fromkeys(self.template_ids)))
+
 
 @dataclass(slots=True)
-class _Recipient:
-    """Who the trigger resolved to; `contact` is not yet in the org when `is_new`."""
+class _Addressee:
+    """The person the trigger resolved to; `contact` is not yet in the org when `is_new`."""
 
     contact: Contact
     channel: Channel | None
@@ -52,19 +57,18 @@ class _Recipient:
 PROVIDER_RETRY_AFTER = 1
 
 
-def trigger(org: Org, broadcast: Broadcast, request: Trigger,
-            policy: OutcomePolicy) -> list[Recipient]:
+def trigger(org: Org, broadcast: Broadcast, request: Trigger) -> list[Recipient]:
     """Fire the broadcast's templates at one recipient. Validates and draws everything before
     changing anything, so a rejected trigger leaves no contact, row, counter or id behind. A
     provider 429 (`rate_limited`) counts as an attempt: its outcome draws stand, so a sequence
     such as [rate_limited, delivered] moves on."""
-    checkpoint = policy.checkpoint(org)
+    checkpoint = org.policy.checkpoint()
     try:
         now = org.clock.now()
-        recipient, rows, decisions = _plan(org, broadcast, request, policy, now)
+        recipient, rows, decisions = _plan(org, broadcast, request, now)
     except Exception as error:
         if not (isinstance(error, ApiError) and error.status == 429):
-            policy.restore(org, checkpoint)
+            org.policy.restore(checkpoint)
         raise
     if recipient.is_new:
         org.add_contact(recipient.contact)
@@ -78,8 +82,8 @@ def trigger(org: Org, broadcast: Broadcast, request: Trigger,
     return rows
 
 
-def _plan(org: Org, broadcast: Broadcast, request: Trigger, policy: OutcomePolicy,
-          now: datetime) -> tuple[_Recipient, list[Recipient], list[Decision | None]]:
+def _plan(org: Org, broadcast: Broadcast, request: Trigger, now: datetime,
+          ) -> tuple[_Addressee, list[Recipient], list[Decision | None]]:
     _check_sendable(broadcast)
     templates = _selected_templates(broadcast, request.template_ids)
     recipient = _resolve(org, request, now)
@@ -89,7 +93,7 @@ def _plan(org: Org, broadcast: Broadcast, request: Trigger, policy: OutcomePolic
     rows = [build_row(org, broadcast, template, recipient.contact, now, overrides, variables)
             for template in templates]
     decisions = [
-        None if row.error_message else policy.decide(org, broadcast, row) for row in rows
+        None if row.error_message else org.policy.decide(row) for row in rows
     ]
     if any(d is not None and d.outcome is Outcome.RATE_LIMITED for d in decisions):
         raise too_many_requests("Rate limit exceeded by the provider; retry later",
@@ -131,13 +135,13 @@ def _selected_templates(broadcast: Broadcast, template_ids: list[str] | None) ->
     return [t for t in broadcast.templates if t.id in wanted]
 
 
-def _resolve(org: Org, request: Trigger, now: datetime) -> _Recipient:
+def _resolve(org: Org, request: Trigger, now: datetime) -> _Addressee:
     if request.contact_channel_id is not None:
         channel = found(org.channels.get(request.contact_channel_id), "Contact channel",
                         request.contact_channel_id)
-        return _Recipient(org.contacts[channel.contact_id], channel, is_new=False)
+        return _Addressee(org.contacts[channel.contact_id], channel, is_new=False)
     if request.contact_id is not None:
-        return _Recipient(get_contact(org, request.contact_id), None, is_new=False)
+        return _Addressee(get_contact(org, request.contact_id), None, is_new=False)
     if request.email is None and request.phone is None:
         raise bad_request(
             "Provide at least one recipient identifier: contact_channel_id, contact_id, phone "
@@ -148,22 +152,14 @@ def _resolve(org: Org, request: Trigger, now: datetime) -> _Recipient:
         org.contact_by_phone(request.phone) if request.phone else None
     )
     if existing is not None:
-        return _Recipient(existing, None, is_new=False)
-    return _Recipient(_new_contact(org, request, now), None, is_new=True)
+        return _Addressee(existing, None, is_new=False)
+    return _Addressee(_new_contact(org, request, now), None, is_new=True)
 
 
 def _new_contact(org: Org, request: Trigger, now: datetime) -> Contact:
     contact = Contact(id=org.rng.new_id("ct"), created_at=now, updated_at=now)
-    if request.email:
-        contact.channels.append(Channel(
-            id=org.rng.new_id("ch"), contact_id=contact.id, type=Integration.GMAIL,
-            user_id=request.email, email=request.email, created_at=now, updated_at=now,
-        ))
-    if request.phone:
-        contact.channels.append(Channel(
-            id=org.rng.new_id("ch"), contact_id=contact.id, type=Integration.TWILIO,
-            user_id=request.phone, phone=request.phone, created_at=now, updated_at=now,
-        ))
+    contact.channels = address_channels(contact.id, now, lambda: org.rng.new_id("ch"),
+                                        email=request.email, phone=request.phone)
     return contact
 
 

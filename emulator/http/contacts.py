@@ -1,4 +1,5 @@
-"""The documented contacts and segments endpoints."""
+"""The documented contacts and segments endpoints: read → authorize → parse → one domain call →
+render, as in http/public.py."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from emulator.domain.contacts import (
 )
 from emulator.domain.errors import bad_request
 from emulator.http import query
-from emulator.http.public import open_org, paged, read_body
+from emulator.http.common import open_org, paged, read_body
 from emulator.http.render import contact_json, segment_json
 from emulator.http.schemas import (
     CreateContactBody,
@@ -45,8 +46,9 @@ async def list_contacts_endpoint(request: Request) -> Response:
 
 
 async def create_contact_endpoint(request: Request) -> Response:
+    raw = await read_body(request)
     org = open_org(request)
-    body = parse_body(CreateContactBody, await read_body(request))
+    body = parse_body(CreateContactBody, raw)
     contact = create_contact(org, NewContact(
         user_id=body.channel.user_id, name=body.channel.name, email=body.channel.email,
         phone=body.channel.phone, segment_ids=tuple(body.segment_ids or ()),
@@ -55,9 +57,10 @@ async def create_contact_endpoint(request: Request) -> Response:
 
 
 async def update_contact_endpoint(request: Request) -> Response:
+    raw = await read_body(request)
     org = open_org(request)
     contact = get_contact(org, request.path_params["contact_id"])
-    body = parse_body(UpdateContactBody, await read_body(request))
+    body = parse_body(UpdateContactBody, raw)
     given = _patched(body, non_null=("blocked", "unsubscribed"))
     changes: dict[str, object] = {"name": body.name} if "name" in given else {}
     update_contact(org, contact, blocked=body.blocked, unsubscribed=body.unsubscribed,
@@ -87,9 +90,10 @@ async def list_segments_endpoint(request: Request) -> Response:
 
 
 async def update_segment_endpoint(request: Request) -> Response:
+    raw = await read_body(request)
     org = open_org(request)
     segment = get_segment(org, request.path_params["segment_id"])
-    body = parse_body(UpdateSegmentBody, await read_body(request))
+    body = parse_body(UpdateSegmentBody, raw)
     _patched(body, non_null=("name", "color"))
     update_segment(org, segment, name=body.name, color=body.color)
     return JSONResponse(segment_json(segment))

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from emulator.domain.errors import ApiError, FieldProblem
-from emulator.fieldpath import format_path
+from emulator.support.fieldpath import format_path
 
 log = logging.getLogger("emulator")
 

@@ -3,9 +3,9 @@ nullable field is present (null), never omitted."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from emulator.clock import format_timestamp as ts
 from emulator.domain.entities import (
     COUNTER_NAMES,
     Broadcast,
@@ -16,8 +16,12 @@ from emulator.domain.entities import (
     Segment,
     Template,
 )
-from emulator.domain.org import Org
+from emulator.domain.org import Org, Suppression
 from emulator.domain.outbox import Message
+from emulator.domain.webhooks import DeliveryState, WebhookDelivery
+from emulator.inspection import ClockState
+from emulator.journal import Entry
+from emulator.support.clock import format_timestamp as ts
 
 Json = dict[str, Any]
 
@@ -173,3 +177,45 @@ def message_json(message: Message) -> Json:
     body["created_at"] = ts(row.created_at)
     body["updated_at"] = ts(row.updated_at)
     return body
+
+
+def clocks_json(states: list[ClockState]) -> Json:
+    return {"orgs": [
+        {"org_id": s.org.id, "mode": "virtual" if s.virtual else "real",
+         "now": ts(s.org.clock.now()), "pending": s.pending}
+        for s in states
+    ]}
+
+
+def suppression_json(org: Org, suppression: Suppression) -> Json:
+    return {"org_id": org.id, "address": suppression.address, "reason": suppression.reason,
+            "created_at": ts(suppression.created_at), "recipient_id": suppression.recipient_id,
+            "broadcast_id": suppression.broadcast_id}
+
+
+def webhook_delivery_json(delivery: WebhookDelivery) -> Json:
+    pending = delivery.state is DeliveryState.PENDING
+    return {
+        "id": delivery.id,
+        "org_id": delivery.org_id,
+        "url": delivery.url,
+        "event": delivery.event,
+        "state": delivery.state.value,
+        "next_attempt_at": ts(delivery.due) if pending else None,
+        "attempts": [{"at": ts(a.at), "status": a.status, "error": a.error}
+                     for a in delivery.attempts],
+        "payload": json.loads(delivery.body),
+    }
+
+
+def journal_entry_json(entry: Entry) -> Json:
+    return {
+        "id": entry.id,
+        "at": ts(entry.at),
+        "method": entry.method,
+        "path": entry.path,
+        "query": entry.query,
+        "org_id": entry.org_id,
+        "status": entry.status,
+        "body": entry.body.decode("utf-8", errors="replace"),
+    }

@@ -6,7 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator.http import contacts, control, public
+from emulator.domain.broadcasts import BroadcastAction
+from emulator.http import contacts, control, inspection, public
 from emulator.http.control import Endpoint
 
 
@@ -46,25 +47,25 @@ CONTROL_ROUTES = [
     Route("/_emulator/health", control.health, methods=["GET"]),
     Route("/_emulator/reset", control.reset, methods=["POST"]),
     Route("/_emulator/scenario", control.put_scenario, methods=["PUT"]),
-    Route("/_emulator/clock", control.get_clock, methods=["GET"]),
+    Route("/_emulator/clock", inspection.get_clock, methods=["GET"]),
     Route("/_emulator/clock/advance", control.advance_clock, methods=["POST"]),
-    Route("/_emulator/magic", control.magic, methods=["GET"]),
-    Route("/_emulator/suppressions", by_method(GET=control.list_suppressions,
-                                               DELETE=control.clear_suppressions),
+    Route("/_emulator/magic", inspection.magic, methods=["GET"]),
+    Route("/_emulator/suppressions", by_method(GET=inspection.list_suppressions,
+                                               DELETE=inspection.clear_suppressions),
           methods=["GET", "DELETE"]),
-    Route("/_emulator/webhooks", control.list_webhooks, methods=["GET"]),
-    *(Route(f"/_emulator/orgs/{{org_id}}/broadcasts/{{broadcast_id}}/{action}",
+    Route("/_emulator/webhooks", inspection.list_webhooks, methods=["GET"]),
+    *(Route(f"/_emulator/orgs/{{org_id}}/broadcasts/{{broadcast_id}}/{action.value}",
             control.broadcast_action(action), methods=["POST"])
-      for action in ("activate", "pause", "resume")),
+      for action in BroadcastAction),
     Route("/_emulator/orgs", control.create_org, methods=["POST"]),
     Route("/_emulator/orgs/{org_id}", control.delete_org, methods=["DELETE"]),
-    Route("/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}", control.get_broadcast_endpoint,
+    Route("/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}", inspection.get_broadcast,
           methods=["GET"]),
     Route("/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}/recipients/{recipient_id}",
-          control.get_recipient_endpoint, methods=["GET"]),
-    Route("/_emulator/messages", control.list_messages, methods=["GET"]),
-    Route("/_emulator/requests", by_method(GET=control.list_requests,
-                                           DELETE=control.clear_requests),
+          inspection.get_recipient, methods=["GET"]),
+    Route("/_emulator/messages", inspection.list_messages, methods=["GET"]),
+    Route("/_emulator/requests", by_method(GET=inspection.list_requests,
+                                           DELETE=inspection.clear_requests),
           methods=["GET", "DELETE"]),
     Route("/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}/cancel", control.cancel_endpoint,
           methods=["POST"]),

@@ -8,14 +8,14 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from emulator.addresses import check_email, check_phone
 from emulator.domain.entities import Integration
 from emulator.domain.errors import ApiError
-from emulator.durations import MAX_DURATION
 from emulator.http.errors import validation_error
-from emulator.jsonvalues import check_finite, check_text
-from emulator.moments import check_moment
 from emulator.scenario.schema import SegmentColor
+from emulator.support.addresses import check_email, check_phone
+from emulator.support.durations import MAX_DURATION
+from emulator.support.jsonvalues import check_finite, check_text
+from emulator.support.moments import check_moment
 
 
 def _no_nul(value: str) -> str:

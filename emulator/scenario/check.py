@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from emulator.domain.entities import MARKETING_STATUSES, TRANSACTIONAL_STATUSES, BroadcastType
-from emulator.domain.org import normalize_email, normalize_phone
 from emulator.scenario.problems import Path
 from emulator.scenario.schema import OrgSpec, ScenarioSpec
+from emulator.support.addresses import normalize_email, normalize_phone
 
 Finding = tuple[Path, str]
 

@@ -8,10 +8,10 @@ import random
 import re
 from datetime import datetime
 
-from emulator.domain.entities import Channel, Contact, Integration
+from emulator.domain.entities import Contact, address_channels
 from emulator.domain.org import Org
-from emulator.gcpause import collector_paused
 from emulator.scenario.schema import GenerateSpec
+from emulator.support.gcpause import collector_paused
 
 _POOL_BITS = 9
 _POOL = 1 << _POOL_BITS
@@ -55,12 +55,9 @@ def _generate(org: Org, spec: GenerateSpec, seed: int, now: datetime) -> None:
         phone = f"{PHONE_PREFIX}{index:07d}"
         hex_ids = f"{id_bits(192):048x}"
         contact_id = "ct_" + hex_ids[:16]
-        email_channel = Channel(id="ch_" + hex_ids[16:32], contact_id=contact_id,
-                                type=Integration.GMAIL, user_id=email, email=email, name=name,
-                                created_at=now, updated_at=now)
-        phone_channel = Channel(id="ch_" + hex_ids[32:], contact_id=contact_id,
-                                type=Integration.TWILIO, user_id=phone, phone=phone, name=name,
-                                created_at=now, updated_at=now)
+        channel_ids = iter(("ch_" + hex_ids[16:32], "ch_" + hex_ids[32:]))
+        email_channel, phone_channel = address_channels(
+            contact_id, now, channel_ids.__next__, email=email, phone=phone, name=name)
         contact = Contact(
             id=contact_id, created_at=now, updated_at=now, name=name,
             channels=[email_channel, phone_channel],

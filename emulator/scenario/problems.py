@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from emulator.fieldpath import Path, format_path
+from emulator.support.fieldpath import Path, format_path
 
 __all__ = ["Path", "Problem", "ScenarioError", "format_path"]
 

@@ -19,12 +19,12 @@ from pydantic import (
     model_validator,
 )
 
-from emulator.addresses import check_email, check_phone
-from emulator.domain.delivery import Outcome
 from emulator.domain.entities import BroadcastStatus, BroadcastType, Integration
-from emulator.durations import MAX_DURATION, parse_duration
-from emulator.jsonvalues import check_finite
-from emulator.moments import check_moment
+from emulator.domain.outcome import Outcome
+from emulator.support.addresses import check_email, check_phone
+from emulator.support.durations import MAX_DURATION, parse_duration
+from emulator.support.jsonvalues import check_finite
+from emulator.support.moments import check_moment
 
 Scalar = str | int | float | bool | None
 JsonObject = Annotated[dict[str, Any], AfterValidator(check_finite)]

@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from emulator.jsonvalues import check_text
 from emulator.scenario.problems import Path, Problem, ScenarioError
+from emulator.support.jsonvalues import check_text
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64

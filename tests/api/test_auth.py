@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 
 from api.helpers import assert_error, contacts, list_all_broadcasts, send
 from api.scenarios import TWO_ORGS
-from emulator.clock import VirtualClock
+from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

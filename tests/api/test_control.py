@@ -19,7 +19,7 @@ from api.helpers import (
     send,
 )
 from api.scenarios import TWO_ORGS
-from emulator.clock import VirtualClock
+from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

@@ -17,7 +17,7 @@ from api.helpers import (
     list_all_broadcasts,
     parse_ts,
 )
-from emulator.clock import VirtualClock
+from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

@@ -6,8 +6,8 @@ import httpx
 import pytest
 from conftest import app_from_yaml, client_for
 
-from emulator.clock import VirtualClock
-from emulator.http.journal import JOURNAL_LIMIT
+from emulator.support.clock import VirtualClock
+from emulator.journal import JOURNAL_LIMIT
 
 pytestmark = pytest.mark.anyio
 

@@ -11,7 +11,7 @@ from conftest import app_from_yaml, client_for
 
 from api.helpers import FLAGS, RECIPIENT_KEYS, Json, assert_error, recipients, send
 from api.scenarios import CHANNELS
-from emulator.clock import VirtualClock
+from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

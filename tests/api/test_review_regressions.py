@@ -9,7 +9,7 @@ import httpx
 import pytest
 from conftest import START, app_from_yaml, client_for
 
-from emulator.clock import VirtualClock
+from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

@@ -20,7 +20,7 @@ from api.helpers import (
     send,
 )
 from api.scenarios import CHANNELS
-from emulator.clock import VirtualClock
+from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import app_from_yaml, client_for
 
 from api.helpers import BROADCAST_KEYS, assert_error, contacts, counters, recipients, send
-from emulator.clock import VirtualClock
+from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

@@ -22,7 +22,7 @@ from pytest_httpserver import HTTPServer
 from starlette.applications import Starlette
 from werkzeug.wrappers import Request, Response
 
-from emulator.clock import VirtualClock, format_timestamp
+from emulator.support.clock import VirtualClock, format_timestamp
 
 Json = dict[str, Any]
 T = TypeVar("T")

@@ -128,7 +128,7 @@ async def test_slow_delivery() -> None:
 
 async def test_big_campaign() -> None:
     async with bundled("big-campaign", "test_key_big") as emu:
-        store = emu.app.state.runtime.store
+        store = emu.app.state.emulator.registry
         assert len(store.orgs["org_big"].contacts) == 100_000
         launch = await emu.broadcast("bc_launch")
         assert (launch["status"], launch["send_to_all"]) == ("DRAFT", True)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from emulator import create_app
-from emulator.clock import VirtualClock
+from emulator.support.clock import VirtualClock
 from emulator.scenario.load import load_scenario_text
 from emulator.server import bind, make_server
 from language.support import (

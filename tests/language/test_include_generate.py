@@ -13,8 +13,8 @@ from conftest import client_for
 from starlette.applications import Starlette
 
 from emulator import create_app
-from emulator.clock import VirtualClock
-from emulator.fieldpath import format_path
+from emulator.support.clock import VirtualClock
+from emulator.support.fieldpath import format_path
 from emulator.scenario.load import load_scenario_file, load_scenario_text
 from emulator.scenario.problems import Problem, ScenarioError
 from emulator.scenario.schema import ScenarioSpec
@@ -320,7 +320,7 @@ def build(text: str) -> Starlette:
 
 def people(app: Starlette) -> list[tuple[str, str | None, str | None]]:
     """(id, name, email) of every contact, in order."""
-    org = app.state.runtime.store.orgs["org_gen"]
+    org = app.state.emulator.registry.orgs["org_gen"]
     return [(c.id, c.name, c.channels[0].email) for c in org.contacts.values()]
 
 
@@ -363,7 +363,7 @@ async def test_generated_contacts_are_found_by_sends(
             assert row["contact"]["id"] == contact_id
             assert row["contact"]["name"] == name
             assert row["email"] == email
-    assert len(app.state.runtime.store.orgs["org_gen"].contacts) == 1001
+    assert len(app.state.emulator.registry.orgs["org_gen"].contacts) == 1001
 
 
 def test_generate_is_deterministic_for_a_seed() -> None:

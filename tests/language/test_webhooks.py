@@ -15,7 +15,7 @@ import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
-from emulator.clock import VirtualClock
+from emulator.support.clock import VirtualClock
 from emulator.testing import ThreadedServer
 from language.support import (
     FLAGS,

@@ -12,7 +12,7 @@ from conftest import client_for
 from language.support import START, Emu, assert_flags
 
 from emulator import create_app
-from emulator.clock import VirtualClock
+from emulator.support.clock import VirtualClock
 from emulator.scenario.load import load_scenario_file, resolve_scenario_path
 from marketing.support import Marketing, assert_rows_agree, at
 

@@ -11,7 +11,7 @@ import pytest
 from plugin.support import report, run, statuses
 
 BOOM = """\
-import emulator.http.control as control
+import emulator.http.inspection as control
 import emulator.http.public as public
 
 

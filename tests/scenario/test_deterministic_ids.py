@@ -16,7 +16,7 @@ import httpx
 from starlette.applications import Starlette
 
 from emulator import create_app
-from emulator.clock import VirtualClock
+from emulator.support.clock import VirtualClock
 from emulator.scenario.load import load_scenario_text
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -67,9 +67,7 @@ def client(app: Starlette, key: str) -> httpx.AsyncClient:
 def orgs_of(app: Starlette) -> dict[str, Any]:
     """The built orgs (the only look inside the app: ids of contacts and segments, and a
     generated API key, have no public read path)."""
-    runtime = getattr(app.state, "runtime", None)
-    store = runtime.store if runtime is not None else app.state.store
-    orgs: dict[str, Any] = store.orgs
+    orgs: dict[str, Any] = app.state.emulator.registry.orgs
     return orgs
 
 
@@ -209,7 +207,7 @@ import asyncio, json, sys
 from datetime import UTC, datetime
 import httpx
 from emulator import create_app
-from emulator.clock import VirtualClock
+from emulator.support.clock import VirtualClock
 from emulator.scenario.load import load_scenario_text
 
 async def main() -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from emulator import create_app
-from emulator.clock import VirtualClock
-from emulator.fieldpath import format_path
+from emulator.support.clock import VirtualClock
+from emulator.support.fieldpath import format_path
 from emulator.scenario.load import load_scenario_file, load_scenario_text
 from emulator.scenario.problems import Problem, ScenarioError
 from emulator.scenario.yamlload import MAX_FILE_BYTES

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.fieldpath import format_path
+from emulator.support.fieldpath import format_path
 from emulator.scenario.load import load_scenario_file, load_scenario_text, resolve_scenario_path
 from emulator.scenario.problems import Problem, ScenarioError
 from emulator.scenario.schema import ScenarioSpec

@@ -1,4 +1,5 @@
-"""What counts as an email address or a phone number, for request bodies and scenario files alike.
+"""What counts as an email address or a phone number, and how two are compared, for request
+bodies, scenario files and lookups alike.
 
 Deliberately loose (the docs type both as plain strings of at most 256): test domains such as
 `.test` and `.example` must work, which pydantic's EmailStr would refuse.
@@ -8,10 +9,22 @@ from __future__ import annotations
 
 import re
 
-from emulator.domain.org import normalize_phone
-
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _PHONE = re.compile(r"\+?[0-9]+")
+_PHONE_NOISE = str.maketrans("", "", " -()")
+
+
+def normalize_phone(phone: str) -> str:
+    """Phones are compared without spaces, dashes and parentheses."""
+    return phone.translate(_PHONE_NOISE)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def normalize_address(address: str) -> str:
+    return normalize_email(address) if "@" in address else normalize_phone(address)
 
 
 def check_email(value: str) -> str:

@@ -1,0 +1,125 @@
+"""The life of a recipient row once it exists: added to its broadcast, its outcome's flags
+recorded one by one on the org's clock (counters, consequences, event listeners), and finished
+(PROCESSED) or skipped. A marketing send completes when its last row finishes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from emulator.domain.entities import (
+    FLAG_COUNTERS,
+    Broadcast,
+    BroadcastStatus,
+    BroadcastType,
+    Flag,
+    Recipient,
+    RecipientStatus,
+    address_of,
+)
+from emulator.domain.org import Org, RecipientEvent
+from emulator.domain.outcome import Decision, error_of, timeline
+
+
+def add_row(org: Org, broadcast: Broadcast, row: Recipient) -> None:
+    org.sent_rows.append(row)
+    broadcast.recipients.append(row)
+    broadcast.open_rows += 1
+    broadcast.counters["recipients_count"] += 1
+    template = broadcast.template(row.template_id)
+    if template is not None:
+        template.recipients_count += 1
+    if row.contact_id not in broadcast.contact_ids:
+        broadcast.contact_ids.add(row.contact_id)
+        broadcast.counters["contacts_count"] += 1
+
+
+def dispatch(org: Org, broadcast: Broadcast, row: Recipient, decision: Decision,
+             start: datetime, *, immediate: bool) -> None:
+    """Play the decision's events from `start`. With `immediate`, events due at `start` happen
+    now (a synchronous send); the rest wait on the org's scheduler. The last event marks the row
+    PROCESSED."""
+    events = timeline(decision)
+    error = error_of(decision)
+    last = len(events) - 1
+    send = broadcast.send_generation
+    for index, event in enumerate(events):
+        if immediate and not event.after:
+            _happen(org, broadcast, row, event.flag, index == last, error, start, send)
+            continue
+
+        def happen(at: datetime, flag: Flag = event.flag, is_last: bool = index == last) -> None:
+            _happen(org, broadcast, row, flag, is_last, error, at, send)
+
+        org.scheduler.at(start + event.after, happen)
+
+
+def _happen(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, is_last: bool,
+            error: str | None, at: datetime, send: int) -> None:
+    if broadcast.status is BroadcastStatus.CANCELLED or broadcast.send_generation != send:
+        return  # a cancelled (or since restarted) send leaves its unprocessed rows unsent
+    if flag is Flag.SENT and row.external_message_id is None:
+        row.external_message_id = org.rng.new_id("msg")
+    if flag is Flag.FAILED or flag is Flag.SKIPPED:
+        row.error_message = error
+    record(org, broadcast, row, flag, at, last=is_last)
+    if is_last:
+        finish(broadcast, row, at)
+
+
+def record(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, at: datetime,
+           last: bool = False) -> None:
+    """Set one flag on a row: counters, consequences, and the event listeners (webhooks).
+    With `last`, the row is PROCESSED before listeners see it, as it is once the event is over."""
+    if flag in row.flags:
+        return
+    row.flags[flag] = at
+    row.updated_at = at
+    if last:
+        row.status = RecipientStatus.PROCESSED
+    for counter in FLAG_COUNTERS[flag]:
+        broadcast.counters[counter] += 1
+    if flag in _WITH_CONSEQUENCES:
+        _consequences(org, row, flag, at)
+    if org.listeners:
+        org.emit(RecipientEvent(flag, broadcast, row, at))
+
+
+_WITH_CONSEQUENCES = frozenset({Flag.UNSUBSCRIBED, Flag.BOUNCED, Flag.COMPLAINED})
+
+
+def _consequences(org: Org, row: Recipient, flag: Flag, at: datetime) -> None:
+    """What real providers do next: an unsubscribe marks the contact; bounces and complaints
+    put the address on the org's suppression list."""
+    if flag is Flag.UNSUBSCRIBED:
+        contact = org.contacts.get(row.contact_id)
+        if contact is not None and not contact.unsubscribed:
+            contact.unsubscribed = True
+            contact.unsubscribed_at = at
+            contact.unsubscribe_reason = "Unsubscribed from a message"
+            contact.updated_at = at
+    elif flag in (Flag.BOUNCED, Flag.COMPLAINED):
+        address = address_of(row)
+        if address:
+            org.suppress(address, "bounced" if flag is Flag.BOUNCED else "complained", row, at)
+
+
+def finish(broadcast: Broadcast, row: Recipient, at: datetime) -> None:
+    row.status = RecipientStatus.PROCESSED
+    row.updated_at = at
+    broadcast.open_rows -= 1
+    complete_if_done(broadcast, at)
+
+
+def complete_if_done(broadcast: Broadcast, at: datetime) -> None:
+    """A marketing send is SENT once every row of its audience exists and is processed."""
+    if (broadcast.type is BroadcastType.MARKETING and broadcast.status is BroadcastStatus.SENDING
+            and not broadcast.audience_pending and broadcast.open_rows == 0):
+        broadcast.status = BroadcastStatus.SENT
+        broadcast.completed_at = at
+        broadcast.updated_at = at
+
+
+def skip(org: Org, broadcast: Broadcast, row: Recipient, reason: str, at: datetime) -> None:
+    row.error_message = reason
+    record(org, broadcast, row, Flag.SKIPPED, at, last=True)
+    finish(broadcast, row, at)

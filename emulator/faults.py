@@ -1,0 +1,49 @@
+"""Injected faults from the scenario's `faults:`: which request gets one. For matching requests,
+every Nth / the Nth / with a probability; counted and drawn from the seed, so a run repeats
+exactly. (The HTTP layer acts them out: an error status, latency, or a dropped connection.)"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+
+from emulator.scenario.schema import FaultSpec, ScenarioSpec
+from emulator.support.rng import RandomSource
+
+
+@dataclass(slots=True)
+class _FaultState:
+    spec: FaultSpec
+    seen: int = 0
+
+
+class FaultInjector:
+    """Holds the counters of the loaded scenario's faults; replaced whole when it is reloaded."""
+
+    def __init__(self, spec: ScenarioSpec) -> None:
+        self.faults = [_FaultState(f) for f in spec.faults]
+        self.rng = RandomSource(spec.seed, "faults")
+
+    def pick(self, method: str, path: str) -> tuple[int, FaultSpec] | None:
+        """The first fault that fires for this request; every matching rule counts it."""
+        fired: tuple[int, FaultSpec] | None = None
+        for index, state in enumerate(self.faults):
+            when = state.spec.when
+            if when.method and when.method.upper() != method:
+                continue
+            if when.path and not fnmatchcase(path, when.path):
+                continue
+            state.seen += 1
+            if fired is None and self._fires(state):
+                fired = (index, state.spec)
+        return fired
+
+    def _fires(self, state: _FaultState) -> bool:
+        spec = state.spec
+        if spec.every is not None:
+            return state.seen % spec.every == 0
+        if spec.nth is not None:
+            return state.seen == spec.nth
+        if spec.probability is not None:
+            return self.rng.chance() < spec.probability
+        return True

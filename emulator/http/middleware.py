@@ -1,0 +1,162 @@
+"""The ASGI middleware around every route, outermost first in app.py: CORS for the public API,
+the request journal, the body-size cap, injected faults, and webhook flushing after the answer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from emulator.domain.errors import ApiError
+from emulator.http.common import ENTRY_KEY
+from emulator.http.errors import envelope
+from emulator.service import Emulator
+
+CONTROL_PREFIX = "/_emulator"
+# Browser clients read these across origins.
+EXPOSED_HEADERS = ["pagination-count", "pagination-page", "pagination-take", "Retry-After"]
+
+
+def _is_public_http(scope: Scope) -> bool:
+    return scope["type"] == "http" and not scope.get("path", "").startswith(CONTROL_PREFIX)
+
+
+class PublicCORS:
+    """CORS open to every origin on the public API (browser frontends call it), and none on
+    /_emulator: a web page the developer happens to visit must not drive the control surface."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(app, allow_origins=["*"], allow_methods=["*"],
+                                   allow_headers=["*"], expose_headers=EXPOSED_HEADERS)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if _is_public_http(scope):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+class JournalMiddleware:
+    """Records each public request (method, path, body, status) in the emulator's journal."""
+
+    def __init__(self, app: ASGIApp, emulator: Emulator) -> None:
+        self.app = app
+        self.emulator = emulator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not _is_public_http(scope):
+            await self.app(scope, receive, send)
+            return
+        entry = self.emulator.journal.open(
+            self.emulator.clock.now(), scope["method"], scope["path"],
+            scope.get("query_string", b"").decode("latin-1"))
+        # Once authorized, the endpoint writes the real org id here (`c` is not one).
+        scope[ENTRY_KEY] = entry
+
+        async def recording_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                entry.record_body(message.get("body", b""))
+            return message
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                entry.status = message["status"]
+            await send(message)
+
+        await self.app(scope, recording_receive, recording_send)
+
+
+class BodySizeLimit:
+    """Caps request bodies before the framework does, so an oversized body gets the JSON envelope
+    (starlette's own limit answers plain text)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int,
+                 per_path: dict[str, int] | None = None) -> None:
+        self.app = app
+        self.default_max = max_bytes
+        self.per_path = per_path or {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        max_bytes = self.per_path.get(scope["path"], self.default_max)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
+            error = _too_large(max_bytes)
+            await _send_json(send, 413, envelope(413, error.message), [(b"connection", b"close")])
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > max_bytes:
+                    raise _too_large(max_bytes)
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+def _too_large(max_bytes: int) -> ApiError:
+    return ApiError(413, f"The request body is larger than {max_bytes} bytes")
+
+
+class FaultMiddleware:
+    """Acts out the scenario's injected faults on the public API: latency, an error status, or a
+    dropped connection."""
+
+    def __init__(self, app: ASGIApp, emulator: Emulator) -> None:
+        self.app = app
+        self.emulator = emulator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        picked = (self.emulator.faults.pick(scope["method"], scope["path"])
+                  if _is_public_http(scope) else None)
+        if picked is None:
+            await self.app(scope, receive, send)
+            return
+        index, fault = picked
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.drop:
+            # Start a response and end without its body: the client sees the connection cut.
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-length", b"1024")]})
+            return
+        if fault.respond is None:
+            await self.app(scope, receive, send)
+            return
+        status = fault.respond.status
+        message = fault.respond.message or f"Injected fault (faults[{index}])"
+        extra = ([(b"retry-after", str(fault.respond.retry_after).encode())]
+                 if fault.respond.retry_after is not None else [])
+        await _send_json(send, status, envelope(status, message), extra)
+
+
+async def _send_json(send: Send, status: int, body: object,
+                     extra: list[tuple[bytes, bytes]]) -> None:
+    data = json.dumps(body, separators=(",", ":")).encode()
+    headers = [(b"content-type", b"application/json"),
+               (b"content-length", str(len(data)).encode()), *extra]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": data})
+
+
+class WebhookFlush:
+    """Delivers the webhooks of the events a request caused, once its answer is out."""
+
+    def __init__(self, app: ASGIApp, emulator: Emulator) -> None:
+        self.app = app
+        self.emulator = emulator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+        if scope["type"] == "http" and self.emulator.webhooks.has_due():
+            await self.emulator.webhooks.flush()

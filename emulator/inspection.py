@@ -1,0 +1,94 @@
+"""What the control surface lets a test look at: the outbox, the request journal, the webhook
+log, suppressions, clocks, and single broadcasts and rows by id. Queries only, except clearing
+suppressions."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from emulator.domain.broadcasts import get_broadcast
+from emulator.domain.entities import Broadcast, Recipient
+from emulator.domain.errors import not_found
+from emulator.domain.org import Org, Suppression
+from emulator.domain.outbox import Message, MessageFilter, messages
+from emulator.domain.webhooks import DeliveryState, WebhookDelivery
+from emulator.journal import Entry, EntryFilter
+from emulator.service import Emulator
+from emulator.support.clock import VirtualClock
+
+
+def outbox(emulator: Emulator, wanted: MessageFilter, limit: int) -> list[Message]:
+    orgs = emulator.registry.caught_up(wanted.org_id)
+    return list(itertools.islice(messages(orgs, wanted), limit))
+
+
+def journal(emulator: Emulator, wanted: EntryFilter, limit: int) -> list[Entry]:
+    return list(itertools.islice(emulator.journal.newest_first(wanted), limit))
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryFilter:
+    org_id: str | None = None
+    state: DeliveryState | None = None
+    event: str | None = None
+
+    def matches(self, delivery: WebhookDelivery) -> bool:
+        return ((self.org_id is None or delivery.org_id == self.org_id)
+                and (self.state is None or delivery.state is self.state)
+                and (self.event is None or delivery.event == self.event))
+
+
+def webhook_log(emulator: Emulator, wanted: DeliveryFilter) -> list[WebhookDelivery]:
+    """Newest first across every org."""
+    logged: Iterator[WebhookDelivery] = itertools.chain.from_iterable(
+        org.webhooks.log for org in emulator.registry.orgs.values())
+    return sorted((d for d in logged if wanted.matches(d)), key=lambda d: d.sequence,
+                  reverse=True)
+
+
+def suppressions(emulator: Emulator, org_id: str | None) -> list[tuple[Org, Suppression]]:
+    return [(org, s) for org in emulator.registry.caught_up(org_id)
+            for s in org.suppressions.values()]
+
+
+def clear_suppressions(emulator: Emulator, org_id: str | None) -> int:
+    cleared = 0
+    for org in emulator.registry.caught_up(org_id):
+        cleared += len(org.suppressions)
+        org.suppressions.clear()
+    return cleared
+
+
+@dataclass(frozen=True, slots=True)
+class ClockState:
+    org: Org
+    virtual: bool
+    pending: int
+
+
+def clocks(orgs: list[Org]) -> list[ClockState]:
+    return [ClockState(org, isinstance(org.clock, VirtualClock), len(org.scheduler))
+            for org in orgs]
+
+
+def magic_enabled(emulator: Emulator, org_id: str | None) -> bool:
+    """Orgs built from a test's own scenario follow that scenario's setting."""
+    if org_id is None:
+        return emulator.spec.magic_addresses
+    return emulator.org(org_id).policy.magic_addresses
+
+
+def broadcast(emulator: Emulator, org_id: str, broadcast_id: str) -> tuple[Org, Broadcast]:
+    org = emulator.org(org_id)
+    return org, get_broadcast(org, broadcast_id)
+
+
+def recipient(emulator: Emulator, org_id: str, broadcast_id: str,
+              recipient_id: str) -> tuple[Org, Recipient]:
+    org, found = broadcast(emulator, org_id, broadcast_id)
+    row = next((r for r in reversed(found.recipients) if r.id == recipient_id), None)
+    if row is None:
+        raise not_found(f"Recipient '{recipient_id}' not found in broadcast '{found.id}'")
+    return org, row

@@ -1,0 +1,66 @@
+"""The request journal: what the emulator received on its public routes (method, path, status,
+body, time), newest last, bounded so a long run cannot exhaust memory."""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from fnmatch import fnmatchcase
+
+JOURNAL_LIMIT = 1_000
+# Bytes of each request body kept.
+BODY_LIMIT = 64 * 1024
+
+
+@dataclass(slots=True)
+class Entry:
+    id: int
+    at: datetime
+    method: str
+    path: str
+    query: str
+    org_id: str | None
+    body: bytes
+    status: int = 0
+
+    def record_body(self, chunk: bytes) -> None:
+        if len(self.body) < BODY_LIMIT:
+            self.body = (self.body + chunk)[:BODY_LIMIT]
+
+
+@dataclass(frozen=True, slots=True)
+class EntryFilter:
+    method: str | None = None
+    path: str | None = None  # a glob
+    org_id: str | None = None
+    status: int | None = None
+
+    def matches(self, entry: Entry) -> bool:
+        return ((self.method is None or entry.method == self.method.upper())
+                and (self.path is None or fnmatchcase(entry.path, self.path))
+                and (self.org_id is None or entry.org_id == self.org_id)
+                and (self.status is None or entry.status == self.status))
+
+
+class Journal:
+    def __init__(self, limit: int = JOURNAL_LIMIT) -> None:
+        self.entries: deque[Entry] = deque(maxlen=limit)
+        self._ids = itertools.count(1)
+
+    def open(self, at: datetime, method: str, path: str, query: str) -> Entry:
+        parts = path.split("/")
+        org_id = parts[2] if len(parts) > 2 and parts[1] == "orgs" else None
+        entry = Entry(next(self._ids), at, method, path, query, org_id, b"")
+        self.entries.append(entry)
+        return entry
+
+    def newest_first(self, wanted: EntryFilter) -> Iterator[Entry]:
+        return (e for e in reversed(self.entries) if wanted.matches(e))
+
+    def clear(self) -> int:
+        count = len(self.entries)
+        self.entries.clear()
+        return count

@@ -1,0 +1,97 @@
+"""Every org of the running emulator, the index of their API keys, and the scenario they were
+loaded from. Each org owns all of its state, so building, resetting and deleting one is a single
+dictionary operation here."""
+
+from __future__ import annotations
+
+from emulator.domain.auth import authorize, reaches
+from emulator.domain.errors import bad_request, found
+from emulator.domain.org import Blueprint, Listener, Org
+from emulator.scenario.blueprint import NewOrg, runtime_blueprint, scenario_blueprints
+from emulator.scenario.schema import ScenarioSpec
+from emulator.support.clock import Clock, VirtualClock
+from emulator.support.rng import RandomSource
+
+
+class OrgRegistry:
+    def __init__(self, spec: ScenarioSpec, clock: Clock) -> None:
+        self.clock = clock
+        self.spec = spec
+        self.orgs: dict[str, Org] = {}
+        self.keys: dict[str, str] = {}
+        # Told of every recipient event of every org (the webhook sender subscribes here).
+        self.listeners: list[Listener] = []
+        # One stream for the whole life of the registry: ids and keys of orgs made at run time
+        # are never issued twice, even across resets (an old client must get 401, not a new org).
+        self._new_org_ids = RandomSource(spec.seed, "runtime-orgs")
+        self.load(spec)
+
+    def load(self, spec: ScenarioSpec) -> None:
+        """Replace every org, those made at run time included, with what `spec` describes; all
+        or nothing: if building fails, the running orgs are left exactly as they were."""
+        orgs = {plan.org_id: self._build(plan) for plan in scenario_blueprints(spec)}
+        self.spec, self.orgs = spec, orgs
+        self._index_keys()
+
+    def _build(self, blueprint: Blueprint) -> Org:
+        clock: Clock = self.clock
+        if blueprint.virtual_clock:
+            clock = VirtualClock(blueprint.clock_start or self.clock.now())
+        return Org.build(blueprint, clock, self.listeners)
+
+    def create(self, request: NewOrg) -> Org:
+        """A fresh, isolated org with a new API key."""
+        if request.parent is not None:
+            self.get(request.parent)
+        org_id = self._new_org_ids.new_id("org")
+        while org_id in self.orgs:
+            org_id = self._new_org_ids.new_id("org")
+        api_key = self._new_org_ids.token("test_key")
+        org = self._build(runtime_blueprint(self.spec, request, org_id, api_key))
+        self.orgs[org.id] = org
+        self.keys[api_key] = org.id
+        return org
+
+    def delete(self, org_id: str) -> None:
+        """Remove an org made at run time (the pytest plugin does after each test), with its
+        sub-orgs made at run time."""
+        org = found(self.orgs.get(org_id), "Org", org_id)
+        if org.blueprint.from_scenario:
+            raise bad_request(f"Org '{org_id}' comes from the scenario; reset it instead")
+        for victim in [o for o in self.orgs.values() if reaches(org_id, o, self.orgs)]:
+            del self.orgs[victim.id]
+        self._index_keys()
+
+    def reset(self, org_id: str | None = None) -> None:
+        """One org back to how it was built, or everything back to the loaded scenario."""
+        if org_id is None:
+            self.load(self.spec)
+            return
+        old = found(self.orgs.get(org_id), "Org", org_id)
+        self.orgs[org_id] = self._build(old.blueprint)
+        self._index_keys()
+
+    def get(self, org_id: str) -> Org:
+        """The org, caught up with its clock, or the documented 404."""
+        org = found(self.orgs.get(org_id), "Org", org_id)
+        org.catch_up()
+        return org
+
+    def caught_up(self, org_id: str | None = None) -> list[Org]:
+        """One org or all, each caught up with its clock first."""
+        if org_id is not None:
+            return [self.get(org_id)]
+        orgs = list(self.orgs.values())
+        for org in orgs:
+            org.catch_up()
+        return orgs
+
+    def current(self, org: Org) -> bool:
+        """False once `org` was replaced by a reset or a new scenario, or deleted."""
+        return self.orgs.get(org.id) is org
+
+    def authorize(self, api_key: str | None, org_id: str) -> Org:
+        return authorize(api_key, org_id, self.keys, self.get, self.orgs)
+
+    def _index_keys(self) -> None:
+        self.keys = {key: org.id for org in self.orgs.values() for key in org.api_keys}

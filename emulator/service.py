@@ -1,0 +1,101 @@
+"""The running emulator: the org registry, the request journal, injected faults, webhooks and
+the errors raised inside it, changed together so they never disagree about which scenario is
+running. The HTTP layer calls this; `app.py` builds it."""
+
+from __future__ import annotations
+
+import asyncio
+
+from emulator.domain.org import Org
+from emulator.faults import FaultInjector
+from emulator.journal import Journal
+from emulator.registry import OrgRegistry
+from emulator.scenario.blueprint import NewOrg
+from emulator.scenario.schema import ScenarioSpec
+from emulator.support.clock import Clock
+from emulator.support.gcpause import collector_paused
+from emulator.timekeeping import advance
+from emulator.webhooks import RowRenderer, WebhookSender
+
+# Contacts a background slice of a marketing send covers before letting other requests in.
+JOB_SLICE = 2_000
+
+
+class Emulator:
+    def __init__(self, spec: ScenarioSpec, clock: Clock, render_row: RowRenderer) -> None:
+        self.registry = OrgRegistry(spec, clock)
+        self.webhooks = WebhookSender(self.registry, render_row)
+        self.faults = FaultInjector(spec)
+        self.journal = Journal()
+        self._job_driver: asyncio.Task[None] | None = None
+        # True while served with a lifespan (uvicorn): background work may then run on its own.
+        # In-process clients (httpx.ASGITransport) have none; each request catches up instead.
+        self.background = False
+        # Exceptions raised inside the emulator; the pytest plugin fails the test they hit.
+        self.errors: list[BaseException] = []
+
+    @property
+    def clock(self) -> Clock:
+        return self.registry.clock
+
+    @property
+    def spec(self) -> ScenarioSpec:
+        return self.registry.spec
+
+    def load(self, spec: ScenarioSpec) -> None:
+        """A new scenario: every org, the journal and the fault counters start afresh."""
+        self.registry.load(spec)  # all or nothing: raises before anything else is touched
+        self.journal.clear()
+        self.faults = FaultInjector(spec)
+
+    def reset(self, org_id: str | None = None) -> None:
+        if org_id is not None:
+            self.registry.reset(org_id)
+            return
+        self.load(self.registry.spec)
+
+    def create_org(self, request: NewOrg) -> Org:
+        return self.registry.create(request)
+
+    def delete_org(self, org_id: str) -> None:
+        self.registry.delete(org_id)
+
+    def org(self, org_id: str) -> Org:
+        return self.registry.get(org_id)
+
+    def authorize(self, api_key: str | None, org_id: str) -> Org:
+        return self.registry.authorize(api_key, org_id)
+
+    async def advance(self, seconds: float, org_id: str | None = None) -> list[Org]:
+        """Move virtual time; answers once everything that fell due ran, webhooks included."""
+        orgs = advance(self.registry, seconds, org_id)
+        await self.webhooks.flush()
+        return orgs
+
+    def tick(self) -> None:
+        """Run what fell due on every org's clock; jobs this starts go to the sliced driver, so
+        a scheduled 200,000-row campaign never stalls the server."""
+        for org in list(self.registry.orgs.values()):
+            org.scheduler.run_due(org.clock.now())
+            if org.jobs:
+                self.kick_jobs()
+
+    def kick_jobs(self) -> None:
+        """Work through marketing sends in the background, a slice at a time, yielding to other
+        requests in between. (A request to the org itself finishes its jobs first.)"""
+        if not self.background:
+            return
+        if self._job_driver is None or self._job_driver.done():
+            self._job_driver = asyncio.get_running_loop().create_task(self._drive_jobs())
+
+    async def _drive_jobs(self) -> None:
+        while True:
+            busy = [org for org in self.registry.orgs.values() if org.jobs]
+            if not busy:
+                return
+            for org in busy:
+                if not self.registry.current(org):
+                    continue  # replaced by a reset while this slice waited
+                with collector_paused():
+                    org.step_jobs(JOB_SLICE)
+                await asyncio.sleep(0)
