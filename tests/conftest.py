@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 
 import httpx
 import pytest
 from starlette.applications import Starlette
+from support.apps import client_for
+from support.wire import ACME_KEY, START
 
 from emulator import create_app
 from emulator.support.clock import VirtualClock
-from emulator.scenario.load import load_scenario_text
-
-START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-ACME_KEY = "test_key_acme"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -44,27 +41,13 @@ def app(clock: VirtualClock) -> Starlette:
 @pytest.fixture
 async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     """Authenticated as org_acme's key."""
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://emulator.test",
-        headers={"Authorization": f"Bearer {ACME_KEY}"},
-    ) as http:
+    async with client_for(app, ACME_KEY) as http:
         yield http
 
 
 @pytest.fixture
 async def anon(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     """No Authorization header."""
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://emulator.test"
-    ) as http:
+    async with client_for(app, None) as http:
         yield http
 
-
-def app_from_yaml(text: str, clock: VirtualClock) -> Starlette:
-    return create_app(scenario=load_scenario_text(text), clock=clock)
-
-
-def client_for(app: Starlette, key: str | None) -> httpx.AsyncClient:
-    headers = {"Authorization": f"Bearer {key}"} if key else {}
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                             base_url="http://emulator.test", headers=headers)

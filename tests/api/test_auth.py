@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from conftest import app_from_yaml, client_for
 from starlette.applications import Starlette
+from support.api import assert_error, contacts, list_all_broadcasts, send
+from support.apps import app_from_yaml, client_for
+from support.scenarios import TWO_ORGS
 
-from api.helpers import assert_error, contacts, list_all_broadcasts, send
-from api.scenarios import TWO_ORGS
 from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import START, app_from_yaml, client_for
-
-from api.helpers import (
+from support.api import (
     BROADCAST_KEYS,
     TEMPLATE_KEYS,
     assert_error,
@@ -18,7 +16,10 @@ from api.helpers import (
     recipients,
     send,
 )
-from api.scenarios import TWO_ORGS
+from support.apps import app_from_yaml, client_for
+from support.scenarios import TWO_ORGS
+from support.wire import START
+
 from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio

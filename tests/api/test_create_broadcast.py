@@ -7,9 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import START, app_from_yaml, client_for
-
-from api.helpers import (
+from support.api import (
     BROADCAST_KEYS,
     COUNTER_KEYS,
     SEGMENT_KEYS,
@@ -17,6 +15,9 @@ from api.helpers import (
     list_all_broadcasts,
     parse_ts,
 )
+from support.apps import app_from_yaml, client_for
+from support.wire import START
+
 from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio

@@ -8,8 +8,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-
-from api.helpers import assert_error, list_all_broadcasts
+from support.api import assert_error, list_all_broadcasts
 
 pytestmark = pytest.mark.anyio
 

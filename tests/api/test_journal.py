@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import app_from_yaml, client_for
+from support.apps import app_from_yaml, client_for
 
-from emulator.support.clock import VirtualClock
 from emulator.journal import JOURNAL_LIMIT
+from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

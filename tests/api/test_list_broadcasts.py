@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import app_from_yaml, client_for
+from support.api import BROADCAST_KEYS, assert_error
+from support.apps import app_from_yaml, client_for
 
-from api.helpers import BROADCAST_KEYS, assert_error
 from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio

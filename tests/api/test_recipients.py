@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from conftest import app_from_yaml, client_for
+from support.api import FLAGS, RECIPIENT_KEYS, Json, assert_error, recipients, send
+from support.apps import app_from_yaml, client_for
+from support.scenarios import CHANNELS
 
-from api.helpers import FLAGS, RECIPIENT_KEYS, Json, assert_error, recipients, send
-from api.scenarios import CHANNELS
 from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio

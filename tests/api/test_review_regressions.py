@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from conftest import START, app_from_yaml, client_for
+from support.apps import app_from_yaml, client_for
+from support.wire import START
 
 from emulator.support.clock import VirtualClock
 

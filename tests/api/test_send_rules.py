@@ -8,9 +8,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from conftest import START, app_from_yaml, client_for
-
-from api.helpers import (
+from support.api import (
     RECIPIENT_KEYS,
     by_template,
     contacts,
@@ -19,7 +17,10 @@ from api.helpers import (
     recipients,
     send,
 )
-from api.scenarios import CHANNELS
+from support.apps import app_from_yaml, client_for
+from support.scenarios import CHANNELS
+from support.wire import START
+
 from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio

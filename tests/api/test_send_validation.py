@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import app_from_yaml, client_for
+from support.api import BROADCAST_KEYS, assert_error, contacts, counters, recipients, send
+from support.apps import app_from_yaml, client_for
 
-from api.helpers import BROADCAST_KEYS, assert_error, contacts, counters, recipients, send
 from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
-from api.helpers import Json, send
+from support.api import Json, send
 
 pytestmark = pytest.mark.anyio
 

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from cli.support import Spawner
+from support.cli import Spawner
 
 
 @pytest.fixture

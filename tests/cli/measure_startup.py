@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from cli.support import Spawner
+from support.cli import Spawner
 
 
 def measure(runs: int) -> list[float]:

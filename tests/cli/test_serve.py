@@ -13,8 +13,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support.cli import Server, Spawner, clean_env, run_cli
 
-from cli.support import Server, Spawner, clean_env, run_cli
 from emulator import __version__
 
 READY_WITHIN = 10.0

@@ -8,9 +8,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from scenario.cases import ERROR_CASES, PROBLEM_LINE, Case, Expected, billion_laughs
-
-from cli.support import run_cli
+from support.cli import run_cli
+from support.scenario_cases import ERROR_CASES, PROBLEM_LINE, Case, Expected, billion_laughs
 
 VALID = """\
 seed: 1

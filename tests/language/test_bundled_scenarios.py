@@ -6,10 +6,10 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
-from conftest import client_for
+from support.apps import client_for
+from support.language import Emu, assert_envelope, at, clock_modes, set_flags
 
 from emulator import Settings, create_app
-from language.support import Emu, assert_envelope, at, clock_modes, set_flags
 
 pytestmark = pytest.mark.anyio
 

@@ -4,11 +4,8 @@ and rate-limit windows."""
 from __future__ import annotations
 
 import pytest
-from conftest import client_for
-
-from emulator import create_app
-from emulator.scenario.load import load_scenario_text
-from language.support import (
+from support.apps import client_for
+from support.language import (
     START_YAML,
     assert_envelope,
     assert_flags,
@@ -19,6 +16,9 @@ from language.support import (
     scenario,
     set_flags,
 )
+
+from emulator import create_app
+from emulator.scenario.load import load_scenario_text
 
 pytestmark = pytest.mark.anyio
 

@@ -4,8 +4,7 @@ surface that lists and clears suppressions."""
 from __future__ import annotations
 
 import pytest
-
-from language.support import (
+from support.language import (
     OUTCOME_FLAGS,
     assert_counters_agree,
     assert_envelope,

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from language.support import Emu, open_emulator, scenario
+from support.language import Emu, open_emulator, scenario
 
 pytestmark = pytest.mark.anyio
 

@@ -9,12 +9,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-
-from emulator import create_app
-from emulator.support.clock import VirtualClock
-from emulator.scenario.load import load_scenario_text
-from emulator.server import bind, make_server
-from language.support import (
+from support.language import (
     START,
     Emu,
     assert_counters_agree,
@@ -22,6 +17,11 @@ from language.support import (
     open_emulator,
     scenario,
 )
+
+from emulator import create_app
+from emulator.scenario.load import load_scenario_text
+from emulator.server import bind, make_server
+from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

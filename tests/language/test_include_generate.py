@@ -9,16 +9,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import client_for
 from starlette.applications import Starlette
+from support.apps import client_for
+from support.language import START, VIRTUAL, set_flags
 
 from emulator import create_app
-from emulator.support.clock import VirtualClock
-from emulator.support.fieldpath import format_path
 from emulator.scenario.load import load_scenario_file, load_scenario_text
 from emulator.scenario.problems import Problem, ScenarioError
 from emulator.scenario.schema import ScenarioSpec
-from language.support import START, VIRTUAL, set_flags
+from emulator.support.clock import VirtualClock
+from emulator.support.fieldpath import format_path
 
 pytestmark = pytest.mark.anyio
 

@@ -4,8 +4,7 @@ come first; `magic_addresses: false` turns them off; GET /_emulator/magic shows 
 from __future__ import annotations
 
 import pytest
-
-from language.support import (
+from support.language import (
     ERROR_OUTCOMES,
     OUTCOME_FLAGS,
     assert_flags,

@@ -4,8 +4,7 @@ and sequence outcomes, and the broadcast counters they move."""
 from __future__ import annotations
 
 import pytest
-
-from language.support import (
+from support.language import (
     ERROR_OUTCOMES,
     OUTCOME_FLAGS,
     Emu,

@@ -9,8 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
-from language.support import (
+from support.language import (
     Emu,
     assert_envelope,
     at,

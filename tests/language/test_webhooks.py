@@ -14,10 +14,7 @@ import socket
 import httpx
 import pytest
 from pytest_httpserver import HTTPServer
-
-from emulator.support.clock import VirtualClock
-from emulator.testing import ThreadedServer
-from language.support import (
+from support.language import (
     FLAGS,
     OUTCOME_FLAGS,
     START,
@@ -31,6 +28,9 @@ from language.support import (
     open_emulator,
     scenario,
 )
+
+from emulator.support.clock import VirtualClock
+from emulator.testing import ThreadedServer
 
 pytestmark = pytest.mark.anyio
 

@@ -8,13 +8,13 @@ import time
 from collections.abc import AsyncIterator, Callable
 
 import pytest
-from conftest import client_for
-from language.support import START, Emu, assert_flags
+from support.apps import client_for
+from support.language import START, Emu, assert_flags
+from support.marketing import Marketing, assert_rows_agree, at
 
 from emulator import create_app
-from emulator.support.clock import VirtualClock
 from emulator.scenario.load import load_scenario_file, resolve_scenario_path
-from marketing.support import Marketing, assert_rows_agree, at
+from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-
-from marketing.support import (
+from support.marketing import (
     HEADER,
     Marketing,
     assert_error,

@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-
-from marketing.support import (
+from support.marketing import (
     CHANNEL_KEYS,
     CONTACT_KEYS,
     EMBEDDED_SEGMENT_KEYS,

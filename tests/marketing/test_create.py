@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from api.helpers import BROADCAST_KEYS
-
-from marketing.support import COUNTER_KEYS, HEADER, Json, Marketing, assert_error, open_marketing
+from support.api import BROADCAST_KEYS
+from support.marketing import COUNTER_KEYS, HEADER, Json, Marketing, assert_error, open_marketing
 
 pytestmark = pytest.mark.anyio
 

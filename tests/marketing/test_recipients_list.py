@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-
-from marketing.support import HEADER, Json, Marketing, assert_error, open_marketing
+from support.marketing import HEADER, Json, Marketing, assert_error, open_marketing
 
 pytestmark = pytest.mark.anyio
 

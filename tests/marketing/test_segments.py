@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-
-from marketing.support import (
+from support.marketing import (
     EMBEDDED_SEGMENT_KEYS,
     HEADER,
     SEGMENT_COLORS,

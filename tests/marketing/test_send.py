@@ -8,10 +8,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from api.helpers import BROADCAST_KEYS, RECIPIENT_KEYS
-from language.support import assert_flags
-
-from marketing.support import (
+from support.api import BROADCAST_KEYS, RECIPIENT_KEYS
+from support.language import assert_flags
+from support.marketing import (
     CONTACT_KEYS,
     COUNTER_KEYS,
     HEADER,

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from cli.support import Spawner
+from support.cli import Spawner
 
 # pytester is loaded from here rather than with `pytest_plugins`, which pytest refuses in a
 # conftest below the rootdir's.

@@ -7,8 +7,7 @@ and then calling that endpoint; the emulator answers 500 and records the excepti
 from __future__ import annotations
 
 import pytest
-
-from plugin.support import report, run, statuses
+from support.pytester import report, run, statuses
 
 BOOM = """\
 import emulator.http.inspection as control

@@ -5,8 +5,7 @@ the `test_fails_*` ones fail on purpose so the outer test can read the failure m
 from __future__ import annotations
 
 import pytest
-
-from plugin.support import report, run, statuses
+from support.pytester import report, run, statuses
 
 SHOP = """\
 clock: {mode: virtual, start: "2030-01-01T00:00:00Z"}

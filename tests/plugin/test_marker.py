@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-
-from plugin.support import report, run, statuses
+from support.pytester import report, run, statuses
 
 SHOP = """\
 clock: {mode: virtual, start: "2030-01-01T00:00:00Z"}

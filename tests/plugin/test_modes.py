@@ -11,9 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
+from support.pytester import probes, report, run, statuses
 
 from emulator.testing import plugin as invent_plugin
-from plugin.support import probes, report, run, statuses
 
 PROBE = """\
 import json

@@ -7,8 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-
-from plugin.support import README, copy_examples, example_files, report, run, statuses
+from support.pytester import README, copy_examples, example_files, report, run, statuses
 
 SECTION = re.compile(r"^## In a pytest suite$(.*?)^## ", re.MULTILINE | re.DOTALL)
 CODE_BLOCK = re.compile(r"^```(\w+)\n(.*?)^```$", re.MULTILINE | re.DOTALL)

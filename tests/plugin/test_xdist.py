@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
+from support.pytester import report, run
 
 from emulator.testing import plugin as invent_plugin
-from plugin.support import report, run
 
 TESTS = 20
 

@@ -16,8 +16,8 @@ import httpx
 from starlette.applications import Starlette
 
 from emulator import create_app
-from emulator.support.clock import VirtualClock
 from emulator.scenario.load import load_scenario_text
+from emulator.support.clock import VirtualClock
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 GENERATED_ID = r"[0-9a-f]{16}"

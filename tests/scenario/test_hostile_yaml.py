@@ -13,14 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from support.scenario_cases import billion_laughs
 
 from emulator import create_app
-from emulator.support.clock import VirtualClock
-from emulator.support.fieldpath import format_path
 from emulator.scenario.load import load_scenario_file, load_scenario_text
 from emulator.scenario.problems import Problem, ScenarioError
 from emulator.scenario.yamlload import MAX_FILE_BYTES
-from scenario.cases import billion_laughs
+from emulator.support.clock import VirtualClock
+from emulator.support.fieldpath import format_path
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 

@@ -9,24 +9,23 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import httpx
-from api.helpers import COUNTER_KEYS, assert_error
-from language.support import VIRTUAL, Emu, Json, at, expected_counters, open_emulator
+
+from support.api import assert_error
+from support.language import Emu, at, expected_counters, open_emulator
+from support.wire import (
+    CHANNEL_KEYS,
+    CONTACT_KEYS,
+    COUNTER_KEYS,
+    EMBEDDED_SEGMENT_KEYS,
+    SEGMENT_KEYS,
+    VIRTUAL,
+    Json,
+)
 
 ORG = "org_m"
 KEY = "key_m"
 HEADER = f"seed: 11\n{VIRTUAL}\n"
 
-CONTACT_KEYS = frozenset({
-    "id", "name", "blocked", "unsubscribed", "is_admin", "channels", "segments", "properties",
-    "created_at", "updated_at", "blocked_at", "unsubscribed_at", "unsubscribe_reason",
-    "unsubscribe_feedback",
-})
-CHANNEL_KEYS = frozenset({
-    "id", "type", "user_id", "avatar", "name", "username", "email", "phone", "country", "agent",
-    "ip", "language", "platform_data", "created_at", "updated_at", "link",
-})
-SEGMENT_KEYS = frozenset({"id", "name", "color", "contacts_count", "created_at", "updated_at"})
-EMBEDDED_SEGMENT_KEYS = frozenset({"id", "name", "contacts_count", "created_at", "updated_at"})
 SEGMENT_COLORS = ("red", "orange", "amber", "yellow", "lime", "green", "teal", "cyan", "sky",
                   "blue", "indigo", "violet", "purple", "fuchsia", "pink", "rose", "neutral")
 

@@ -4,42 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from http import HTTPStatus
-from typing import Any
 
 import httpx
 
-Json = dict[str, Any]
-
-ENVELOPE_KEYS = frozenset({"statusCode", "error", "message"})
-
-# Seed 002: every field of the broadcast object, plus the emulator's documented `type` extension.
-BROADCAST_KEYS = frozenset({
-    "id", "name", "status", "scheduled_at", "started_at", "completed_at",
-    "contacts_count", "recipients_count", "skipped_count", "sent_count", "failed_count",
-    "delivered_count", "opened_count", "played_count", "click_count", "complained_count",
-    "unsubscribed_count", "error_message", "segments", "send_to_all", "templates",
-    "created_at", "updated_at", "type",
-})
-COUNTER_KEYS = (
-    "contacts_count", "recipients_count", "skipped_count", "sent_count", "failed_count",
-    "delivered_count", "opened_count", "played_count", "click_count", "complained_count",
-    "unsubscribed_count",
+from support.wire import (  # noqa: F401 -- re-exported for the HTTP tests
+    BROADCAST_KEYS,
+    COUNTER_KEYS,
+    ENVELOPE_KEYS,
+    FLAGS,
+    RECIPIENT_KEYS,
+    TEMPLATE_KEYS,
+    Json,
 )
-TEMPLATE_KEYS = frozenset({
-    "id", "broadcast_id", "connection_id", "integration_id", "recipients_count", "config",
-    "error", "created_at", "updated_at",
-})
-SEGMENT_KEYS = frozenset({"id", "name", "contacts_count", "created_at", "updated_at"})
-
-FLAGS = ("is_skipped", "is_failed", "is_bounced", "is_sent", "is_delivered", "is_complained",
-         "is_unsubscribed", "is_opened", "is_played")
-# invent-api.md §2: the union of seed 000's and seed 004's recipient shapes.
-RECIPIENT_KEYS = frozenset({
-    "id", "broadcast_id", "broadcast_name", "template_id", "integration_id", "user_id", "name",
-    "username", "phone", "email", "status", "error_message", "external_message_id",
-    "created_at", "updated_at", "contact",
-    *FLAGS, *(f"{flag}_at" for flag in FLAGS),
-})
+from support.wire import EMBEDDED_SEGMENT_KEYS as SEGMENT_KEYS  # noqa: F401
 
 
 def assert_error(response: httpx.Response, status: int, field: str | None = None) -> Json:

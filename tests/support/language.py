@@ -11,36 +11,29 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from http import HTTPStatus
 from typing import Any, TypeVar
 
 import anyio
 import httpx
-from conftest import app_from_yaml, client_for
 from pytest_httpserver import HTTPServer
 from starlette.applications import Starlette
 from werkzeug.wrappers import Request, Response
 
 from emulator.support.clock import VirtualClock, format_timestamp
+from support.apps import app_from_yaml, client_for
+from support.wire import (  # noqa: F401 -- re-exported for the language tests
+    ENVELOPE_KEYS,
+    FLAG_COUNTERS,
+    FLAGS,
+    START,
+    START_YAML,
+    VIRTUAL,
+    Json,
+)
 
-Json = dict[str, Any]
 T = TypeVar("T")
-
-START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-START_YAML = "2026-01-05T09:00:00Z"
-VIRTUAL = f'clock: {{mode: virtual, start: "{START_YAML}"}}'
-
-FLAGS = ("is_skipped", "is_failed", "is_bounced", "is_sent", "is_delivered", "is_complained",
-         "is_unsubscribed", "is_opened", "is_played")
-# Which broadcast counter each flag feeds (a bounce counts as sent and failed, through its flags).
-FLAG_COUNTERS = {
-    "is_skipped": "skipped_count", "is_failed": "failed_count", "is_sent": "sent_count",
-    "is_delivered": "delivered_count", "is_opened": "opened_count",
-    "is_played": "played_count", "is_complained": "complained_count",
-    "is_unsubscribed": "unsubscribed_count",
-}
-ENVELOPE_KEYS = {"statusCode", "error", "message"}
 
 # The flags each outcome sets (README, "Outcomes").
 OUTCOME_FLAGS: dict[str, frozenset[str]] = {
