@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("invent-emulator")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0.0.0"
+from emulator.support.version import __version__
 
 if TYPE_CHECKING:
     from emulator.app import create_app

@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from emulator import __version__
 from emulator.app import create_app
 from emulator.registry import OrgRegistry
 from emulator.scenario.load import load_scenario_file, resolve_scenario_path
 from emulator.scenario.problems import ScenarioError
 from emulator.server import bind, make_server
 from emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
+from emulator.support.version import __version__
 
 log = logging.getLogger("emulator")
 

@@ -21,12 +21,12 @@ from typing import Any
 
 import httpx
 
-from emulator import __version__
 from emulator.domain.entities import Flag, Recipient
 from emulator.domain.org import Org, RecipientEvent
 from emulator.domain.webhooks import Attempt, DeliveryState, WebhookDelivery
 from emulator.registry import OrgRegistry
 from emulator.support.clock import format_timestamp as ts
+from emulator.support.version import __version__
 
 log = logging.getLogger("emulator.webhooks")
 RowRenderer = Callable[[Org, Recipient], dict[str, Any]]

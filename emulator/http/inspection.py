@@ -8,7 +8,7 @@ import re
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from emulator import inspection
+import emulator.inspection as inspection
 from emulator.domain.errors import bad_request
 from emulator.domain.outbox import MessageFilter
 from emulator.domain.rules import magic_table

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from emulator.domain.entities import MARKETING_STATUSES, TRANSACTIONAL_STATUSES, BroadcastType
 from emulator.scenario.problems import Path
-from emulator.scenario.schema import OrgSpec, ScenarioSpec
+from emulator.scenario.schema import BroadcastSpec, OrgSpec, ScenarioSpec
 from emulator.support.addresses import normalize_email, normalize_phone
 
 Finding = tuple[Path, str]
@@ -57,6 +57,19 @@ def _check_org(org: OrgSpec, at: Path) -> Iterator[Finding]:
     yield from _unique_ids(at, "segments", [s.id for s in org.segments])
     yield from _unique_ids(at, "contacts", [c.id for c in org.contacts])
     yield from _unique_ids(at, "broadcasts", [b.id for b in org.broadcasts])
+    yield from _check_contacts(org, at, segment_ids)
+    if org.generate is not None:
+        for name in org.generate.segments:
+            if name not in segment_ids:
+                yield (*at, "generate", "segments", name), f"unknown segment '{name}'"
+    template_ids: set[str] = set()
+    for b_index, broadcast in enumerate(org.broadcasts):
+        yield from _check_broadcast(broadcast, (*at, "broadcasts", b_index), segment_ids,
+                                    template_ids)
+
+
+def _check_contacts(org: OrgSpec, at: Path, segment_ids: set[str]) -> Iterator[Finding]:
+    """Known segments, unique channel ids, and no address shared by two contacts."""
     channel_ids: dict[str, Path] = {}
     emails: dict[str, int] = {}
     phones: dict[str, int] = {}
@@ -80,43 +93,46 @@ def _check_org(org: OrgSpec, at: Path) -> Iterator[Finding]:
                 yield from _unique_address(emails, normalize_email(email), path, c_index, "email")
             if phone is not None:
                 yield from _unique_address(phones, normalize_phone(phone), path, c_index, "phone")
-    if org.generate is not None:
-        for name in org.generate.segments:
-            if name not in segment_ids:
-                yield (*at, "generate", "segments", name), f"unknown segment '{name}'"
-    template_ids: set[str] = set()
-    for b_index, broadcast in enumerate(org.broadcasts):
-        here = (*at, "broadcasts", b_index)
-        for s_index, segment in enumerate(broadcast.segment_ids):
-            if segment not in segment_ids:
-                yield (*here, "segment_ids", s_index), f"unknown segment '{segment}'"
-        allowed = (TRANSACTIONAL_STATUSES if broadcast.type is BroadcastType.TRANSACTIONAL
-                   else MARKETING_STATUSES)
-        if broadcast.status not in allowed:
-            names = ", ".join(sorted(s.value for s in allowed))
-            yield (*here, "status"), (f"status {broadcast.status.value} is not one of a "
-                                      f"{broadcast.type.value.lower()} broadcast's: {names}")
-        if broadcast.status.value == "SENDING":
-            yield (*here, "status"), ("a scenario cannot hold a send in progress: load it as "
-                                      "SCHEDULED, or send it once the emulator runs")
-        if broadcast.status.value == "SCHEDULED" and broadcast.scheduled_at is None:
-            yield (*here, "scheduled_at"), "a SCHEDULED broadcast needs scheduled_at"
-        if broadcast.status.value in ("ACTIVE", "SCHEDULED") and not broadcast.templates:
-            article = "an" if broadcast.status.value == "ACTIVE" else "a"
-            yield (*here, "templates"), (f"{article} {broadcast.status.value} broadcast needs at "
-                                         "least one template")
-        if broadcast.type is BroadcastType.TRANSACTIONAL and (
-            broadcast.segment_ids or broadcast.send_to_all or broadcast.scheduled_at
-            or broadcast.fail_with
-        ):
-            yield here, ("a transactional broadcast has no segment_ids, send_to_all, "
-                         "scheduled_at or fail_with")
-        for t_index, template in enumerate(broadcast.templates):
-            if template.id is None:
-                continue
-            if template.id in template_ids:
-                yield (*here, "templates", t_index, "id"), f"duplicate template id '{template.id}'"
-            template_ids.add(template.id)
+
+
+def _check_broadcast(broadcast: BroadcastSpec, here: Path, segment_ids: set[str],
+                     template_ids: set[str]) -> Iterator[Finding]:
+    """Known segments, a status that fits the type and has what it needs, unique templates."""
+    for s_index, segment in enumerate(broadcast.segment_ids):
+        if segment not in segment_ids:
+            yield (*here, "segment_ids", s_index), f"unknown segment '{segment}'"
+    yield from _check_status(broadcast, here)
+    if broadcast.type is BroadcastType.TRANSACTIONAL and (
+        broadcast.segment_ids or broadcast.send_to_all or broadcast.scheduled_at
+        or broadcast.fail_with
+    ):
+        yield here, ("a transactional broadcast has no segment_ids, send_to_all, "
+                     "scheduled_at or fail_with")
+    for t_index, template in enumerate(broadcast.templates):
+        if template.id is None:
+            continue
+        if template.id in template_ids:
+            yield (*here, "templates", t_index, "id"), f"duplicate template id '{template.id}'"
+        template_ids.add(template.id)
+
+
+def _check_status(broadcast: BroadcastSpec, here: Path) -> Iterator[Finding]:
+    allowed = (TRANSACTIONAL_STATUSES if broadcast.type is BroadcastType.TRANSACTIONAL
+               else MARKETING_STATUSES)
+    status = broadcast.status.value
+    if broadcast.status not in allowed:
+        names = ", ".join(sorted(s.value for s in allowed))
+        yield (*here, "status"), (f"status {status} is not one of a "
+                                  f"{broadcast.type.value.lower()} broadcast's: {names}")
+    if status == "SENDING":
+        yield (*here, "status"), ("a scenario cannot hold a send in progress: load it as "
+                                  "SCHEDULED, or send it once the emulator runs")
+    if status == "SCHEDULED" and broadcast.scheduled_at is None:
+        yield (*here, "scheduled_at"), "a SCHEDULED broadcast needs scheduled_at"
+    if status in ("ACTIVE", "SCHEDULED") and not broadcast.templates:
+        article = "an" if status == "ACTIVE" else "a"
+        yield (*here, "templates"), (f"{article} {status} broadcast needs at "
+                                     "least one template")
 
 
 def _unique_ids(at: Path, collection: str, ids: list[str | None]) -> Iterator[Finding]:

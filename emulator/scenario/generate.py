@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import dataclass
 from datetime import datetime
 
 from emulator.domain.entities import Contact, address_channels
@@ -26,16 +27,30 @@ def generate_contacts(org: Org, spec: GenerateSpec, seed: int, now: datetime) ->
         _generate(org, spec, seed, now)
 
 
-def _generate(org: Org, spec: GenerateSpec, seed: int, now: datetime) -> None:
+@dataclass(frozen=True, slots=True)
+class _Pools:
+    """Names (each with its email-safe form, worked out once per entry, not per contact) and
+    cities to combine contacts from."""
+
+    first_names: list[tuple[str, str]]
+    last_names: list[tuple[str, str]]
+    cities: list[str]
+
+
+def _pools(seed: int, org_id: str) -> _Pools:
     # Imported on use: Faker takes half a second to import, and most scenarios generate nothing.
     from faker import Faker
 
     fake = Faker("en_US")
-    fake.seed_instance(f"{seed}:generate:{org.id}")
-    # Each name with its email-safe form, worked out once per pool entry, not per contact.
+    fake.seed_instance(f"{seed}:generate:{org_id}")
     first_names = [_with_slug(fake.first_name()) for _ in range(_POOL)]
     last_names = [_with_slug(fake.last_name()) for _ in range(_POOL)]
-    cities = [fake.city() for _ in range(_POOL)]
+    return _Pools(first_names, last_names, [fake.city() for _ in range(_POOL)])
+
+
+def _generate(org: Org, spec: GenerateSpec, seed: int, now: datetime) -> None:
+    pools = _pools(seed, org.id)
+    first_names, last_names, cities = pools.first_names, pools.last_names, pools.cities
     plans = ("free", "pro", "business")
     domain = spec.email_domain.lower()
     pick = random.Random(f"{seed}:generate:{org.id}")
@@ -58,12 +73,10 @@ def _generate(org: Org, spec: GenerateSpec, seed: int, now: datetime) -> None:
         channel_ids = iter(("ch_" + hex_ids[16:32], "ch_" + hex_ids[32:]))
         email_channel, phone_channel = address_channels(
             contact_id, now, channel_ids.__next__, email=email, phone=phone, name=name)
-        contact = Contact(
-            id=contact_id, created_at=now, updated_at=now, name=name,
-            channels=[email_channel, phone_channel],
-            properties={"first_name": first, "last_name": last,
-                        "city": cities[bits(_POOL_BITS)], "plan": plans[index % 3]},
-        )
+        contact = Contact(id=contact_id, created_at=now, updated_at=now, name=name,
+                          channels=[email_channel, phone_channel],
+                          properties={"first_name": first, "last_name": last,
+                                      "city": cities[bits(_POOL_BITS)], "plan": plans[index % 3]})
         for position, (members, ratio) in enumerate(segments):
             if pick.random() < ratio:
                 contact.segment_ids.append(segment_ids[position])

@@ -39,21 +39,7 @@ class InProcessTransport(httpx.BaseTransport):
 
     async def _call(self, request: httpx.Request,
                     body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        url = request.url
-        scope: dict[str, Any] = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": request.method,
-            "scheme": url.scheme,
-            "path": url.path,
-            "raw_path": url.raw_path.split(b"?")[0],
-            "query_string": url.query,
-            "root_path": "",
-            "headers": [(k.lower(), v) for k, v in request.headers.raw],
-            "client": ("127.0.0.1", 0),
-            "server": (url.host, url.port or 80),
-        }
+        scope = _scope(request)
         sent_request = False
         status = 500
         headers: list[tuple[bytes, bytes]] = []
@@ -94,3 +80,22 @@ class InProcessTransport(httpx.BaseTransport):
             self._thread.join(5)
         if not self._loop.is_running() and not self._loop.is_closed():
             self._loop.close()
+
+
+def _scope(request: httpx.Request) -> dict[str, Any]:
+    """The ASGI scope of an HTTP request made in this process."""
+    url = request.url
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": request.method,
+        "scheme": url.scheme,
+        "path": url.path,
+        "raw_path": url.raw_path.split(b"?")[0],
+        "query_string": url.query,
+        "root_path": "",
+        "headers": [(k.lower(), v) for k, v in request.headers.raw],
+        "client": ("127.0.0.1", 0),
+        "server": (url.host, url.port or 80),
+    }
