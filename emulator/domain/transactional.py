@@ -1,5 +1,5 @@
-"""Triggering a transactional broadcast for one recipient: the rules of the send guide
-(seed 001)."""
+"""Triggering a transactional broadcast for one recipient, by the rules the README lists under
+"The send rules" (choices of our own are in docs/decisions.md)."""
 
 from __future__ import annotations
 
