@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from support.api import assert_error, counters, send
 from support.apps import app_from_yaml, client_for
 from support.scenarios import TWO_ORGS
+from support.wire import VIRTUAL
 
 from emulator.support.clock import VirtualClock
 
@@ -156,3 +157,15 @@ async def test_concurrent_sends_get_exactly_100_through(app: Starlette) -> None:
                 assert _retry_after(response) >= 1
         after = await counters(http, "bc_otp")
         assert after["recipients_count"] == 100
+
+
+async def test_resetting_an_org_forgets_its_general_rate_limit(clock: VirtualClock) -> None:
+    text = VIRTUAL + "\n" + ("rate_limits: {general: {requests: 3, per_seconds: 60}}\n"
+                      "orgs:\n  - {id: org_g, api_keys: [key_g]}\n")
+    async with client_for(app_from_yaml(text, clock), "key_g") as http:
+        await http.post("/_emulator/clock/advance", json={"seconds": 3600})
+        for _ in range(3):
+            assert (await http.get("/orgs/c/broadcasts")).status_code == 200
+        assert (await http.get("/orgs/c/broadcasts")).status_code == 429
+        await http.post("/_emulator/reset", json={"org_id": "org_g"})
+        assert (await http.get("/orgs/c/broadcasts")).status_code == 200

@@ -4,6 +4,7 @@ surface that lists and clears suppressions."""
 from __future__ import annotations
 
 import pytest
+from support.apps import app_from_yaml, client_for
 from support.language import (
     OUTCOME_FLAGS,
     assert_counters_agree,
@@ -14,6 +15,9 @@ from support.language import (
     scenario,
     set_flags,
 )
+from support.wire import VIRTUAL
+
+from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
 
@@ -178,3 +182,29 @@ async def test_reset_forgets_suppressions_and_unsubscribes() -> None:
         # The new contact is gone with the reset, and the sequence starts again.
         row = await emu.send_one({"email": "ada@bounce.test"})
         assert set_flags(row) == OUTCOME_FLAGS["bounced"]
+
+
+async def test_a_bounced_sms_suppresses_the_phone_not_the_email(clock: VirtualClock) -> None:
+    text = VIRTUAL + "\n" + """
+orgs:
+  - id: org_b
+    api_keys: [key_b]
+    contacts:
+      - id: ct_ann
+        channels: [{id: ch_ann, type: twilio, email: ann@corp.test, phone: "+15550100009"}]
+    broadcasts:
+      - id: bc_b
+        name: B
+        type: TRANSACTIONAL
+        status: ACTIVE
+        templates: [{id: tpl_sms, integration_id: twilio}, {id: tpl_mail, integration_id: gmail}]
+outcomes:
+  - {when: {phone: "+1555*"}, outcome: bounced}
+"""
+    async with client_for(app_from_yaml(text, clock), "key_b") as http:
+        sent = await http.post("/orgs/c/broadcasts/bc_b/send", json={"contact_id": "ct_ann"})
+        rows = {r["integration_id"]: r for r in sent.json()["recipients"]}
+        suppressed = (await http.get("/_emulator/suppressions")).json()
+    assert rows["twilio"]["is_bounced"] and not rows["gmail"]["is_bounced"]
+    assert [s["address"] for s in suppressed] == ["+15550100009"]
+

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from support.apps import app_from_yaml, client_for
 from support.language import (
     START,
     Emu,
@@ -224,3 +225,11 @@ def test_drop_cuts_the_connection(live_url: str) -> None:
         assert third.json() == first.json()
         # The control surface still answers on the same server.
         assert http.get("/_emulator/health").json() == {"status": "ok"}
+
+
+async def test_a_fault_with_a_status_http_does_not_name(clock: VirtualClock) -> None:
+    text = "faults: [{respond: {status: 599}}]\norgs:\n  - {id: org_f, api_keys: [key_f]}\n"
+    async with client_for(app_from_yaml(text, clock), "key_f") as http:
+        response = await http.get("/orgs/c/broadcasts")
+    assert response.status_code == 599
+    assert response.json()["error"] == "Server Error"
