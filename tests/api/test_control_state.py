@@ -14,7 +14,6 @@ from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
 
-VIRTUAL = 'clock: {mode: virtual, start: "2026-01-05T09:00:00Z"}\n'
 
 
 async def test_a_scenario_that_cannot_be_built_leaves_the_running_one_alone(

@@ -10,6 +10,7 @@ import pytest
 from support.api import FLAGS, RECIPIENT_KEYS, Json, assert_error, recipients, send
 from support.apps import app_from_yaml, client_for
 from support.scenarios import CHANNELS
+from support.wire import CHANNEL_KEYS, CONTACT_KEYS
 
 from emulator.support.clock import VirtualClock
 
@@ -23,15 +24,6 @@ outcomes:
     timing: {delivered_after: 1h}
 """
 
-CONTACT_KEYS = frozenset({
-    "id", "name", "blocked", "unsubscribed", "is_admin", "channels", "segments", "properties",
-    "created_at", "updated_at", "blocked_at", "unsubscribed_at", "unsubscribe_reason",
-    "unsubscribe_feedback",
-})
-CHANNEL_KEYS = frozenset({
-    "id", "type", "user_id", "avatar", "name", "username", "email", "phone", "country", "agent",
-    "ip", "language", "platform_data", "created_at", "updated_at", "link",
-})
 FILTERABLE = [f for f in FLAGS if f != "is_bounced"]
 
 

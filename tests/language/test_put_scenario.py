@@ -17,6 +17,7 @@ from support.language import (
     scenario,
     set_flags,
 )
+from support.scenario_cases import billion_laughs
 
 pytestmark = pytest.mark.anyio
 
@@ -154,13 +155,6 @@ async def test_each_bad_scenario_names_where(text: str, field: str, line: int) -
         await _state_is_the_old_one(emu)
 
 
-def billion_laughs(levels: int = 9, width: int = 10) -> str:
-    lines = ['lol0: &lol0 "lol"']
-    for level in range(1, levels + 1):
-        refs = ", ".join([f"*lol{level - 1}"] * width)
-        lines.append(f"lol{level}: &lol{level} [{refs}]")
-    lines.append(f"seed: *lol{levels}")
-    return "\n".join(lines) + "\n"
 
 
 async def test_an_alias_bomb_is_refused() -> None:
