@@ -8,6 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from emulator.domain.why import Why
+
 JsonScalar = str | int | float | bool | None
 
 
@@ -202,6 +204,8 @@ class Recipient:
     # The variables a transactional send resolved, for the emulator's outbox (never on the
     # public wire). None for marketing rows, whose variables come from contact and broadcast.
     variables: dict[str, JsonScalar] | None = None
+    # What decided the outcome (never on the public wire either).
+    why: Why | None = None
 
 
 @dataclass(slots=True)

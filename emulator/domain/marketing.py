@@ -152,5 +152,6 @@ def _send_to(org: Org, broadcast: Broadcast, contact: Contact, at: datetime) -> 
         decision = org.policy.decide(row)
         if decision.outcome is Outcome.RATE_LIMITED:
             decision = Decision(Outcome.FAILED, decision.delays,
-                                decision.error_message or DEFAULT_ERRORS[Outcome.RATE_LIMITED])
+                                decision.error_message or DEFAULT_ERRORS[Outcome.RATE_LIMITED],
+                                decision.why)
         dispatch(org, broadcast, row, decision, at, immediate=True)

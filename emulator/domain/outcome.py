@@ -8,6 +8,7 @@ from datetime import timedelta
 from enum import StrEnum
 
 from emulator.domain.entities import Flag
+from emulator.domain.why import DEFAULT_WHY, Why
 
 
 class Outcome(StrEnum):
@@ -50,11 +51,12 @@ SUPPRESSED = "suppressed"
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The outcome of one row, drawn when the row is created: what happens and when."""
+    """The outcome of one row, drawn when the row is created: what happens, when, and why."""
 
     outcome: Outcome
     delays: dict[Flag, timedelta] = field(default_factory=dict)
     error_message: str | None = None
+    why: Why = DEFAULT_WHY
 
 
 @dataclass(frozen=True, slots=True)

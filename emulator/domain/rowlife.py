@@ -17,7 +17,8 @@ from emulator.domain.entities import (
     address_of,
 )
 from emulator.domain.org import Org, RecipientEvent
-from emulator.domain.outcome import Decision, error_of, timeline
+from emulator.domain.outcome import SUPPRESSED, Decision, error_of, timeline
+from emulator.domain.why import Why, WhyKind
 
 
 def add_row(org: Org, broadcast: Broadcast, row: Recipient) -> None:
@@ -38,6 +39,7 @@ def dispatch(org: Org, broadcast: Broadcast, row: Recipient, decision: Decision,
     """Play the decision's events from `start`. With `immediate`, events due at `start` happen
     now (a synchronous send); the rest wait on the org's scheduler. The last event marks the row
     PROCESSED."""
+    row.why = decision.why
     events = timeline(decision)
     error = error_of(decision)
     last = len(events) - 1
@@ -121,5 +123,8 @@ def complete_if_done(broadcast: Broadcast, at: datetime) -> None:
 
 def skip(org: Org, broadcast: Broadcast, row: Recipient, reason: str, at: datetime) -> None:
     row.error_message = reason
+    row.why = (Why(WhyKind.SUPPRESSED, f"{address_of(row)} is on the org's suppression list: "
+                                       "skipped")
+               if reason == SUPPRESSED else Why(WhyKind.SKIPPED, f"Skipped: {reason}"))
     record(org, broadcast, row, Flag.SKIPPED, at, last=True)
     finish(broadcast, row, at)

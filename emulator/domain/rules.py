@@ -15,6 +15,7 @@ from fnmatch import fnmatchcase
 
 from emulator.domain.entities import Flag, Recipient, address_of
 from emulator.domain.outcome import Decision, Outcome
+from emulator.domain.why import Why, WhyKind
 from emulator.support.addresses import normalize_email, normalize_phone
 from emulator.support.rng import RandomSource
 
@@ -79,6 +80,8 @@ class Rule:
     choice: Choice
     delays: dict[Flag, timedelta] = field(default_factory=dict)
     error_message: str | None = None
+    # `file:line` of the rule in its scenario file, when it came from one.
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,24 +112,38 @@ class OutcomePolicy:
     def decide(self, row: Recipient) -> Decision:
         for index, rule in enumerate(self.book.rules):
             if rule.when.matches(self.org_id, row):
-                return Decision(self._draw(index, rule.choice), rule.delays, rule.error_message)
+                outcome, why = self._draw(index, rule)
+                return Decision(outcome, rule.delays, rule.error_message, why)
+        address = address_of(row) or ""
         if self.book.magic_addresses:
-            found = magic_outcome(address_of(row) or "")
+            found = magic_outcome(address)
             if found is not None:
-                return Decision(found[0], {}, found[1])
+                why = Why(WhyKind.MAGIC_ADDRESS,
+                          f"{address} is a magic test address: {found[0].value}")
+                return Decision(found[0], {}, found[1], why)
         return Decision(Outcome.DELIVERED)
 
-    def _draw(self, index: int, choice: Choice) -> Outcome:
+    def _draw(self, index: int, rule: Rule) -> tuple[Outcome, Why]:
+        choice = rule.choice
+        named = f"Scenario rule outcomes[{index}]" + (f" ({rule.source})" if rule.source else "")
         if choice.kind is ChoiceKind.FIXED:
-            return choice.outcomes[0]
+            outcome = choice.outcomes[0]
+            return outcome, Why(WhyKind.RULE, f"{named} matched: {outcome.value}", rule=index,
+                                where=rule.source)
         if choice.kind is ChoiceKind.SEQUENCE:
             position = self._positions.get(index, 0)
             self._positions[index] = position + 1
-            return choice.outcomes[min(position, len(choice.outcomes) - 1)]
+            step = min(position, len(choice.outcomes) - 1)
+            outcome = choice.outcomes[step]
+            return outcome, Why(WhyKind.SEQUENCE, f"{named} matched: step {step + 1} of "
+                                f"{len(choice.outcomes)} of its sequence, {outcome.value}",
+                                step=step + 1, rule=index, where=rule.source)
         cumulative = list(itertools.accumulate(choice.weights))
-        point = self.rng.chance() * cumulative[-1]
-        return choice.outcomes[min(bisect.bisect_right(cumulative, point),
-                                   len(choice.outcomes) - 1)]
+        drawn = self.rng.chance()
+        outcome = choice.outcomes[min(bisect.bisect_right(cumulative, drawn * cumulative[-1]),
+                                      len(choice.outcomes) - 1)]
+        return outcome, Why(WhyKind.WEIGHTED, f"{named} matched: weighted draw {drawn:.4f} "
+                            f"chose {outcome.value}", draw=drawn, rule=index, where=rule.source)
 
     def checkpoint(self) -> PolicyCheckpoint:
         """Sequence positions and the org's random state, so a refused send leaves no trace."""

@@ -23,6 +23,7 @@ from emulator.http.render import (
     recipient_json,
     suppression_json,
     webhook_delivery_json,
+    why_json,
 )
 from emulator.journal import EntryFilter
 
@@ -106,4 +107,4 @@ async def get_recipient(request: Request) -> Response:
     params = request.path_params
     org, row = inspection.recipient(emulator_of(request), params["org_id"],
                                     params["broadcast_id"], params["recipient_id"])
-    return JSONResponse(recipient_json(org, row))
+    return JSONResponse({**recipient_json(org, row), "why": why_json(row.why)})

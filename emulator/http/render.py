@@ -19,6 +19,7 @@ from emulator.domain.entities import (
 from emulator.domain.org import Org, Suppression
 from emulator.domain.outbox import Message
 from emulator.domain.webhooks import DeliveryState, WebhookDelivery
+from emulator.domain.why import Why
 from emulator.inspection import ClockState
 from emulator.journal import Entry
 from emulator.support.clock import format_timestamp as ts
@@ -174,8 +175,21 @@ def message_json(message: Message) -> Json:
     for flag in Flag:
         body[flag.value] = flag in row.flags
     body["error_message"] = row.error_message
+    body["why"] = why_json(row.why)
     body["created_at"] = ts(row.created_at)
     body["updated_at"] = ts(row.updated_at)
+    return body
+
+
+def why_json(why: Why | None) -> Json | None:
+    """What decided a row's outcome (the emulator's own field: never on the public wire)."""
+    if why is None:
+        return None
+    body: Json = {"kind": why.kind.value, "summary": why.summary}
+    for name in ("rule", "where", "step", "draw"):
+        value = getattr(why, name)
+        if value is not None:
+            body[name] = value
     return body
 
 

@@ -66,7 +66,17 @@ def validate(composed: Composed) -> ScenarioSpec:
     findings = check_scenario(spec)
     if findings:
         raise ScenarioError([composed.problem(path, message) for path, message in findings])
+    spec._rule_sources = [_source(composed, ("outcomes", i)) for i in range(len(spec.outcomes))]
     return spec
+
+
+def _source(composed: Composed, path: tuple[str | int, ...]) -> str | None:
+    """`file.yaml:12` (the file's name only, so answers are the same on every machine); None
+    for a scenario that came as parsed JSON, which has no lines."""
+    where = composed.problem(path, "")
+    if (where.line, where.column) == (1, 1):
+        return None
+    return f"{FilePath(where.file).name}:{where.line}"
 
 
 def _message(item: Any) -> str:

@@ -11,10 +11,13 @@ from emulator.scenario.schema import OutcomeRuleSpec, ScenarioSpec, TimingSpec
 
 
 def rule_book(spec: ScenarioSpec) -> RuleBook:
-    return RuleBook(tuple(_rule(rule) for rule in spec.outcomes), spec.magic_addresses)
+    sources = spec._rule_sources or [None] * len(spec.outcomes)
+    return RuleBook(tuple(_rule(rule, source) for rule, source in zip(spec.outcomes, sources,
+                                                                       strict=True)),
+                    spec.magic_addresses)
 
 
-def _rule(spec: OutcomeRuleSpec) -> Rule:
+def _rule(spec: OutcomeRuleSpec, source: str | None) -> Rule:
     when = spec.when
     return Rule(
         when=When(
@@ -26,6 +29,7 @@ def _rule(spec: OutcomeRuleSpec) -> Rule:
         choice=_choice(spec.outcome),
         delays=_delays(spec.timing),
         error_message=spec.error_message,
+        source=source,
     )
 
 

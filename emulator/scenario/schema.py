@@ -15,6 +15,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     field_validator,
     model_validator,
 )
@@ -260,3 +261,5 @@ class ScenarioSpec(_Spec):
     outcomes: list[OutcomeRuleSpec] = Field(default_factory=list)
     faults: list[FaultSpec] = Field(default_factory=list)
     webhooks: list[WebhookSpec] = Field(default_factory=list)
+    # `file:line` of each `outcomes` rule, when the scenario was read from text (not a key).
+    _rule_sources: list[str | None] = PrivateAttr(default_factory=list)
