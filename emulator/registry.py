@@ -19,6 +19,8 @@ class OrgRegistry:
         self.spec = spec
         self.orgs: dict[str, Org] = {}
         self.keys: dict[str, str] = {}
+        # Bumped by every load: work prepared against an older generation must not be installed.
+        self.generation = 0
         # Told of every recipient event of every org (the webhook sender subscribes here).
         self.listeners: list[Listener] = []
         # One stream for the whole life of the registry: ids and keys of orgs made at run time
@@ -29,28 +31,38 @@ class OrgRegistry:
     def load(self, spec: ScenarioSpec) -> None:
         """Replace every org, those made at run time included, with what `spec` describes; all
         or nothing: if building fails, the running orgs are left exactly as they were."""
-        orgs = {plan.org_id: self._build(plan) for plan in scenario_blueprints(spec)}
+        self.install(spec, self.prepare(spec))
+
+    def prepare(self, spec: ScenarioSpec) -> dict[str, Org]:
+        """Build the orgs of `spec` without touching the running ones (safe off the loop)."""
+        return {plan.org_id: self.build(plan) for plan in scenario_blueprints(spec)}
+
+    def install(self, spec: ScenarioSpec, orgs: dict[str, Org]) -> None:
         self.spec, self.orgs = spec, orgs
+        self.generation += 1
         self._index_keys()
 
-    def _build(self, blueprint: Blueprint) -> Org:
+    def build(self, blueprint: Blueprint) -> Org:
+        """A new org from its blueprint (touches nothing of the registry: safe off the loop)."""
         clock: Clock = self.clock
         if blueprint.virtual_clock:
             clock = VirtualClock(blueprint.clock_start or self.clock.now())
         return Org.build(blueprint, clock, self.listeners)
 
-    def create(self, request: NewOrg) -> Org:
-        """A fresh, isolated org with a new API key."""
+    def plan(self, request: NewOrg) -> Blueprint:
+        """The blueprint of a fresh, isolated org with a new id and API key."""
         if request.parent is not None:
             self.get(request.parent)
         org_id = self._new_org_ids.new_id("org")
         while org_id in self.orgs:
             org_id = self._new_org_ids.new_id("org")
         api_key = self._new_org_ids.token("test_key")
-        org = self._build(runtime_blueprint(self.spec, request, org_id, api_key))
+        return runtime_blueprint(self.spec, request, org_id, api_key)
+
+    def add(self, org: Org) -> None:
         self.orgs[org.id] = org
-        self.keys[api_key] = org.id
-        return org
+        for key in org.api_keys:
+            self.keys[key] = org.id
 
     def delete(self, org_id: str) -> None:
         """Remove an org made at run time (the pytest plugin does after each test), with its
@@ -68,7 +80,7 @@ class OrgRegistry:
             self.load(self.spec)
             return
         old = found(self.orgs.get(org_id), "Org", org_id)
-        self.orgs[org_id] = self._build(old.blueprint)
+        self.orgs[org_id] = self.build(old.blueprint)
         self._index_keys()
 
     def get(self, org_id: str) -> Org:

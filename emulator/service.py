@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+from emulator.domain.errors import ApiError
 from emulator.domain.org import Org
 from emulator.faults import FaultInjector
 from emulator.journal import Journal
@@ -42,20 +43,34 @@ class Emulator:
     def spec(self) -> ScenarioSpec:
         return self.registry.spec
 
-    def load(self, spec: ScenarioSpec) -> None:
-        """A new scenario: every org, the journal and the fault counters start afresh."""
-        self.registry.load(spec)  # all or nothing: raises before anything else is touched
+    async def load(self, spec: ScenarioSpec) -> None:
+        """A new scenario: every org, the journal and the fault counters start afresh. The orgs
+        are built on a worker thread, so a big scenario never stalls other requests; the swap
+        happens at once, all or nothing."""
+        orgs = await asyncio.to_thread(self.registry.prepare, spec)
+        self.registry.install(spec, orgs)
         self.journal.clear()
         self.faults = FaultInjector(spec)
 
-    def reset(self, org_id: str | None = None) -> None:
+    async def reset(self, org_id: str | None = None) -> None:
         if org_id is not None:
             self.registry.reset(org_id)
             return
-        self.load(self.registry.spec)
+        await self.load(self.registry.spec)
 
-    def create_org(self, request: NewOrg) -> Org:
-        return self.registry.create(request)
+    async def create_org(self, request: NewOrg) -> Org:
+        """A new org; one with data (a copy, or a test's own scenario) is built off the loop."""
+        blueprint = self.registry.plan(request)
+        if request.copy_of is None and request.scenario is None:
+            org = self.registry.build(blueprint)  # empty: cheaper than a thread hop
+        else:
+            generation = self.registry.generation
+            org = await asyncio.to_thread(self.registry.build, blueprint)
+            if generation != self.registry.generation:
+                raise ApiError(409, "The emulator was reset while this org was being made; "
+                                    "make it again")
+        self.registry.add(org)
+        return org
 
     def delete_org(self, org_id: str) -> None:
         self.registry.delete(org_id)

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from emulator.domain.errors import bad_request
 from emulator.domain.org import Org
 from emulator.registry import OrgRegistry
-from emulator.support.clock import VirtualClock
+from emulator.support.clock import VirtualClock, format_timestamp
+from emulator.support.moments import LATEST_YEAR
 
 
 def advance(registry: OrgRegistry, seconds: float, org_id: str | None = None) -> list[Org]:
@@ -26,12 +27,24 @@ def advance(registry: OrgRegistry, seconds: float, org_id: str | None = None) ->
     by_clock: dict[int, list[Org]] = {}
     for org in orgs:
         by_clock.setdefault(id(org.clock), []).append(org)
-    for group in by_clock.values():
+    targets = {key: _target(group[0].clock, seconds) for key, group in by_clock.items()}
+    for key, group in by_clock.items():
         clock = group[0].clock
         assert isinstance(clock, VirtualClock)
         sharing = [o for o in registry.orgs.values() if o.clock is clock]
-        _run_to(clock, sharing, clock.now() + timedelta(seconds=seconds))
+        _run_to(clock, sharing, targets[key])
     return orgs
+
+
+def _target(clock: object, seconds: float) -> datetime:
+    """Where the clock lands; past the supported years is a 400 before any clock moves (so
+    every later date, a timed outcome or a rate-limit window, stays representable)."""
+    assert isinstance(clock, VirtualClock)
+    target = clock.now() + timedelta(seconds=seconds)
+    if target.year > LATEST_YEAR:
+        raise bad_request(f"seconds: the clock would pass the year {LATEST_YEAR} (it is "
+                          f"{format_timestamp(clock.now())})", "seconds")
+    return target
 
 
 def _run_to(clock: VirtualClock, sharing: list[Org], target: datetime) -> None:

@@ -3,6 +3,7 @@ clocks, make and remove orgs, drive broadcasts. Each handler: parse → one call
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
@@ -31,7 +32,7 @@ async def health(request: Request) -> Response:
 
 async def reset(request: Request) -> Response:
     body = parse_body(ResetBody, await read_body(request))
-    emulator_of(request).reset(body.org_id)
+    await emulator_of(request).reset(body.org_id)
     return JSONResponse({"status": "ok", "org_id": body.org_id})
 
 
@@ -78,7 +79,8 @@ async def put_scenario(request: Request) -> Response:
     except UnicodeDecodeError:
         raise ApiError(400, "The scenario must be UTF-8 text (YAML or JSON)") from None
     emulator = emulator_of(request)
-    emulator.load(_scenario(lambda: load_scenario_text(text, "<request body>")))
+    spec = await asyncio.to_thread(_scenario, lambda: load_scenario_text(text, "<request body>"))
+    await emulator.load(spec)
     return JSONResponse({"status": "ok", "orgs": [
         {"id": org.id, "name": org.name, "api_keys": org.api_keys}
         for org in emulator.registry.orgs.values()
@@ -93,9 +95,9 @@ async def create_org(request: Request) -> Response:
     if body.org is not None and body.scenario is None:
         raise bad_request("org: names an org of `scenario`, which is missing", "org")
     given = body.scenario
-    scenario = (None if given is None
-                else _scenario(lambda: load_scenario_json(given, "<scenario>")))
-    org = emulator_of(request).create_org(NewOrg(
+    scenario = (None if given is None else await asyncio.to_thread(
+        _scenario, lambda: load_scenario_json(given, "<scenario>")))
+    org = await emulator_of(request).create_org(NewOrg(
         name=body.name, parent=body.parent, copy_of=body.copy_of, scenario=scenario,
         scenario_org=body.org, clock_mode=body.clock.mode if body.clock else None,
         clock_start=body.clock.start if body.clock else None,
