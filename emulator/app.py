@@ -74,6 +74,7 @@ def _lifespan(emulator: Emulator) -> Callable[[Starlette], AbstractAsyncContextM
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         emulator.background = True
+        await emulator.webhooks.start()
         ticker = asyncio.create_task(_tick(emulator))
         try:
             yield
@@ -82,6 +83,7 @@ def _lifespan(emulator: Emulator) -> Callable[[Starlette], AbstractAsyncContextM
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
+            await emulator.webhooks.stop()
 
     return lifespan
 
@@ -116,7 +118,7 @@ async def _tick(emulator: Emulator) -> None:
         try:
             emulator.tick()
             if emulator.webhooks.has_due():
-                await emulator.webhooks.flush()
+                emulator.webhooks.start_due()
         except Exception as error:  # the ticker must outlive any one failure
             log.exception("the background ticker failed", exc_info=error)
             emulator.errors.append(error)

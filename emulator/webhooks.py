@@ -3,19 +3,23 @@ JSON to the scenario's URLs when it happens on the org's clock, signed with HMAC
 with exponential backoff on 5xx and timeouts on the same clock, and logged for inspection.
 
 Each org keeps its own targets, waiting deliveries and log (emulator/domain/webhooks.py); this
-module turns events into deliveries and sends them. Deliveries are made right after the request
-during which their event happened (once its answer is out), by a clock advance, and by the served
-emulator's ticker: never by a task left running on its own."""
+module turns events into deliveries and sends them. Deliveries to one URL go out one at a time,
+in event order, through one pooled client; different URLs are served concurrently, so a receiver
+that hangs delays no other receiver and no API answer. Served (with a lifespan), deliveries
+start in the background once the answer of the request that caused them is out; in-process
+(no lifespan) and on a clock advance, the caller waits for them, so tests see them at once."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import itertools
 import json
 import logging
-from collections.abc import Callable
+from collections import deque
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -52,9 +56,13 @@ class WebhookSender:
         # How a row looks on the wire is the HTTP layer's business; it hands the renderer in.
         self.render_row = render_row
         self.registry = registry
-        self._flushing = asyncio.Lock()
-        # Orders the log across orgs: newest first is highest first.
+        # Orders deliveries across orgs, and the log newest first.
         self._sequence = itertools.count(1)
+        # Per URL: deliveries handed to its worker, and the worker sending them in order.
+        self._queues: dict[str, deque[tuple[Org, WebhookDelivery]]] = {}
+        self._workers: dict[str, asyncio.Task[None]] = {}
+        # The pooled client while served (see `start`); None: one client per worker run.
+        self._client: httpx.AsyncClient | None = None
         registry.listeners.append(self.on_event)
 
     def on_event(self, org: Org, event: RecipientEvent) -> None:
@@ -90,29 +98,71 @@ class WebhookSender:
             queue.add(delivery)
 
     def has_due(self) -> bool:
-        return any(org.webhooks.pending and org.webhooks.due(org.clock.now())
-                   for org in self.registry.orgs.values())
+        for org in self.registry.orgs.values():
+            due = org.webhooks.next_due()
+            if due is not None and due <= org.clock.now():
+                return True
+        return False
 
-    def _due(self) -> list[tuple[Org, WebhookDelivery]]:
+    def start_due(self) -> None:
+        """Hand every due delivery to its URL's worker, starting workers as needed; returns at
+        once (the workers run on the event loop)."""
         due = [(org, d) for org in self.registry.orgs.values()
-               for d in org.webhooks.due(org.clock.now())]
-        return sorted(due, key=lambda pair: (pair[1].due, pair[1].sequence))
+               for d in org.webhooks.take_due(org.clock.now())]
+        due.sort(key=lambda pair: (pair[1].due, pair[1].sequence))
+        for org, delivery in due:
+            self._queues.setdefault(delivery.url, deque()).append((org, delivery))
+        loop = asyncio.get_running_loop()
+        for url, queue in self._queues.items():
+            worker = self._workers.get(url)
+            if queue and (worker is None or worker.done()):
+                self._workers[url] = loop.create_task(self._work(url))
 
-    async def flush(self) -> int:
-        """Attempt every delivery that is due now, once; returns how many were attempted.
-        One flush at a time (the background sender and a clock advance may both ask)."""
-        async with self._flushing:
-            due = self._due()
-            if not due:
-                return 0
-            # trust_env=False: a proxy from the environment must not see test traffic.
-            async with httpx.AsyncClient(trust_env=False) as client:
-                for org, delivery in due:
+    async def flush(self) -> None:
+        """Attempt every delivery that is due now, once, and wait until all are done."""
+        self.start_due()
+        while running := [w for w in self._workers.values() if not w.done()]:
+            await asyncio.gather(*running)
+
+    async def start(self) -> None:
+        """Served: one pooled client for every delivery. trust_env=False: a proxy from the
+        environment must not see test traffic."""
+        self._client = httpx.AsyncClient(trust_env=False)
+
+    async def stop(self) -> None:
+        """Cancel attempts in flight (their deliveries wait again, so a state file keeps them)
+        and close the pooled client."""
+        for worker in self._workers.values():
+            worker.cancel()
+        for worker in self._workers.values():
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def _work(self, url: str) -> None:
+        queue = self._queues[url]
+        try:
+            async with self._client_for_run() as client:
+                while queue:
+                    org, delivery = queue[0]
                     if self.registry.current(org):  # not reset or removed meanwhile
                         await self._attempt(client, org, delivery)
-            for org, _ in due:
-                org.webhooks.settle()
-            return len(due)
+                    queue.popleft()
+        except asyncio.CancelledError:
+            for org, delivery in queue:
+                org.webhooks.wait(delivery)
+            queue.clear()
+            raise
+
+    @contextlib.asynccontextmanager
+    async def _client_for_run(self) -> AsyncIterator[httpx.AsyncClient]:
+        if self._client is not None:
+            yield self._client
+            return
+        async with httpx.AsyncClient(trust_env=False) as client:
+            yield client
 
     async def _attempt(self, client: httpx.AsyncClient, org: Org,
                        delivery: WebhookDelivery) -> None:
@@ -137,3 +187,4 @@ class WebhookSender:
                         error or f"HTTP {status}")
         else:
             delivery.due = at + backoff(len(delivery.attempts))
+            org.webhooks.wait(delivery)

@@ -4,6 +4,7 @@ Sending them over HTTP is not the domain's business (see emulator/webhooks.py)."
 
 from __future__ import annotations
 
+import heapq
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -58,24 +59,32 @@ class WebhookDelivery:
 
 
 class WebhookQueue:
-    """One org's deliveries: replaced with the org, so a reset or delete drops them all."""
+    """One org's deliveries: replaced with the org, so a reset or delete drops them all.
+    `pending` is a heap by (due, sequence): the deliveries waiting for their moment."""
 
     def __init__(self, targets: tuple[WebhookTarget, ...] = ()) -> None:
         self.targets = targets
-        self.pending: list[WebhookDelivery] = []
+        self.pending: list[tuple[datetime, int, WebhookDelivery]] = []
         self.log: deque[WebhookDelivery] = deque(maxlen=LOG_LIMIT)
 
     def add(self, delivery: WebhookDelivery) -> None:
         if len(self.pending) >= PENDING_LIMIT:
-            dropped = self.pending.pop(0)
+            _, _, dropped = heapq.heappop(self.pending)
             dropped.state = DeliveryState.FAILED
             dropped.attempts.append(Attempt(delivery.due, None, "dropped: too many pending"))
-        self.pending.append(delivery)
+        self.wait(delivery)
         self.log.append(delivery)
 
-    def due(self, now: datetime) -> list[WebhookDelivery]:
-        return [d for d in self.pending if d.due <= now]
+    def wait(self, delivery: WebhookDelivery) -> None:
+        """(Again) wait for `delivery.due`."""
+        heapq.heappush(self.pending, (delivery.due, delivery.sequence, delivery))
 
-    def settle(self) -> None:
-        """Forget the deliveries that are no longer waiting."""
-        self.pending = [d for d in self.pending if d.state is DeliveryState.PENDING]
+    def next_due(self) -> datetime | None:
+        return self.pending[0][0] if self.pending else None
+
+    def take_due(self, now: datetime) -> list[WebhookDelivery]:
+        """The deliveries due at `now`, in order; they stop waiting."""
+        taken = []
+        while self.pending and self.pending[0][0] <= now:
+            taken.append(heapq.heappop(self.pending)[2])
+        return taken
