@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from emulator.domain.rowindex import RowIndex
 from emulator.domain.why import Why
 
 JsonScalar = str | int | float | bool | None
@@ -206,6 +207,8 @@ class Recipient:
     variables: dict[str, JsonScalar] | None = None
     # What decided the outcome (never on the public wire either).
     why: Why | None = None
+    # The row's place in its broadcast's rows, in creation order (for the row index).
+    position: int = -1
 
 
 @dataclass(slots=True)
@@ -226,6 +229,7 @@ class Broadcast:
     error_message: str | None = None
     counters: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTER_NAMES, 0))
     recipients: list[Recipient] = field(default_factory=list)
+    row_index: RowIndex = field(default_factory=RowIndex)
     # Distinct contacts that have at least one row, for contacts_count.
     contact_ids: set[str] = field(default_factory=set)
     # Rows not yet PROCESSED; a marketing send is SENT when none are left and none are to come.

@@ -20,6 +20,7 @@ from emulator.domain.entities import (
 from emulator.domain.errors import bad_request
 from emulator.domain.org import Org
 from emulator.domain.outcome import DEFAULT_ERRORS, Decision, Outcome
+from emulator.domain.rowindex import RowIndex
 from emulator.domain.rowlife import add_row, complete_if_done, dispatch, skip
 from emulator.domain.rows import build_row
 
@@ -116,6 +117,7 @@ def _clear_previous_send(broadcast: Broadcast) -> None:
     """Sending again (after CANCELLED or FAILED) starts afresh: rows and counters of the previous
     attempt are dropped, so the counters always agree with the rows."""
     broadcast.recipients = []
+    broadcast.row_index = RowIndex()
     broadcast.contact_ids = set()
     broadcast.counters = dict.fromkeys(COUNTER_NAMES, 0)
     broadcast.open_rows = 0

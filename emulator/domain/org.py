@@ -87,6 +87,8 @@ class Org:
     # Every row ever created, in creation order: the outbox reads it (rows of a marketing send
     # that was sent again stay here, as messages that really went out).
     sent_rows: list[Recipient] = field(default_factory=list)
+    # True while `sent_rows` is also in order of creation time (the outbox reads it lazily).
+    rows_in_order: bool = True
     email_index: dict[str, str] = field(default_factory=dict)
     phone_index: dict[str, str] = field(default_factory=dict)
     # Derived from the blueprint when the org is made.

@@ -3,7 +3,8 @@ content rendered as the send resolved it. Read by tests; never part of the publi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import heapq
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,19 +59,26 @@ class MessageFilter:
 
 
 def messages(orgs: list[Org], wanted: MessageFilter) -> Iterator[Message]:
-    """Newest first across the given orgs (by creation time, then creation order)."""
-    found: list[tuple[Any, int, Message]] = []
-    for org in orgs:
-        if wanted.org_id is not None and org.id != wanted.org_id:
+    """Newest first across the given orgs (by creation time, then creation order), read lazily:
+    the first messages of a big outbox cost what they are, not the outbox."""
+    streams = [_newest_first(org, wanted) for org in orgs
+               if wanted.org_id is None or org.id == wanted.org_id]
+    merged = heapq.merge(*streams, key=lambda item: (item[0], item[1]), reverse=True)
+    return (message for _, _, message in merged)
+
+
+def _newest_first(org: Org, wanted: MessageFilter) -> Iterator[tuple[Any, int, Message]]:
+    rows = org.sent_rows
+    positions: Iterable[int] = range(len(rows) - 1, -1, -1)
+    if not org.rows_in_order:  # a row was added with an earlier time than the one before
+        positions = sorted(positions, key=lambda p: (rows[p].created_at, p), reverse=True)
+    for position in positions:
+        row = rows[position]
+        if Flag.SKIPPED in row.flags:
             continue
-        for position, row in enumerate(org.sent_rows):
-            if Flag.SKIPPED in row.flags:
-                continue
-            broadcast = org.broadcasts.get(row.broadcast_id)
-            if broadcast is None:
-                continue
-            message = Message(org, broadcast, row)
-            if wanted.matches(message):
-                found.append((row.created_at, position, message))
-    found.sort(key=lambda item: (item[0], item[1]), reverse=True)
-    return (message for _, _, message in found)
+        broadcast = org.broadcasts.get(row.broadcast_id)
+        if broadcast is None:
+            continue
+        message = Message(org, broadcast, row)
+        if wanted.matches(message):
+            yield row.created_at, position, message

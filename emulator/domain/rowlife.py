@@ -18,11 +18,15 @@ from emulator.domain.entities import (
 )
 from emulator.domain.org import Org, RecipientEvent
 from emulator.domain.outcome import SUPPRESSED, Decision, error_of, timeline
+from emulator.domain.rowindex import PROCESSED
 from emulator.domain.why import Why, WhyKind
 
 
 def add_row(org: Org, broadcast: Broadcast, row: Recipient) -> None:
+    if org.sent_rows and row.created_at < org.sent_rows[-1].created_at:
+        org.rows_in_order = False
     org.sent_rows.append(row)
+    row.position = len(broadcast.recipients)
     broadcast.recipients.append(row)
     broadcast.open_rows += 1
     broadcast.counters["recipients_count"] += 1
@@ -76,8 +80,10 @@ def record(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, at: datet
         return
     row.flags[flag] = at
     row.updated_at = at
+    if _is_current(broadcast, row):
+        broadcast.row_index.mark(flag.value, row.position)
     if last:
-        row.status = RecipientStatus.PROCESSED
+        _processed(broadcast, row)
     for counter in FLAG_COUNTERS[flag]:
         broadcast.counters[counter] += 1
     if flag in _WITH_CONSEQUENCES:
@@ -105,8 +111,20 @@ def _consequences(org: Org, row: Recipient, flag: Flag, at: datetime) -> None:
             org.suppress(address, "bounced" if flag is Flag.BOUNCED else "complained", row, at)
 
 
-def finish(broadcast: Broadcast, row: Recipient, at: datetime) -> None:
+def _is_current(broadcast: Broadcast, row: Recipient) -> bool:
+    """False for a row of an earlier send of the broadcast (a marketing send sent again)."""
+    rows = broadcast.recipients
+    return 0 <= row.position < len(rows) and rows[row.position] is row
+
+
+def _processed(broadcast: Broadcast, row: Recipient) -> None:
+    if row.status is not RecipientStatus.PROCESSED and _is_current(broadcast, row):
+        broadcast.row_index.mark(PROCESSED, row.position)
     row.status = RecipientStatus.PROCESSED
+
+
+def finish(broadcast: Broadcast, row: Recipient, at: datetime) -> None:
+    _processed(broadcast, row)
     row.updated_at = at
     broadcast.open_rows -= 1
     complete_if_done(broadcast, at)

@@ -15,7 +15,7 @@ from emulator.domain.broadcasts import (
 )
 from emulator.domain.entities import BroadcastStatus, BroadcastType, Flag, RecipientStatus
 from emulator.domain.marketing import send_marketing
-from emulator.domain.recipients import RecipientFilter, list_recipients
+from emulator.domain.recipients import RecipientFilter, page_recipients
 from emulator.domain.transactional import Trigger, trigger
 from emulator.http import query
 from emulator.http.common import emulator_of, open_org, paged, read_body
@@ -56,8 +56,8 @@ async def list_recipients_endpoint(request: Request) -> Response:
     broadcast = get_broadcast(org, request.path_params["broadcast_id"])
     wanted = _recipient_filter(request)
     page = query.page_of(request.query_params)
-    rows = list_recipients(broadcast, wanted)
-    return paged(rows, page, lambda row: recipient_json(org, row))
+    rows, count = page_recipients(broadcast, wanted, page.offset, page.take)
+    return JSONResponse([recipient_json(org, row) for row in rows], headers=page.headers(count))
 
 
 def _recipient_filter(request: Request) -> RecipientFilter:

@@ -24,9 +24,12 @@ class Page:
     page: int
     take: int
 
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.take
+
     def slice(self, items: Sequence[T]) -> Sequence[T]:
-        start = (self.page - 1) * self.take
-        return items[start:start + self.take]
+        return items[self.offset:self.offset + self.take]
 
     def headers(self, count: int) -> dict[str, str]:
         return {
