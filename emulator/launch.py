@@ -20,6 +20,8 @@ log = logging.getLogger("emulator")
 
 
 def serve(settings: Settings) -> int:
+    log.info("loading the scenario %s", settings.scenario,
+             extra={FIELDS: {"event": "loading", "scenario": settings.scenario}})
     try:
         app = create_app(settings)
     except ScenarioError as error:
