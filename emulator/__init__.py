@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("invent-emulator")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0.0.0"
-
 if TYPE_CHECKING:
+    __version__: str
     from emulator.app import create_app
     from emulator.settings import Settings
 
@@ -24,6 +19,15 @@ def __getattr__(name: str) -> Any:
         from emulator.app import create_app
 
         return create_app
+    if name == "__version__":
+        # Also on first use: reading package metadata costs more than the rest of
+        # `invent-emulator health`, which a container runs every second.
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("invent-emulator")
+        except PackageNotFoundError:  # running from a checkout that was never installed
+            return "0.0.0"
     if name == "Settings":
         from emulator.settings import Settings
 

@@ -9,6 +9,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from emulator.connections import SERVER_ANSWER_KEY
 from emulator.http.journal import ENTRY_KEY
 from emulator.logformat import FIELDS
 
@@ -50,6 +51,7 @@ class AccessLog:
         if not log.isEnabledFor(logging.INFO):
             return
         method, path, org_id = scope["method"], scope["path"], org_id_of(scope)
+        status = scope.get(SERVER_ANSWER_KEY, status)
         log.info("%s %s %d %.1f ms%s", method, path, status, duration_ms,
                  f" org {org_id}" if org_id else "",
                  extra={FIELDS: {"event": "request", "method": method, "path": path,

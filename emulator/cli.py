@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from emulator import __version__, health, logformat
+import emulator
+from emulator import health, logformat
 from emulator.settings import OPTION_BY_NAME, OPTIONS, Option, Settings
 
 log = logging.getLogger("emulator")
@@ -37,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="invent-emulator",
                                      description="A local emulator of the Invent Broadcasts API.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="run the emulator")
     for option in OPTIONS:
@@ -51,6 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     probe.add_argument("--timeout", type=float, default=health.DEFAULT_TIMEOUT,
                        help=f"seconds to wait for the answer (default {health.DEFAULT_TIMEOUT:g})")
     return parser
+
+
+class _Version(argparse.Action):
+    """argparse's own version action needs the text up front; the package metadata is read
+    only when asked (see the module docstring)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"{parser.prog} {emulator.__version__}")
+        parser.exit()
 
 
 def _add_flag(parser: argparse.ArgumentParser, option: Option) -> None:

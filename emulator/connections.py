@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -16,8 +17,16 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from emulator.http.errors import envelope
 
-log = logging.getLogger("emulator.connections")
+if sys.platform != "win32":
+    import resource
 
+log = logging.getLogger("emulator.connections")
+# File descriptors beyond the connection cap: the listening socket, logs, scenario files.
+SPARE_DESCRIPTORS = 64
+
+# Set in a request's scope when the server itself answered it (a 408 while the app still
+# waited for the body): the access log reports what the client got, not what the app tried.
+SERVER_ANSWER_KEY = "invent.server_answer"
 # A flood of refusals or timeouts is summed up, at most one line per kind this often.
 NOTICE_SECONDS = 10.0
 
@@ -121,6 +130,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self.transport.write(_raw_response(408, message))
         self.transport.close()
         if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.scope[SERVER_ANSWER_KEY] = 408  # type: ignore[literal-required]
             self.cycle.disconnected = True
             self.cycle.message_event.set()
         self.limits.notices.warn("request_timeout", f"answered 408 and closed: {message}")
@@ -142,3 +152,20 @@ async def over_capacity(scope: Scope, receive: Receive, send: Send) -> None:
         (b"retry-after", b"1"), (b"connection", b"close"),
     ]})
     await send({"type": "http.response.body", "body": body})
+
+
+def ensure_descriptors(max_connections: int) -> None:
+    """Raise the soft limit on open files to fit the cap, as far as the hard limit allows:
+    past it, accept() fails and clients see resets with no answer at all."""
+    if sys.platform == "win32":
+        return
+    needed = max_connections + SPARE_DESCRIPTORS
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return
+    wanted = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+    if wanted > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+    if wanted < needed:
+        log.warning("only %d open files are allowed (ulimit -n): fewer connections than the "
+                    "cap of %d can be served", wanted, max_connections)

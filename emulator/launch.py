@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 
 from emulator import __version__
 from emulator.app import create_app
+from emulator.connections import ensure_descriptors
 from emulator.logformat import FIELDS
 from emulator.scenario.problems import ScenarioError
 from emulator.server import bind, make_server
@@ -28,6 +29,7 @@ def serve(settings: Settings) -> int:
         log.error("the scenario cannot be loaded:\n%s", error, extra={FIELDS: {
             "event": "scenario_error", "problems": [str(p) for p in error.problems]}})
         return 2
+    ensure_descriptors(settings.max_connections)
     try:
         sock = bind(settings.host, settings.port)
     except OSError as error:

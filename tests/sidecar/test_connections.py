@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shlex
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from cli.support import Spawner
+from cli.support import Spawner, clean_env, command
+
+from sidecar.support import wait_for_log
 
 # Deadlines for reading an answer; far above the short timeouts the servers here are given.
 READ_WITHIN = 10.0
@@ -67,6 +73,41 @@ def test_a_partial_body_is_answered_408(quick: str) -> None:
     assert body == {"statusCode": 408, "error": "Request Timeout",
                     "message": "The request body did not arrive within 0.5 s"}
     assert_healthy(quick)
+
+
+def test_the_access_log_reports_the_408_the_client_got(spawn: Spawner) -> None:
+    server = spawn("--port", "0", "--body-timeout", "0.5", "--access-log")
+    url, _ = server.wait_healthy()
+    with connected(url) as sock:
+        sock.sendall(SEND_HEAD + b'{"email": "ada@')
+        assert status_and_body(read_all(sock))[0] == 408
+    wait_for_log(server, "POST /orgs/c/broadcasts/bc_otp/send 408 ")
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads the limit from /proc (Linux)")
+def test_the_open_file_limit_is_raised_to_fit_the_cap(tmp_path: Path) -> None:
+    import resource
+
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    wanted = 1000 + 64 if hard == resource.RLIM_INFINITY else min(1000 + 64, hard)
+
+    with (tmp_path / "server.log").open("wb") as log:
+        # In a shell, so the child starts under `ulimit -S -n 256` (no preexec_fn: not thread-safe).
+        script = "ulimit -S -n 256 && exec " + shlex.join(
+            command("serve", "--port", "0", "--max-connections", "1000"))
+        server = subprocess.Popen(["/bin/sh", "-c", script], env=clean_env(), cwd=tmp_path,
+                                  stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + READ_WITHIN
+            while "listening on" not in (tmp_path / "server.log").read_text():
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.02)
+            limits = Path(f"/proc/{server.pid}/limits").read_text()
+        finally:
+            server.kill()
+            server.wait(READ_WITHIN)
+    line = next(x for x in limits.splitlines() if x.startswith("Max open files"))
+    assert int(line.split()[3]) == wanted, line
 
 
 def test_partial_headers_are_answered_408(quick: str) -> None:

@@ -5,24 +5,16 @@ from __future__ import annotations
 
 import signal
 import socket
-import time
 
 import pytest
-from cli.support import POLL_SECONDS, Server, Spawner
+from cli.support import Server, Spawner
 
+from sidecar.support import wait_for_log
 from sidecar.test_connections import SEND_HEAD, address, read_all, status_and_body
 
 EXIT_WITHIN = 10.0
 # Far beyond EXIT_WITHIN: a server that exits in time did not wait for these.
 LONG = "120"
-
-
-def wait_for_log(server: Server, text: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in server.stderr:
-        if time.monotonic() > deadline or server.process.poll() is not None:
-            raise AssertionError(f"{text!r} never logged:\n{server.stderr}")
-        time.sleep(POLL_SECONDS)
 
 
 def half_sent(url: str) -> socket.socket:
