@@ -11,6 +11,8 @@ import pytest
 from cli.support import Spawner, clean_env, run_cli
 from pytest_httpserver import HTTPServer
 
+from sidecar.support import wait_for_log
+
 
 def port_of(url: str) -> str:
     return url.rsplit(":", 1)[1]
@@ -79,3 +81,18 @@ def test_a_bad_port_variable_exits_1_naming_it(tmp_path: Path) -> None:
     done = run_cli("health", cwd=tmp_path, env=clean_env(INVENT_EMULATOR_PORT="http"))
     assert done.returncode == 1  # 2 is reserved by container engines
     assert "INVENT_EMULATOR_PORT must be" in done.stderr
+
+
+def test_not_healthy_until_the_scenario_is_loaded(spawn: Spawner, tmp_path: Path,
+                                                  closed_port: int) -> None:
+    # big-campaign builds 100,000 contacts: seconds during which the port must stay closed.
+    server = spawn("--port", str(closed_port), "--scenario", "big-campaign")
+    wait_for_log(server, "loading the scenario big-campaign")
+    results = []
+    while not results or results[-1][0] != 0:
+        done = run_cli("health", "--port", str(closed_port), cwd=tmp_path)
+        results.append((done.returncode, "listening on" in server.stderr))
+        assert server.process.poll() is None, server.stderr
+        assert len(results) < 1000, "never healthy"
+    assert results[0] == (1, False)  # asked while loading: not healthy
+    assert all(logged for code, logged in results if code == 0)  # healthy only once loaded
