@@ -71,8 +71,8 @@ def _add_flag(parser: argparse.ArgumentParser, option: Option) -> None:
         parser.add_argument(option.flag, action=argparse.BooleanOptionalAction, default=None,
                             help=described)
     else:
-        parser.add_argument(option.flag, metavar=option.name.split("_")[-1].upper(),
-                            help=described)
+        metavar = option.metavar or option.name.split("_")[-1].upper()
+        parser.add_argument(option.flag, metavar=metavar, help=described)
 
 
 def _settings(args: argparse.Namespace, names: Sequence[str]) -> Settings:

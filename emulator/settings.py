@@ -72,6 +72,7 @@ class Option:
     parse: Callable[[str], Any]  # raises ValueError for anything outside `accepted`
     accepted: str
     help: str
+    metavar: str = ""  # the flag's value in --help; the name's last word by default
 
     @property
     def variable(self) -> str:
@@ -154,11 +155,13 @@ OPTIONS: tuple[Option, ...] = (
     Option("max_connections", _whole(1), "a whole number, at least 1",
            "open connections beyond this are answered 503 and closed"),
     Option("header_timeout", _seconds(0.1), "a number of seconds from 0.1 to 86400",
-           "seconds for a request's headers to arrive (408 or close after)"),
+           "seconds for a request's headers to arrive (408 or close after)", "SECONDS"),
     Option("body_timeout", _seconds(0.1), "a number of seconds from 0.1 to 86400",
-           "seconds for a request's body to arrive once its headers are in (408 after)"),
+           "seconds for a request's body to arrive once its headers are in (408 after)",
+           "SECONDS"),
     Option("shutdown_grace", _seconds(0), "a number of seconds from 0 to 86400",
-           "seconds in-flight requests get on SIGTERM/SIGINT before connections are closed"),
+           "seconds in-flight requests get on SIGTERM/SIGINT before connections close",
+           "SECONDS"),
 )
 OPTION_BY_NAME = {option.name: option for option in OPTIONS}
 assert set(OPTION_BY_NAME) == {f.name for f in fields(Settings)}, "one option per setting"
