@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from emulator.support.version import __version__
-
 if TYPE_CHECKING:
+    __version__: str
     from emulator.app import create_app
     from emulator.settings import Settings
 
@@ -20,6 +19,12 @@ def __getattr__(name: str) -> Any:
         from emulator.app import create_app
 
         return create_app
+    if name == "__version__":
+        # Also on first use: reading package metadata costs more than the rest of
+        # `invent-emulator health`, which a container runs every second.
+        from emulator.support.version import __version__
+
+        return __version__
     if name == "Settings":
         from emulator.settings import Settings
 

@@ -1,21 +1,23 @@
-"""`invent-emulator serve` and `invent-emulator validate`."""
+"""`invent-emulator serve`, `validate` and `health`.
+
+Only cheap modules load at the top: `health` runs every second inside a container and a bad
+setting should be refused at once, so the app (about half a second of imports) loads only when
+`serve` or `validate` needs it."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
+from types import FrameType
 
-from emulator.app import create_app
-from emulator.registry import OrgRegistry
-from emulator.scenario.load import load_scenario_file, resolve_scenario_path
-from emulator.scenario.problems import ScenarioError
-from emulator.server import bind, make_server
-from emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
-from emulator.support.version import __version__
+import emulator
+from emulator import health, logformat
+from emulator.settings import OPTION_BY_NAME, OPTIONS, Option, Settings
 
 log = logging.getLogger("emulator")
 
@@ -27,6 +29,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args)
     if args.command == "validate":
         return _validate(args.files)
+    if args.command == "health":
+        return _health(args)
     parser.print_help()
     return 2
 
@@ -34,60 +38,96 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="invent-emulator",
                                      description="A local emulator of the Invent Broadcasts API.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="run the emulator")
-    serve.add_argument("--host", help=f"address to bind (default {DEFAULT_HOST})")
-    serve.add_argument("--port", type=int,
-                       help=f"port to bind, 0 picks a free one (default {DEFAULT_PORT})")
-    serve.add_argument("--scenario", help="scenario file, or a bundled scenario's name "
-                                          "(default: the bundled 'default')")
-    serve.add_argument("--access-log", action="store_true", default=None,
-                       help="log every request (slower)")
-    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    for option in OPTIONS:
+        _add_flag(serve, option)
     validate = commands.add_parser("validate", help="check scenario files, exit 0 if all are valid")
     validate.add_argument("files", nargs="+", type=Path)
+    probe = commands.add_parser("health", help="exit 0 when the emulator answers "
+                                               f"{health.HEALTH_PATH} with 200 in time")
+    for name in ("host", "port"):
+        _add_flag(probe, OPTION_BY_NAME[name])
+    probe.add_argument("--timeout", type=float, default=health.DEFAULT_TIMEOUT,
+                       help=f"seconds to wait for the answer (default {health.DEFAULT_TIMEOUT:g})")
     return parser
+
+
+class _Version(argparse.Action):
+    """argparse's own version action needs the text up front; the package metadata is read
+    only when asked (see the module docstring)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(f"{parser.prog} {emulator.__version__}")
+        parser.exit()
+
+
+def _add_flag(parser: argparse.ArgumentParser, option: Option) -> None:
+    """Flags arrive as raw strings: settings.py parses them, as it does the variables."""
+    described = f"{option.help} (env {option.variable}, default {option.default})"
+    if option.is_boolean:
+        parser.add_argument(option.flag, action=argparse.BooleanOptionalAction, default=None,
+                            help=described)
+    else:
+        metavar = option.metavar or option.name.split("_")[-1].upper()
+        parser.add_argument(option.flag, metavar=metavar, help=described)
+
+
+def _settings(args: argparse.Namespace, names: Sequence[str]) -> Settings:
+    return Settings.from_env(**{name: getattr(args, name) for name in names})
 
 
 def _serve(args: argparse.Namespace) -> int:
     try:
-        settings = Settings.from_env(host=args.host, port=args.port, scenario=args.scenario,
-                                     access_log=args.access_log, log_level=args.log_level)
+        settings = _settings(args, [option.name for option in OPTIONS])
     except ValueError as error:
-        print(f"invent-emulator: {error}", file=sys.stderr)
+        logformat.configure("info", _wanted_format(args))
+        log.error("invent-emulator: %s", error)
         return 2
-    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s: %(message)s")
-    settings = replace(settings, log_level=settings.log_level.lower())
+    logformat.configure(settings.log_level, settings.log_format)
+    # A stop signal while the scenario loads ends start-up quietly, like one while serving.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        app = create_app(settings)
-    except ScenarioError as error:
-        print(error, file=sys.stderr)
-        return 2
+        # Loaded here, not at the top: see the module docstring.
+        from emulator.launch import serve
+
+        return serve(settings)
+    except KeyboardInterrupt:
+        log.info("invent-emulator stopped while starting")
+        return 0
+
+
+def _interrupt(sig: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _wanted_format(args: argparse.Namespace) -> str:
+    """The log format asked for, even when some other setting is wrong."""
+    raw = args.log_format or os.environ.get(OPTION_BY_NAME["log_format"].variable, "")
+    return "json" if raw.strip().lower() == "json" else "text"
+
+
+def _health(args: argparse.Namespace) -> int:
+    """0 healthy, 1 not (container engines read 1 as unhealthy and reserve 2)."""
     try:
-        sock = bind(settings.host, settings.port)
-    except OSError as error:
-        print(f"invent-emulator: cannot bind {settings.host}:{settings.port}: {error}",
-              file=sys.stderr)
-        return 2
-    host, port = sock.getsockname()[:2]
-    url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-    _announce(app.state.emulator.registry, url, settings.scenario)
-    server = make_server(app, access_log=settings.access_log, log_level=settings.log_level)
-    server.run(sockets=[sock])
-    log.info("invent-emulator stopped")
+        settings = _settings(args, ["host", "port"])
+    except ValueError as error:
+        print(f"invent-emulator health: {error}", file=sys.stderr)
+        return 1
+    problem = health.check(settings.host, settings.port, args.timeout)
+    if problem is not None:
+        print(f"invent-emulator health: {problem}", file=sys.stderr)
+        return 1
     return 0
 
 
-def _announce(registry: OrgRegistry, url: str, scenario: str) -> None:
-    log.info("invent-emulator %s listening on %s (scenario: %s)", __version__, url, scenario)
-    for org in registry.orgs.values():
-        keys = ", ".join(org.api_keys) or "(none: reached through its parent)"
-        log.info("  org %s (%s): API key %s", org.id, org.name, keys)
-    log.info("  control surface: %s/_emulator/health", url)
-
-
 def _validate(files: Sequence[Path]) -> int:
+    # Loaded here, not at the top: see the module docstring.
+    from emulator.scenario.load import load_scenario_file, resolve_scenario_path
+    from emulator.scenario.problems import ScenarioError
+
     failed = False
     for file in files:
         try:

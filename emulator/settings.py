@@ -1,11 +1,13 @@
 """One frozen settings object: defaults < environment (INVENT_EMULATOR_*) < CLI flags, read when
-the app is built, never at import time."""
+the app is built, never at import time. `OPTIONS` is the one table every flag, variable and
+README row comes from."""
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 DEFAULT_HOST = "127.0.0.1"
@@ -13,9 +15,11 @@ DEFAULT_PORT = 4010
 DEFAULT_SCENARIO = "default"
 ENV_PREFIX = "INVENT_EMULATOR_"
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+LOG_FORMATS = ("text", "json")
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
+BOOLEAN_WORDS = "1, 0, true, false, yes, no, on or off (any case)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,50 +28,140 @@ class Settings:
     port: int = DEFAULT_PORT
     # A path to a scenario file, or the name of a bundled one.
     scenario: str = DEFAULT_SCENARIO
-    max_body_bytes: int = 1024 * 1024
-    access_log: bool = False
     log_level: str = "info"
+    log_format: str = "text"
+    access_log: bool = False
+    max_body_bytes: int = 1024 * 1024
+    # Open connections beyond this are answered 503 and closed (file descriptors stay bounded).
+    max_connections: int = 1000
+    # A stalled request is answered 408 or closed: headers must arrive within header_timeout,
+    # then the whole body within body_timeout (so at most 30 s by default).
+    header_timeout: float = 10.0
+    body_timeout: float = 20.0
+    # On SIGTERM/SIGINT, in-flight requests get this long before connections are closed.
+    shutdown_grace: float = 5.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then `environ` (os.environ by default), then `overrides`: typed values, or
+        the raw strings of command-line flags (parsed here, errors naming the flag)."""
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
-        for name, kind in (("host", str), ("port", int), ("scenario", str),
-                           ("max_body_bytes", int), ("access_log", bool), ("log_level", str)):
-            raw = env.get(ENV_PREFIX + name.upper())
-            if raw is not None:
-                values[name] = _parse(name, raw, kind)
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        for option in OPTIONS:
+            raw = env.get(option.variable, "").strip()
+            if raw:  # an empty variable counts as unset (compose `X=`, CI `${{ inputs.x }}`)
+                values[option.name] = option.read(raw, option.variable)
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            option = OPTION_BY_NAME[name]
+            values[name] = option.read(value, option.flag) if isinstance(value, str) else value
         settings = replace(cls(), **values)
         settings.check()
         return settings
 
     def check(self) -> None:
-        if not 0 <= self.port <= 65535:
-            raise ValueError(f"the port must be from 0 to 65535, not {self.port}")
-        if self.log_level.lower() not in LOG_LEVELS:
-            raise ValueError(f"the log level must be one of {', '.join(LOG_LEVELS)}, "
-                             f"not {self.log_level!r}")
-        if self.max_body_bytes < 1:
-            raise ValueError("the maximum body size must be at least 1 byte")
+        """Values that came in typed (from code) get the same bounds as parsed ones."""
+        for option in OPTIONS:
+            option.read(str(getattr(self, option.name)), option.name.replace("_", " "))
 
 
-def _parse(name: str, raw: str, kind: type) -> Any:
-    if kind is bool:
-        lowered = raw.strip().lower()
-        if lowered in _TRUE:
-            return True
-        if lowered in _FALSE:
-            return False
-        raise ValueError(f"{ENV_PREFIX}{name.upper()} must be true or false, not {raw!r}")
-    if name == "log_level" and raw.strip().lower() not in LOG_LEVELS:
-        raise ValueError(f"{ENV_PREFIX}LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, "
-                         f"not {raw!r}")
-    if kind is int:
+@dataclass(frozen=True, slots=True)
+class Option:
+    name: str
+    parse: Callable[[str], Any]  # raises ValueError for anything outside `accepted`
+    accepted: str
+    help: str
+    metavar: str = ""  # the flag's value in --help; the name's last word by default
+
+    @property
+    def variable(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def is_boolean(self) -> bool:
+        return self.parse is parse_boolean
+
+    @property
+    def default(self) -> Any:
+        return getattr(Settings(), self.name)
+
+    def read(self, raw: str, source: str) -> Any:
         try:
-            return int(raw)
+            return self.parse(raw)
         except ValueError:
-            raise ValueError(
-                f"{ENV_PREFIX}{name.upper()} must be a whole number, not {raw!r}"
-            ) from None
-    return raw
+            raise ValueError(f"{source} must be {self.accepted}, not {raw!r}") from None
+
+
+def parse_boolean(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError(raw)
+
+
+def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        value = int(raw.strip())  # int() refuses "4010.5" and "abc"
+        if value < low or (high is not None and value > high):
+            raise ValueError(raw)
+        return value
+    return parse
+
+
+def _seconds(minimum: float) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        value = float(raw.strip())
+        if not math.isfinite(value) or value < minimum or value > 86_400:
+            raise ValueError(raw)
+        return value
+    return parse
+
+
+def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw.strip().lower() not in choices:
+            raise ValueError(raw)
+        return raw.strip().lower()
+    return parse
+
+
+def _text(raw: str) -> str:
+    if not raw.strip():
+        raise ValueError(raw)
+    return raw.strip()
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("scenario", _text, "a scenario file or a bundled scenario's name",
+           "scenario file, or a bundled scenario's name"),
+    Option("host", _text, "an address to bind", "address to bind (0.0.0.0: every interface)"),
+    Option("port", _whole(0, 65535), "a whole number from 0 to 65535",
+           "port to bind, 0 picks a free one"),
+    Option("log_level", _one_of(LOG_LEVELS), "one of " + ", ".join(LOG_LEVELS),
+           "least severe log level written"),
+    Option("log_format", _one_of(LOG_FORMATS), "text or json",
+           "json: every line written is one JSON object"),
+    Option("access_log", parse_boolean, BOOLEAN_WORDS,
+           "log every request (time, method, path, status, duration, org id)"),
+    Option("max_body_bytes", _whole(1), "a whole number of bytes, at least 1",
+           "largest request body accepted (413 beyond)"),
+    Option("max_connections", _whole(1), "a whole number, at least 1",
+           "open connections beyond this are answered 503 and closed"),
+    Option("header_timeout", _seconds(0.1), "a number of seconds from 0.1 to 86400",
+           "seconds for a request's headers to arrive (408 or close after)", "SECONDS"),
+    Option("body_timeout", _seconds(0.1), "a number of seconds from 0.1 to 86400",
+           "seconds for a request's body to arrive once its headers are in (408 after)",
+           "SECONDS"),
+    Option("shutdown_grace", _seconds(0), "a number of seconds from 0 to 86400",
+           "seconds in-flight requests get on SIGTERM/SIGINT before connections close",
+           "SECONDS"),
+)
+OPTION_BY_NAME = {option.name: option for option in OPTIONS}
+assert set(OPTION_BY_NAME) == {f.name for f in fields(Settings)}, "one option per setting"

@@ -14,14 +14,14 @@ PACKAGE = Path(__file__).resolve().parents[2] / "emulator"
 
 # Top to bottom; a module may import its own layer and the layers below it.
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("emulator.cli", "emulator.__main__", "emulator.testing", "emulator"),
-    ("emulator.app", "emulator.server"),
+    ("emulator.cli", "emulator.__main__", "emulator.testing", "emulator", "emulator.launch"),
+    ("emulator.app", "emulator.server", "emulator.accesslog", "emulator.connections"),
     ("emulator.http",),
     ("emulator.service", "emulator.inspection", "emulator.webhooks", "emulator.registry",
      "emulator.timekeeping", "emulator.faults", "emulator.journal"),
     ("emulator.scenario",),
     ("emulator.domain",),
-    ("emulator.support", "emulator.settings"),
+    ("emulator.support", "emulator.settings", "emulator.logformat", "emulator.health"),
 )
 MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 40

@@ -1,0 +1,1 @@
+"""The emulator as a CI sidecar: image, settings, health, logs, timeouts, shutdown."""
