@@ -10,14 +10,14 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.clock import Clock, SystemClock
 from emulator.domain.errors import ApiError
 from emulator.http.bodylimit import BodySizeLimit
+from emulator.http.cors import PublicCORS
 from emulator.http.errors import api_error_handler, http_exception_handler, unexpected_error_handler
-from emulator.http.faults import CONTROL_PREFIX, FaultMiddleware
+from emulator.http.faults import FaultMiddleware
 from emulator.http.journal import JournalMiddleware
 from emulator.http.routes import ROUTES
 from emulator.runtime import Runtime
@@ -30,9 +30,6 @@ log = logging.getLogger("emulator")
 
 # How often a served emulator on a real clock runs what fell due, without waiting for a request.
 TICK_SECONDS = 0.1
-
-# Browser clients read these across origins.
-EXPOSED_HEADERS = ["pagination-count", "pagination-page", "pagination-take", "Retry-After"]
 
 
 def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | None = None,
@@ -59,7 +56,7 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
         routes=ROUTES,
         lifespan=lifespan,
         middleware=[
-            Middleware(PublicCORS),
+            Middleware(PublicCORS, origins=settings.cors_origins),
             Middleware(JournalMiddleware, journal=lambda: runtime.journal,
                        now=runtime.store.clock.now),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
@@ -99,22 +96,6 @@ class EmulatorApp(Starlette):
         except Exception:
             if not answered:
                 raise
-
-
-class PublicCORS:
-    """CORS open to every origin on the public API (browser frontends call it), and none on
-    /_emulator: a web page the developer happens to visit must not drive the control surface."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.cors = CORSMiddleware(app, allow_origins=["*"], allow_methods=["*"],
-                                   allow_headers=["*"], expose_headers=EXPOSED_HEADERS)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(CONTROL_PREFIX):
-            await self.app(scope, receive, send)
-        else:
-            await self.cors(scope, receive, send)
 
 
 class WebhookFlush:

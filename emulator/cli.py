@@ -1,4 +1,4 @@
-"""`invent-emulator serve` and `invent-emulator validate`."""
+"""`invent-emulator serve`, `invent-emulator validate` and `invent-emulator openapi`."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from pathlib import Path
 
 from emulator import __version__
 from emulator.app import create_app
+from emulator.http.openapi import openapi_json
+from emulator.http.routes import ROUTES
 from emulator.scenario.load import load_scenario_file, resolve_scenario_path
 from emulator.scenario.problems import ScenarioError
 from emulator.server import bind, make_server
-from emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
+from emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, parse_origins
 from emulator.store import Store
 
 log = logging.getLogger("emulator")
@@ -27,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _serve(args)
     if args.command == "validate":
         return _validate(args.files)
+    if args.command == "openapi":
+        sys.stdout.buffer.write(openapi_json(ROUTES) + b"\n")
+        return 0
     parser.print_help()
     return 2
 
@@ -45,15 +50,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true", default=None,
                        help="log every request (slower)")
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    serve.add_argument("--cors-origins", help="origins whose pages may call the public API: "
+                                              "'*' (default), a comma list, or 'off'")
     validate = commands.add_parser("validate", help="check scenario files, exit 0 if all are valid")
     validate.add_argument("files", nargs="+", type=Path)
+    commands.add_parser("openapi", help="print the API's OpenAPI 3.1 document (JSON)")
     return parser
 
 
 def _serve(args: argparse.Namespace) -> int:
     try:
         settings = Settings.from_env(host=args.host, port=args.port, scenario=args.scenario,
-                                     access_log=args.access_log, log_level=args.log_level)
+                                     access_log=args.access_log, log_level=args.log_level,
+                                     cors_origins=None if args.cors_origins is None
+                                     else parse_origins(args.cors_origins))
     except ValueError as error:
         print(f"invent-emulator: {error}", file=sys.stderr)
         return 2

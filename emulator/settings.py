@@ -4,6 +4,7 @@ the app is built, never at import time."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -27,6 +28,8 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     access_log: bool = False
     log_level: str = "info"
+    # Origins whose pages may call the public API from a browser: ("*",) any, () none (`off`).
+    cors_origins: tuple[str, ...] = ("*",)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -37,6 +40,9 @@ class Settings:
             raw = env.get(ENV_PREFIX + name.upper())
             if raw is not None:
                 values[name] = _parse(name, raw, kind)
+        origins = env.get(ENV_PREFIX + "CORS_ORIGINS")
+        if origins is not None:
+            values["cors_origins"] = parse_origins(origins, ENV_PREFIX + "CORS_ORIGINS")
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = replace(cls(), **values)
         settings.check()
@@ -71,3 +77,21 @@ def _parse(name: str, raw: str, kind: type) -> Any:
                 f"{ENV_PREFIX}{name.upper()} must be a whole number, not {raw!r}"
             ) from None
     return raw
+
+
+_ORIGIN = re.compile(r"https?://[^/\s]+")
+
+
+def parse_origins(raw: str, source: str = "--cors-origins") -> tuple[str, ...]:
+    """`off`, `*`, or a comma list of origins such as `http://localhost:3000` (no path: a
+    browser's Origin header has none, so `http://localhost:3000/` would never match)."""
+    if raw.strip().lower() == "off":
+        return ()
+    origins = tuple(part.strip() for part in raw.split(",") if part.strip())
+    if not origins:
+        raise ValueError(f"{source} must be a comma list of origins, '*' or 'off', not {raw!r}")
+    for origin in origins:
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise ValueError(f"{source}: {origin!r} is not an origin such as "
+                             "http://localhost:3000 (scheme and host, no path)")
+    return origins

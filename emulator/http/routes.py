@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from emulator.http import contacts, control, public
 from emulator.http.control import Endpoint
+from emulator.http.explorer import DOCS_ROUTES
 
 
 def by_method(**endpoints: Endpoint) -> Endpoint:
@@ -72,4 +73,5 @@ CONTROL_ROUTES = [
           control.add_template_endpoint, methods=["POST"]),
 ]
 
-ROUTES = PUBLIC_ROUTES + CONTROL_ROUTES
+# /openapi.json and the explorer at /docs (http/explorer.py).
+ROUTES = PUBLIC_ROUTES + CONTROL_ROUTES + DOCS_ROUTES
