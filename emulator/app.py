@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
         routes=ROUTES,
         lifespan=_lifespan(emulator),
         middleware=[
-            Middleware(PublicCORS),
+            Middleware(PublicCORS, origins=settings.cors_origins),
             Middleware(JournalMiddleware, emulator=emulator),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        per_path={"/_emulator/scenario": MAX_FILE_BYTES}),

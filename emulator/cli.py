@@ -1,4 +1,4 @@
-"""`invent-emulator serve`, `validate` and `health`.
+"""`invent-emulator serve`, `validate`, `health` and `openapi`.
 
 Only cheap modules load at the top: `health` runs every second inside a container and a bad
 setting should be refused at once, so the app (about half a second of imports) loads only when
@@ -31,6 +31,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _validate(args.files)
     if args.command == "health":
         return _health(args)
+    if args.command == "openapi":
+        return _openapi()
     parser.print_help()
     return 2
 
@@ -51,6 +53,7 @@ def _parser() -> argparse.ArgumentParser:
         _add_flag(probe, OPTION_BY_NAME[name])
     probe.add_argument("--timeout", type=float, default=health.DEFAULT_TIMEOUT,
                        help=f"seconds to wait for the answer (default {health.DEFAULT_TIMEOUT:g})")
+    commands.add_parser("openapi", help="print the API's OpenAPI 3.1 document (JSON)")
     return parser
 
 
@@ -120,6 +123,15 @@ def _health(args: argparse.Namespace) -> int:
     if problem is not None:
         print(f"invent-emulator health: {problem}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _openapi() -> int:
+    # Loaded here, not at the top: see the module docstring.
+    from emulator.http.openapi import openapi_json
+    from emulator.http.routes import ROUTES
+
+    sys.stdout.buffer.write(openapi_json(ROUTES) + b"\n")
     return 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
@@ -40,6 +41,8 @@ class Settings:
     body_timeout: float = 20.0
     # On SIGTERM/SIGINT, in-flight requests get this long before connections are closed.
     shutdown_grace: float = 5.0
+    # Origins whose pages may call the public API from a browser: ("*",) any, () none (`off`).
+    cors_origins: tuple[str, ...] = ("*",)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -63,7 +66,9 @@ class Settings:
     def check(self) -> None:
         """Values that came in typed (from code) get the same bounds as parsed ones."""
         for option in OPTIONS:
-            option.read(str(getattr(self, option.name)), option.name.replace("_", " "))
+            value = getattr(self, option.name)
+            raw = ",".join(value) or "off" if isinstance(value, tuple) else str(value)
+            option.read(raw, option.name.replace("_", " "))
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +137,20 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
     return parse
 
 
+_ORIGIN = re.compile(r"https?://[^/\s]+")
+
+
+def parse_origins(raw: str) -> tuple[str, ...]:
+    """`off`, `*`, or a comma list of origins such as `http://localhost:3000` (no path: a
+    browser's Origin header has none, so `http://localhost:3000/` would never match)."""
+    if raw.strip().lower() == "off":
+        return ()
+    origins = tuple(part.strip() for part in raw.split(",") if part.strip())
+    if not origins or any(o != "*" and not _ORIGIN.fullmatch(o) for o in origins):
+        raise ValueError(raw)
+    return origins
+
+
 def _text(raw: str) -> str:
     if not raw.strip():
         raise ValueError(raw)
@@ -159,6 +178,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("body_timeout", _seconds(0.1), "a number of seconds from 0.1 to 86400",
            "seconds for a request's body to arrive once its headers are in (408 after)",
            "SECONDS"),
+    Option("cors_origins", parse_origins,
+           "'*', 'off' or a comma list of origins such as http://localhost:3000 (no path)",
+           "origins whose pages may call the public API from a browser", "ORIGINS"),
     Option("shutdown_grace", _seconds(0), "a number of seconds from 0 to 86400",
            "seconds in-flight requests get on SIGTERM/SIGINT before connections close",
            "SECONDS"),

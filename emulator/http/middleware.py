@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,20 +24,27 @@ def _is_public_http(scope: Scope) -> bool:
     return scope["type"] == "http" and not scope.get("path", "").startswith(CONTROL_PREFIX)
 
 
-class PublicCORS:
-    """CORS open to every origin on the public API (browser frontends call it), and none on
-    /_emulator: a web page the developer happens to visit must not drive the control surface."""
+def same_origin_only(path: str) -> bool:
+    """The control surface, the inbox UI under it and the API explorer: no CORS."""
+    return path.startswith(CONTROL_PREFIX) or path == "/docs" or path.startswith("/docs/")
 
-    def __init__(self, app: ASGIApp) -> None:
+
+class PublicCORS:
+    """CORS for the public API: browser frontends on another origin call it (every origin by
+    default, `--cors-origins` narrows or turns it off). Same-origin-only paths get none: a web
+    page the developer happens to visit must not drive them."""
+
+    def __init__(self, app: ASGIApp, origins: Sequence[str] = ("*",)) -> None:
         self.app = app
-        self.cors = CORSMiddleware(app, allow_origins=["*"], allow_methods=["*"],
-                                   allow_headers=["*"], expose_headers=EXPOSED_HEADERS)
+        self.cors = CORSMiddleware(app, allow_origins=list(origins), allow_methods=["*"],
+                                   allow_headers=["*"], expose_headers=EXPOSED_HEADERS
+                                   ) if origins else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if _is_public_http(scope):
-            await self.cors(scope, receive, send)
-        else:
+        if self.cors is None or scope["type"] != "http" or same_origin_only(scope["path"]):
             await self.app(scope, receive, send)
+        else:
+            await self.cors(scope, receive, send)
 
 
 class JournalMiddleware:

@@ -9,6 +9,7 @@ from starlette.routing import Route
 from emulator.domain.broadcasts import BroadcastAction
 from emulator.http import contacts, control, inspection, public
 from emulator.http.control import Endpoint
+from emulator.http.explorer import DOCS_ROUTES
 
 
 def by_method(**endpoints: Endpoint) -> Endpoint:
@@ -73,4 +74,5 @@ CONTROL_ROUTES = [
           control.add_template_endpoint, methods=["POST"]),
 ]
 
-ROUTES = PUBLIC_ROUTES + CONTROL_ROUTES
+# /openapi.json and the explorer at /docs (http/explorer.py).
+ROUTES = PUBLIC_ROUTES + CONTROL_ROUTES + DOCS_ROUTES

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from emulator.settings import DEFAULT_PORT, OPTIONS
 from support import dockerfile
 from support.dockerfile import DOCKERFILE, ROOT, VENV_BIN_IN_IMAGE
+
+from emulator.settings import DEFAULT_PORT, OPTIONS
 
 READY_WITHIN = 15.0
 EXIT_WITHIN = 10.0

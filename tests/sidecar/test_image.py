@@ -18,7 +18,6 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-
 from support.dockerfile import ROOT
 
 pytestmark = pytest.mark.docker

@@ -7,10 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from emulator.settings import OPTIONS, Option
 from support import dockerfile
 from support.sidecar_readme import README, readme_image, settings_rows, snippets
+
+from emulator.settings import OPTIONS, Option
 
 KNOWN_VARIABLES = {option.variable for option in OPTIONS}
 

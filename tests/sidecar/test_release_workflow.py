@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from support.dockerfile import ROOT
 from support.sidecar_readme import readme_image
 
