@@ -19,6 +19,7 @@ from emulator.http.bodylimit import BodySizeLimit
 from emulator.http.errors import api_error_handler, http_exception_handler, unexpected_error_handler
 from emulator.http.faults import CONTROL_PREFIX, FaultMiddleware
 from emulator.http.journal import JournalMiddleware
+from emulator.http.pathguard import EncodedSlashGuard
 from emulator.http.routes import ROUTES
 from emulator.runtime import Runtime
 from emulator.scenario.load import load_scenario_file, resolve_scenario_path
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
             Middleware(PublicCORS),
             Middleware(JournalMiddleware, journal=lambda: runtime.journal,
                        now=runtime.store.clock.now),
+            Middleware(EncodedSlashGuard),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        per_path={"/_emulator/scenario": MAX_FILE_BYTES}),
             Middleware(FaultMiddleware, injector=lambda: runtime.faults),
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
             Exception: unexpected_error_handler,
         },
     )
+    app.router.redirect_slashes = False  # a redirect would be built from the Host header
     app.state.settings = settings
     app.state.runtime = runtime
     app.state.errors = runtime.errors
