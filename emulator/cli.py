@@ -11,7 +11,8 @@ from pathlib import Path
 
 from emulator import __version__
 from emulator.app import create_app
-from emulator.scenario.load import load_scenario_file, resolve_scenario_path
+from emulator.scenario.limits import ScenarioLimits
+from emulator.scenario.load import load_scenario_file_warning, resolve_scenario_path
 from emulator.scenario.problems import ScenarioError
 from emulator.server import bind, make_server
 from emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
@@ -89,10 +90,14 @@ def _announce(store: Store, url: str, scenario: str) -> None:
 
 def _validate(files: Sequence[Path]) -> int:
     failed = False
+    limits = ScenarioLimits.from_settings(Settings.from_env())
     for file in files:
         try:
-            load_scenario_file(resolve_scenario_path(str(file)))
+            _, warnings = load_scenario_file_warning(resolve_scenario_path(str(file)), limits)
         except ScenarioError as error:
             failed = True
+            warnings = error.warnings
             print(error, file=sys.stderr)
+        for warning in warnings:  # ambiguous YAML 1.1 scalars: worth a look, not a failure
+            print(warning, file=sys.stderr)
     return 1 if failed else 0

@@ -27,6 +27,12 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     access_log: bool = False
     log_level: str = "info"
+    # Scenario cost limits and control-surface safety (issue 12; docs/reliability.md).
+    max_contacts_per_org: int = 200_000
+    max_contacts_total: int = 300_000
+    max_include_bytes: int = 10 * 1024 * 1024
+    allowed_hosts: tuple[str, ...] = ()
+    admin_token: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -37,6 +43,7 @@ class Settings:
             raw = env.get(ENV_PREFIX + name.upper())
             if raw is not None:
                 values[name] = _parse(name, raw, kind)
+        values.update(_safety_values(env))
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = replace(cls(), **values)
         settings.check()
@@ -71,3 +78,26 @@ def _parse(name: str, raw: str, kind: type) -> Any:
                 f"{ENV_PREFIX}{name.upper()} must be a whole number, not {raw!r}"
             ) from None
     return raw
+
+
+def _safety_values(env: Mapping[str, str]) -> dict[str, Any]:
+    """The cost-limit and control-surface settings from the environment."""
+    values: dict[str, Any] = {}
+    for name in ("max_contacts_per_org", "max_contacts_total", "max_include_bytes"):
+        raw = env.get(ENV_PREFIX + name.upper())
+        if raw is not None:
+            values[name] = _parse(name, raw, int)
+            if values[name] < 1:
+                raise ValueError(f"{ENV_PREFIX}{name.upper()} must be at least 1, not {raw!r}")
+    hosts = env.get(ENV_PREFIX + "ALLOWED_HOSTS")
+    if hosts is not None:
+        values["allowed_hosts"] = parse_hosts(hosts)
+    token = env.get(ENV_PREFIX + "ADMIN_TOKEN")
+    if token:
+        values["admin_token"] = token
+    return values
+
+
+def parse_hosts(raw: str) -> tuple[str, ...]:
+    """A comma-separated list of host names, as `--allowed-hosts` and the variable take it."""
+    return tuple(host.strip().lower() for host in raw.split(",") if host.strip())
