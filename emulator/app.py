@@ -22,6 +22,7 @@ from emulator.http.journal import JournalMiddleware
 from emulator.http.pathguard import EncodedSlashGuard
 from emulator.http.routes import ROUTES
 from emulator.runtime import Runtime
+from emulator.scenario.limits import ScenarioLimits
 from emulator.scenario.load import load_scenario_file, resolve_scenario_path
 from emulator.scenario.schema import ScenarioSpec
 from emulator.scenario.yamlload import MAX_FILE_BYTES
@@ -40,8 +41,9 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
                clock: Clock | None = None) -> Starlette:
     """Build an emulator. `scenario` overrides `settings.scenario`; `clock` replaces wall time."""
     settings = settings or Settings()
+    limits = ScenarioLimits.from_settings(settings)
     if scenario is None:
-        scenario = load_scenario_file(resolve_scenario_path(settings.scenario))
+        scenario = load_scenario_file(resolve_scenario_path(settings.scenario), limits)
     runtime = Runtime(scenario, clock or SystemClock())
 
     @contextlib.asynccontextmanager
@@ -77,6 +79,7 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     )
     app.router.redirect_slashes = False  # a redirect would be built from the Host header
     app.state.settings = settings
+    app.state.scenario_limits = limits
     app.state.runtime = runtime
     app.state.errors = runtime.errors
     return app

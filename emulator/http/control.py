@@ -168,7 +168,8 @@ async def put_scenario(request: Request) -> Response:
     except UnicodeDecodeError:
         raise ApiError(400, "The scenario must be UTF-8 text (YAML or JSON)") from None
     try:
-        spec = load_scenario_text(text, "<request body>")
+        spec = load_scenario_text(text, "<request body>",
+                                  limits=request.app.state.scenario_limits)
     except ScenarioError as error:
         raise _scenario_error(error) from None
     runtime_of(request).load(spec)
@@ -188,7 +189,8 @@ async def create_org(request: Request) -> Response:
     scenario = None
     if body.scenario is not None:
         try:
-            scenario = load_scenario_json(body.scenario, "<scenario>")
+            scenario = load_scenario_json(body.scenario, "<scenario>",
+                                          request.app.state.scenario_limits)
         except ScenarioError as error:
             raise _scenario_error(error) from None
     org = store_of(request).create_org(NewOrg(
