@@ -147,8 +147,8 @@ def _note_ambiguity(node: yaml.Node, path: Path, document: LoadedDocument) -> No
         return
     document.warnings.append(Problem(
         document.file, node.start_mark.line + 1, node.start_mark.column + 1, path,
-        f"warning: {node.value!r} is a {kind_of(node.tag)} here (YAML 1.2) but a {other} to YAML 1.1 tools; "
-        "quote it to say which you mean"))
+        f"warning: {node.value!r} is a {kind_of(node.tag)} here (YAML 1.2) but a {other} to "
+        "YAML 1.1 tools; quote it to say which you mean"))
 
 
 def _scalar(loader: _HardenedLoader, node: yaml.Node) -> Any:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from api.helpers import assert_error
 from cli.support import clean_env, run_cli
+
 from emulator import create_app
 from emulator.clock import VirtualClock
 from emulator.scenario.limits import ScenarioLimits

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from api.helpers import assert_error
+
 from emulator import create_app
 from emulator.clock import VirtualClock
 

@@ -9,13 +9,13 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-
 from cli.support import run_cli
+from scenario.cases import PROBLEM_LINE
+
 from emulator import create_app
 from emulator.clock import VirtualClock
 from emulator.scenario.load import load_scenario_text
 from emulator.scenario.yamlload import load_yaml_text
-from scenario.cases import PROBLEM_LINE
 
 pytestmark = pytest.mark.anyio
 
