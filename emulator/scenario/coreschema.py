@@ -33,7 +33,7 @@ def install_core_schema(loader: type[yaml.SafeLoader]) -> None:
     for tag, pattern, first in _CORE_RESOLVERS:
         # The empty string is null: it has no first character, so it is filed under "".
         firsts = [*first, ""] if tag == NULL else list(first)
-        loader.add_implicit_resolver(tag, re.compile(pattern), firsts)  # type: ignore[no-untyped-call]
+        loader.add_implicit_resolver(tag, re.compile(pattern), firsts)
 
 
 def yaml11_reading(value: str, core_tag: str) -> str | None:
