@@ -18,6 +18,7 @@ from emulator.domain.errors import ApiError
 from emulator.http.bodylimit import BodySizeLimit
 from emulator.http.errors import api_error_handler, http_exception_handler, unexpected_error_handler
 from emulator.http.faults import CONTROL_PREFIX, FaultMiddleware
+from emulator.http.guard import ControlGuard
 from emulator.http.journal import JournalMiddleware
 from emulator.http.pathguard import EncodedSlashGuard
 from emulator.http.routes import ROUTES
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
             Middleware(JournalMiddleware, journal=lambda: runtime.journal,
                        now=runtime.store.clock.now),
             Middleware(EncodedSlashGuard),
+            Middleware(ControlGuard, bound_host=settings.host,
+                       allowed_hosts=settings.allowed_hosts, admin_token=settings.admin_token),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        per_path={"/_emulator/scenario": MAX_FILE_BYTES}),
             Middleware(FaultMiddleware, injector=lambda: runtime.faults),

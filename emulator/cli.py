@@ -11,11 +11,12 @@ from pathlib import Path
 
 from emulator import __version__
 from emulator.app import create_app
+from emulator.http.guard import is_loopback
 from emulator.scenario.limits import ScenarioLimits
 from emulator.scenario.load import load_scenario_file_warning, resolve_scenario_path
 from emulator.scenario.problems import ScenarioError
 from emulator.server import bind, make_server
-from emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
+from emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, parse_hosts
 from emulator.store import Store
 
 log = logging.getLogger("emulator")
@@ -46,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true", default=None,
                        help="log every request (slower)")
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    serve.add_argument("--allowed-hosts", type=parse_hosts, metavar="HOST[,HOST...]",
+                       help="Host names accepted on /_emulator besides loopback ones")
+    serve.add_argument("--admin-token", help="token the control surface requires (default: none)")
     validate = commands.add_parser("validate", help="check scenario files, exit 0 if all are valid")
     validate.add_argument("files", nargs="+", type=Path)
     return parser
@@ -54,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace) -> int:
     try:
         settings = Settings.from_env(host=args.host, port=args.port, scenario=args.scenario,
-                                     access_log=args.access_log, log_level=args.log_level)
+                                     access_log=args.access_log, log_level=args.log_level,
+                                     allowed_hosts=args.allowed_hosts, admin_token=args.admin_token)
     except ValueError as error:
         print(f"invent-emulator: {error}", file=sys.stderr)
         return 2
@@ -74,6 +79,10 @@ def _serve(args: argparse.Namespace) -> int:
     host, port = sock.getsockname()[:2]
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     _announce(app.state.runtime.store, url, settings.scenario)
+    if not is_loopback(host):
+        log.warning("bound to %s, beyond loopback: other machines can reach the emulator and "
+                    "its control surface%s", host, "" if settings.admin_token else
+                    " (set INVENT_EMULATOR_ADMIN_TOKEN to require a token)")
     server = make_server(app, access_log=settings.access_log, log_level=settings.log_level)
     server.run(sockets=[sock])
     log.info("invent-emulator stopped")
