@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 DEFAULT_HOST = "127.0.0.1"
@@ -32,7 +32,7 @@ class Settings:
     max_contacts_total: int = 300_000
     max_include_bytes: int = 10 * 1024 * 1024
     allowed_hosts: tuple[str, ...] = ()
-    admin_token: str | None = None
+    admin_token: str | None = field(default=None, repr=False)  # never in a log line
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

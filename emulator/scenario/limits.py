@@ -11,9 +11,11 @@ from emulator.scenario.problems import Path
 from emulator.scenario.schema import OrgSpec, ScenarioSpec
 from emulator.settings import Settings
 
-DEFAULT_MAX_CONTACTS_PER_ORG = 200_000
-DEFAULT_MAX_CONTACTS_TOTAL = 300_000
-DEFAULT_MAX_INCLUDE_BYTES = 10 * 1024 * 1024
+# One source for the defaults: the Settings fields (no environment is read here).
+_DEFAULTS = Settings()
+DEFAULT_MAX_CONTACTS_PER_ORG = _DEFAULTS.max_contacts_per_org
+DEFAULT_MAX_CONTACTS_TOTAL = _DEFAULTS.max_contacts_total
+DEFAULT_MAX_INCLUDE_BYTES = _DEFAULTS.max_include_bytes
 
 Finding = tuple[Path, str]
 
