@@ -73,6 +73,8 @@ class ControlGuard:
         return None
 
     def _host_allowed(self, host: str) -> bool:
+        if not host:
+            return True  # HTTP/1.0 tools may omit it; a browser always sends one
         name = host_name(host)
         return is_loopback(name) or name in self.allowed_hosts
 

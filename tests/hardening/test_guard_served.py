@@ -4,6 +4,7 @@ requests, takes --allowed-hosts and --admin-token, and warns when bound beyond l
 from __future__ import annotations
 
 import re
+import socket
 import time
 from pathlib import Path
 
@@ -28,6 +29,10 @@ def test_served_control_surface_checks_host_token_and_origin(tmp_path: Path) -> 
                               headers={**token, "Origin": "https://evil.example",
                                        "Content-Type": "text/plain"})
             assert_error(cross, 403)
+            address = (httpx.URL(url).host, httpx.URL(url).port or 80)
+            with socket.create_connection(address, timeout=10) as sock:  # HTTP/1.0, no Host
+                sock.sendall(b"GET /_emulator/health HTTP/1.0\r\n\r\n")
+                assert sock.recv(64).startswith(b"HTTP/1.1 200")
         assert "warning" not in server.stderr.lower()
         assert "Traceback" not in server.stderr
 
