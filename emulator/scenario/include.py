@@ -7,7 +7,7 @@ remembers its file and position, so errors still name the right file, line and c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -118,11 +118,7 @@ def _include_all(composed: Composed, document: LoadedDocument, base_dir: FilePat
             raise ScenarioError([document.problem(("include", index),
                                                   f"included file '{name}' not found")])
         included = read_document(path)
-        composed.warnings += included.warnings
-        composed.bytes_read += included.size
-        too_big = include_bytes_problem(composed.bytes_read, composed.limits)
-        if too_big:
-            raise ScenarioError([document.problem(("include", index), too_big)])
+        _account(composed, included, document.problem(("include", index), ""))
         if included.data is None or included.data == {}:
             continue
         if not isinstance(included.data, dict):
@@ -135,6 +131,15 @@ def _include_all(composed: Composed, document: LoadedDocument, base_dir: FilePat
         # A file's own includes first: what it includes comes before what it holds itself.
         _include_all(composed, included, path.parent, [*chain, path], counter)
         _merge(composed, included)
+
+
+def _account(composed: Composed, included: LoadedDocument, where: Problem) -> None:
+    """Keep an included file's warnings, and refuse it if the files read so far are too big."""
+    composed.warnings += included.warnings
+    composed.bytes_read += included.size
+    too_big = include_bytes_problem(composed.bytes_read, composed.limits)
+    if too_big:
+        raise ScenarioError([replace(where, message=too_big)])
 
 
 def _merge(composed: Composed, included: LoadedDocument) -> None:
