@@ -49,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
     serve.add_argument("--allowed-hosts", type=parse_hosts, metavar="HOST[,HOST...]",
                        help="Host names accepted on /_emulator besides loopback ones")
-    serve.add_argument("--admin-token", help="token the control surface requires (default: none)")
+    serve.add_argument("--admin-token", help="token the control surface requires (default: none; "
+                                             "prefer INVENT_EMULATOR_ADMIN_TOKEN, not in ps)")
     validate = commands.add_parser("validate", help="check scenario files, exit 0 if all are valid")
     validate.add_argument("files", nargs="+", type=Path)
     return parser
