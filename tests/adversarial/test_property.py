@@ -1,6 +1,7 @@
-"""A property over the public API: whatever the method, path, ids, query, credentials and body,
-the emulator answers a 2xx with JSON or a 4xx in the documented envelope — never a 5xx, never a
-traceback. (Schema validation of the 2xx bodies waits for the OpenAPI document.)"""
+"""Properties over the public API and the control surface: whatever the method, path, ids,
+query, credentials and body, the emulator answers a 2xx with JSON or a 4xx in the documented
+envelope — never a 5xx, never a traceback. (Schema validation of the 2xx bodies waits for the
+OpenAPI document.)"""
 
 from __future__ import annotations
 
@@ -36,8 +37,21 @@ KNOWN_IDS = {
     "org": ["c", "org_acme"], "broadcast": ["bc_otp", "bc_spring"],
     "contact": ["ct_ada", "ct_bob", "ct_mallory"], "segment": ["seg_vip", "seg_customers"],
 }
+CONTROL_ROUTES = [
+    ("POST", "/_emulator/reset"), ("PUT", "/_emulator/scenario"),
+    ("POST", "/_emulator/clock/advance"), ("GET", "/_emulator/clock"),
+    ("GET", "/_emulator/magic"), ("GET", "/_emulator/suppressions"),
+    ("DELETE", "/_emulator/suppressions"), ("GET", "/_emulator/webhooks"),
+    ("POST", "/_emulator/orgs/{org}/broadcasts/{broadcast}/activate"),
+    ("POST", "/_emulator/orgs/{org}/broadcasts/{broadcast}/pause"), ("POST", "/_emulator/orgs"),
+    ("DELETE", "/_emulator/orgs/{org}"), ("GET", "/_emulator/orgs/{org}/broadcasts/{broadcast}"),
+    ("GET", "/_emulator/messages"), ("GET", "/_emulator/requests"),
+    ("POST", "/_emulator/orgs/{org}/broadcasts/{broadcast}/cancel"),
+    ("POST", "/_emulator/orgs/{org}/broadcasts/{broadcast}/templates"),
+]
 QUERY_KEYS = ["page", "take", "status", "name", "email", "phone", "segment_id", "is_sent",
-              "is_delivered", "contact_id", "search", "x"]
+              "is_delivered", "contact_id", "search", "x", "org_id", "limit", "to", "method",
+              "path", "broadcast_id"]
 BODY_KEYS = ["email", "phone", "contact_id", "contact_channel_id", "variables", "template_ids",
              "background", "name", "type", "segment_ids", "send_to_all", "scheduled_at",
              "properties", "blocked", "color", "channels"]
@@ -56,9 +70,12 @@ def _segment(name: str) -> st.SearchStrategy[str]:
     return raw.map(lambda value: quote(value, safe=""))
 
 
+Request = tuple[str, str, dict[str, str], dict[str, bytes], Any]
+
+
 @st.composite
-def requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], dict[str, bytes], Any]:
-    method, template = draw(st.sampled_from(ROUTES))
+def requests(draw: st.DrawFn, routes: list[tuple[str, str]] = ROUTES) -> Request:
+    method, template = draw(st.sampled_from(routes))
     if draw(st.integers(0, 9)) == 0:
         method = draw(st.sampled_from(["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"]))
     names = [part[1:-1] for part in template.split("/") if part.startswith("{")]
@@ -78,12 +95,30 @@ def emulator() -> Iterator[tuple[httpx.Client, Any]]:
     transport.shutdown()
 
 
-@settings(max_examples=300, derandomize=True, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+def _checks(examples: int) -> Any:
+    return settings(max_examples=examples, derandomize=True, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                           HealthCheck.too_slow])
+
+
+@_checks(300)
 @given(request=requests())
 def test_any_public_request_is_a_2xx_or_a_4xx_envelope(
         emulator: tuple[httpx.Client, Any], caplog: pytest.LogCaptureFixture,
-        request: tuple[str, str, dict[str, str], dict[str, bytes], Any]) -> None:
+        request: Request) -> None:
+    _check(emulator, caplog, request)
+
+
+@_checks(150)
+@given(request=requests(CONTROL_ROUTES))
+def test_any_control_request_is_a_2xx_or_a_4xx_envelope(
+        emulator: tuple[httpx.Client, Any], caplog: pytest.LogCaptureFixture,
+        request: Request) -> None:
+    _check(emulator, caplog, request)
+
+
+def _check(emulator: tuple[httpx.Client, Any], caplog: pytest.LogCaptureFixture,
+           request: Request) -> None:
     client, app = emulator
     method, path, query, headers, body = request
     content = body if isinstance(body, bytes) else (
