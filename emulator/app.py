@@ -16,6 +16,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from emulator.domain.errors import ApiError
 from emulator.http.errors import api_error_handler, http_exception_handler, unexpected_error_handler
+from emulator.http.guard import ControlGuard
 from emulator.http.middleware import (
     BodySizeLimit,
     FaultMiddleware,
@@ -23,8 +24,10 @@ from emulator.http.middleware import (
     PublicCORS,
     WebhookFlush,
 )
+from emulator.http.pathguard import EncodedSlashGuard
 from emulator.http.render import recipient_json
 from emulator.http.routes import ROUTES
+from emulator.scenario.limits import ScenarioLimits
 from emulator.scenario.load import load_scenario_file, resolve_scenario_path
 from emulator.scenario.schema import ScenarioSpec
 from emulator.scenario.yamlload import MAX_FILE_BYTES
@@ -42,8 +45,9 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
                clock: Clock | None = None) -> Starlette:
     """Build an emulator. `scenario` overrides `settings.scenario`; `clock` replaces wall time."""
     settings = settings or Settings()
+    limits = ScenarioLimits.from_settings(settings)
     if scenario is None:
-        scenario = load_scenario_file(resolve_scenario_path(settings.scenario))
+        scenario = load_scenario_file(resolve_scenario_path(settings.scenario), limits)
     emulator = Emulator(scenario, clock or SystemClock(), recipient_json)
     app = EmulatorApp(
         routes=ROUTES,
@@ -51,6 +55,9 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
         middleware=[
             Middleware(PublicCORS, origins=settings.cors_origins),
             Middleware(JournalMiddleware, emulator=emulator),
+            Middleware(EncodedSlashGuard),
+            Middleware(ControlGuard, bound_host=settings.host,
+                       allowed_hosts=settings.allowed_hosts, admin_token=settings.admin_token),
             Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        per_path={"/_emulator/scenario": MAX_FILE_BYTES}),
             Middleware(FaultMiddleware, emulator=emulator),
@@ -62,8 +69,10 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
             Exception: unexpected_error_handler,
         },
     )
+    app.router.redirect_slashes = False  # a redirect would be built from the Host header
     app.state.settings = settings
     app.state.emulator = emulator
+    app.state.scenario_limits = limits
     app.state.errors = emulator.errors
     return app
 

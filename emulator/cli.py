@@ -137,14 +137,19 @@ def _openapi() -> int:
 
 def _validate(files: Sequence[Path]) -> int:
     # Loaded here, not at the top: see the module docstring.
-    from emulator.scenario.load import load_scenario_file, resolve_scenario_path
+    from emulator.scenario.limits import ScenarioLimits
+    from emulator.scenario.load import load_scenario_file_warning, resolve_scenario_path
     from emulator.scenario.problems import ScenarioError
 
     failed = False
+    limits = ScenarioLimits.from_settings(Settings.from_env())
     for file in files:
         try:
-            load_scenario_file(resolve_scenario_path(str(file)))
+            _, warnings = load_scenario_file_warning(resolve_scenario_path(str(file)), limits)
         except ScenarioError as error:
             failed = True
+            warnings = error.warnings
             print(error, file=sys.stderr)
+        for warning in warnings:  # ambiguous YAML 1.1 scalars: worth a look, not a failure
+            print(warning, file=sys.stderr)
     return 1 if failed else 0

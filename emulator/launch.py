@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 
 from emulator.app import create_app
 from emulator.connections import ensure_descriptors
+from emulator.http.guard import is_loopback
 from emulator.logformat import FIELDS
 from emulator.scenario.problems import ScenarioError
 from emulator.server import bind, make_server
@@ -39,6 +40,11 @@ def serve(settings: Settings) -> int:
     host, port = sock.getsockname()[:2]
     url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     _announce(url, settings.scenario, announced_orgs(app))
+    if not is_loopback(host):
+        log.warning("bound to %s, beyond loopback: other machines can reach the emulator and "
+                    "its control surface%s", host, "" if settings.admin_token else
+                    " (set INVENT_EMULATOR_ADMIN_TOKEN to require a token)",
+                    extra={FIELDS: {"event": "beyond_loopback"}})
     server = make_server(app, access_log=settings.access_log, log_level=settings.log_level,
                          settings=settings)
     server.run(sockets=[sock])

@@ -8,7 +8,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 DEFAULT_HOST = "127.0.0.1"
@@ -43,6 +43,15 @@ class Settings:
     shutdown_grace: float = 5.0
     # Origins whose pages may call the public API from a browser: ("*",) any, () none (`off`).
     cors_origins: tuple[str, ...] = ("*",)
+    # Scenario cost limits (docs/reliability.md): the defaults load every bundled scenario.
+    max_contacts_per_org: int = 200_000
+    max_contacts_total: int = 300_000
+    max_include_bytes: int = 10 * 1024 * 1024
+    # Host names the control surface, the UI and /docs answer besides loopback names (DNS
+    # rebinding protection while bound to loopback).
+    allowed_hosts: tuple[str, ...] = ()
+    # Required as a bearer token on /_emulator (but /_emulator/health) when set; never logged.
+    admin_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -67,7 +76,9 @@ class Settings:
         """Values that came in typed (from code) get the same bounds as parsed ones."""
         for option in OPTIONS:
             value = getattr(self, option.name)
-            raw = ",".join(value) or "off" if isinstance(value, tuple) else str(value)
+            if value is None or value == ():
+                continue  # unset: nothing to check
+            raw = ",".join(value) if isinstance(value, tuple) else str(value)
             option.read(raw, option.name.replace("_", " "))
 
 
@@ -151,6 +162,14 @@ def parse_origins(raw: str) -> tuple[str, ...]:
     return origins
 
 
+def parse_hosts(raw: str) -> tuple[str, ...]:
+    """A comma-separated list of host names, as `--allowed-hosts` and the variable take it."""
+    hosts = tuple(host.strip().lower() for host in raw.split(",") if host.strip())
+    if not hosts:
+        raise ValueError(raw)
+    return hosts
+
+
 def _text(raw: str) -> str:
     if not raw.strip():
         raise ValueError(raw)
@@ -181,6 +200,17 @@ OPTIONS: tuple[Option, ...] = (
     Option("cors_origins", parse_origins,
            "'*', 'off' or a comma list of origins such as http://localhost:3000 (no path)",
            "origins whose pages may call the public API from a browser", "ORIGINS"),
+    Option("max_contacts_per_org", _whole(1), "a whole number, at least 1",
+           "most contacts one org of a scenario may hold (generated ones included)", "COUNT"),
+    Option("max_contacts_total", _whole(1), "a whole number, at least 1",
+           "most contacts a whole scenario may hold", "COUNT"),
+    Option("max_include_bytes", _whole(1), "a whole number of bytes, at least 1",
+           "most bytes a scenario may read through `include:`", "BYTES"),
+    Option("allowed_hosts", parse_hosts, "a comma list of host names",
+           "Host names the control surface, UI and /docs answer besides loopback ones",
+           "HOSTS"),
+    Option("admin_token", _text, "a non-empty token",
+           "bearer token /_emulator requires (not /_emulator/health)", "TOKEN"),
     Option("shutdown_grace", _seconds(0), "a number of seconds from 0 to 86400",
            "seconds in-flight requests get on SIGTERM/SIGINT before connections close",
            "SECONDS"),

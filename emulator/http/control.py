@@ -79,7 +79,9 @@ async def put_scenario(request: Request) -> Response:
     except UnicodeDecodeError:
         raise ApiError(400, "The scenario must be UTF-8 text (YAML or JSON)") from None
     emulator = emulator_of(request)
-    spec = await asyncio.to_thread(_scenario, lambda: load_scenario_text(text, "<request body>"))
+    limits = request.app.state.scenario_limits
+    spec = await asyncio.to_thread(
+        _scenario, lambda: load_scenario_text(text, "<request body>", limits=limits))
     await emulator.load(spec)
     return JSONResponse({"status": "ok", "orgs": [
         {"id": org.id, "name": org.name, "api_keys": org.api_keys}
@@ -95,8 +97,9 @@ async def create_org(request: Request) -> Response:
     if body.org is not None and body.scenario is None:
         raise bad_request("org: names an org of `scenario`, which is missing", "org")
     given = body.scenario
+    limits = request.app.state.scenario_limits
     scenario = (None if given is None else await asyncio.to_thread(
-        _scenario, lambda: load_scenario_json(given, "<scenario>")))
+        _scenario, lambda: load_scenario_json(given, "<scenario>", limits)))
     org = await emulator_of(request).create_org(NewOrg(
         name=body.name, parent=body.parent, copy_of=body.copy_of, scenario=scenario,
         scenario_org=body.org, clock_mode=body.clock.mode if body.clock else None,

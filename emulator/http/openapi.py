@@ -21,7 +21,10 @@ REF = "#/components/schemas/{model}"
 METHOD_ORDER = ("GET", "PUT", "POST", "PATCH", "DELETE")
 # Answered before any route runs: the body-size cap (413) applies to every path.
 PHRASES = {400: "Bad request: a parameter or the body (the details name each field)",
-           401: "Missing, malformed or unknown API key, or a key that may not reach this org",
+           401: "Missing, malformed or unknown API key, or a key that may not reach this org (on "
+                "the control surface: the admin token, when one is set)",
+           403: "Refused by the control guard: a cross-site write, or a Host header that is "
+                "neither a loopback name nor allowed",
            404: "Unknown org or resource", 413: "The body is larger than the cap",
            429: "Rate limited; retry after `Retry-After` seconds"}
 PAGINATION_HEADERS = ("pagination-count", "pagination-page", "pagination-take")
@@ -175,6 +178,10 @@ def _header_note(name: str) -> str:
 
 def _errors(operation: Operation) -> Json:
     statuses = set(operation.errors) | (set(PUBLIC_ERRORS) if operation.public else set())
+    if not operation.public:
+        # The control guard: a cross-site write or a foreign Host (403), a missing admin token
+        # when one is set (401; /_emulator/health stays open).
+        statuses |= {403} if operation.id == "health" else {401, 403}
     answers: Json = {}
     for status in sorted(statuses):
         answer: Json = {"description": PHRASES[status],

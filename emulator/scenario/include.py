@@ -7,10 +7,11 @@ remembers its file and position, so errors still name the right file, line and c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path as FilePath
 from typing import Any
 
+from emulator.scenario.limits import ScenarioLimits, include_bytes_problem
 from emulator.scenario.problems import Path, Problem, ScenarioError
 from emulator.scenario.yamlload import MAX_FILE_BYTES, LoadedDocument, load_yaml_text
 
@@ -29,6 +30,10 @@ class Composed:
     # Items merged into an org's lists, by (org index, list key), placed at the end.
     merged_items: dict[tuple[int, str], list[tuple[LoadedDocument, Path, Any]]] = field(
         default_factory=dict)
+    # Ambiguous plain scalars of every file read (warnings, not errors).
+    warnings: list[Problem] = field(default_factory=list)
+    limits: ScenarioLimits = field(default_factory=ScenarioLimits)
+    bytes_read: int = 0
 
     def problem(self, path: Path, message: str) -> Problem:
         for end in range(len(path), 0, -1):
@@ -51,14 +56,18 @@ def read_document(path: FilePath) -> LoadedDocument:
 
 
 def compose(main: LoadedDocument, base_dir: FilePath | None,
-            main_path: FilePath | None = None) -> Composed:
+            main_path: FilePath | None = None, limits: ScenarioLimits | None = None) -> Composed:
     """Merge the files `main` includes; with no `base_dir`, including is refused."""
     if main.data is None:  # an empty document, e.g. a file holding only `---`
         main.data = {}
     if not isinstance(main.data, dict):
         raise ScenarioError([main.problem((), "a scenario must be a mapping of keys")])
     data = {key: value for key, value in main.data.items() if key != "include"}
-    composed = Composed(data, main)
+    composed = Composed(data, main, warnings=list(main.warnings),
+                        limits=limits or ScenarioLimits(), bytes_read=main.size)
+    too_big = include_bytes_problem(main.size, composed.limits)
+    if too_big:
+        raise ScenarioError([main.problem((), too_big)])
     chain = [main_path.resolve()] if main_path is not None else []
     _include_all(composed, main, base_dir, chain, counter=[0])
     _place_merged_items(composed)
@@ -109,6 +118,7 @@ def _include_all(composed: Composed, document: LoadedDocument, base_dir: FilePat
             raise ScenarioError([document.problem(("include", index),
                                                   f"included file '{name}' not found")])
         included = read_document(path)
+        _account(composed, included, document.problem(("include", index), ""))
         if included.data is None or included.data == {}:
             continue
         if not isinstance(included.data, dict):
@@ -121,6 +131,15 @@ def _include_all(composed: Composed, document: LoadedDocument, base_dir: FilePat
         # A file's own includes first: what it includes comes before what it holds itself.
         _include_all(composed, included, path.parent, [*chain, path], counter)
         _merge(composed, included)
+
+
+def _account(composed: Composed, included: LoadedDocument, where: Problem) -> None:
+    """Keep an included file's warnings, and refuse it if the files read so far are too big."""
+    composed.warnings += included.warnings
+    composed.bytes_read += included.size
+    too_big = include_bytes_problem(composed.bytes_read, composed.limits)
+    if too_big:
+        raise ScenarioError([replace(where, message=too_big)])
 
 
 def _merge(composed: Composed, included: LoadedDocument) -> None:

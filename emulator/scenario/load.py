@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from emulator.scenario.check import check_scenario
 from emulator.scenario.include import Composed, compose, read_document
+from emulator.scenario.limits import ScenarioLimits, check_limits
 from emulator.scenario.problems import Problem, ScenarioError
 from emulator.scenario.schema import ScenarioSpec
 from emulator.scenario.yamlload import LoadedDocument, load_yaml_text
@@ -39,21 +40,35 @@ def resolve_scenario_path(name_or_path: str) -> FilePath:
     raise ScenarioError([Problem(name_or_path, 1, 1, (), "no such file or bundled scenario")])
 
 
-def load_scenario_file(path: FilePath) -> ScenarioSpec:
-    return validate(compose(read_document(path), path.parent, path))
+def load_scenario_file(path: FilePath, limits: ScenarioLimits | None = None) -> ScenarioSpec:
+    return load_scenario_file_warning(path, limits)[0]
 
 
-def load_scenario_text(text: str, file: str = "<scenario>",
-                       base_dir: FilePath | None = None) -> ScenarioSpec:
+def load_scenario_file_warning(path: FilePath, limits: ScenarioLimits | None = None,
+                               ) -> tuple[ScenarioSpec, list[Problem]]:
+    """The scenario and the warnings about it (ambiguous plain scalars, for `validate`); a
+    ScenarioError carries the warnings found before it in `.warnings`."""
+    composed: Composed | None = None
+    try:
+        composed = compose(read_document(path), path.parent, path, limits)
+        return validate(composed), composed.warnings
+    except ScenarioError as error:
+        error.warnings = composed.warnings if composed is not None else []
+        raise
+
+
+def load_scenario_text(text: str, file: str = "<scenario>", base_dir: FilePath | None = None,
+                       limits: ScenarioLimits | None = None) -> ScenarioSpec:
     """YAML (of which JSON is a subset) text to a checked scenario, or ScenarioError. Includes
     are resolved against `base_dir`; without one, a scenario may not include files."""
-    return validate(compose(load_yaml_text(text, file), base_dir))
+    return validate(compose(load_yaml_text(text, file), base_dir, limits=limits))
 
 
-def load_scenario_json(data: object, file: str = "<scenario>") -> ScenarioSpec:
+def load_scenario_json(data: object, file: str = "<scenario>",
+                       limits: ScenarioLimits | None = None) -> ScenarioSpec:
     """An already-parsed scenario (from a JSON request body): same schema and checks; it may
     not include files (a request must not read the emulator's disk)."""
-    return validate(compose(LoadedDocument(file, data), None))
+    return validate(compose(LoadedDocument(file, data), None, limits=limits))
 
 
 def validate(composed: Composed) -> ScenarioSpec:
@@ -63,7 +78,7 @@ def validate(composed: Composed) -> ScenarioSpec:
         raise ScenarioError([
             composed.problem(tuple(item["loc"]), _message(item)) for item in error.errors()
         ]) from None
-    findings = check_scenario(spec)
+    findings = [*check_scenario(spec), *check_limits(spec, composed.limits)]
     if findings:
         raise ScenarioError([composed.problem(path, message) for path, message in findings])
     spec._rule_sources = [_source(composed, ("outcomes", i)) for i in range(len(spec.outcomes))]

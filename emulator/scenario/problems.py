@@ -25,3 +25,5 @@ class ScenarioError(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+        # Warnings found before the error (ambiguous YAML 1.1 scalars), for `validate`.
+        self.warnings: list[Problem] = []

@@ -1,6 +1,7 @@
 """YAML loading that cannot be abused: no tags beyond plain data, no anchors or aliases (no alias
-bombs), no duplicate keys, bounded size and depth. Remembers where every value stood, so later
-errors can name the line and column."""
+bombs), no duplicate keys, bounded size and depth; plain scalars typed by the YAML 1.2 core schema
+(`NO` stays a string). Remembers where every value stood, so later errors can name the line and
+column, and which plain scalars a YAML 1.1 tool would read differently (warnings)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from emulator.scenario.coreschema import install_core_schema, kind_of, yaml11_reading
 from emulator.scenario.problems import Path, Problem, ScenarioError
 from emulator.support.jsonvalues import check_text
 
@@ -28,6 +30,10 @@ class LoadedDocument:
     file: str
     data: Any
     marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    # Plain scalars a YAML 1.1 tool would type differently (`no`, `0123`, `1:20`).
+    warnings: list[Problem] = field(default_factory=list)
+    # Bytes of the text it was read from (0 for data that came parsed, as a JSON body).
+    size: int = 0
 
     def problem(self, path: Path, message: str) -> Problem:
         line, column = self.position(path)
@@ -64,10 +70,14 @@ class _HardenedLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
+install_core_schema(_HardenedLoader)
+
+
 def load_yaml_text(text: str, file: str) -> LoadedDocument:
-    if len(text.encode("utf-8", errors="replace")) > MAX_FILE_BYTES:
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > MAX_FILE_BYTES:
         raise ScenarioError([Problem(file, 1, 1, (), f"larger than {MAX_FILE_BYTES} bytes")])
-    document = LoadedDocument(file, None)
+    document = LoadedDocument(file, None, size=size)
     loader: _HardenedLoader | None = None
     try:
         # The reader refuses control characters already while being built: inside the `try`.
@@ -117,6 +127,7 @@ def _construct(loader: _HardenedLoader, node: yaml.Node, path: Path,
                 )
             child = (*path, key)
             document.marks[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            _note_ambiguity(key_node, child, document)
             result[key] = _construct(loader, value_node, child, document)
         return result
     if isinstance(node, yaml.SequenceNode):
@@ -124,7 +135,20 @@ def _construct(loader: _HardenedLoader, node: yaml.Node, path: Path,
             _construct(loader, item, (*path, index), document)
             for index, item in enumerate(node.value)
         ]
+    _note_ambiguity(node, path, document)
     return _scalar(loader, node)
+
+
+def _note_ambiguity(node: yaml.Node, path: Path, document: LoadedDocument) -> None:
+    if not isinstance(node, yaml.ScalarNode) or node.style is not None:
+        return  # quoted scalars are strings under every YAML version
+    other = yaml11_reading(node.value, node.tag)
+    if other is None:
+        return
+    document.warnings.append(Problem(
+        document.file, node.start_mark.line + 1, node.start_mark.column + 1, path,
+        f"warning: {node.value!r} is a {kind_of(node.tag)} here (YAML 1.2) but a {other} to "
+        "YAML 1.1 tools; quote it to say which you mean"))
 
 
 def _scalar(loader: _HardenedLoader, node: yaml.Node) -> Any:

@@ -3,6 +3,7 @@ an isolated org with helpers that read what was sent."""
 
 from __future__ import annotations
 
+import os
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ if TYPE_CHECKING:
     from emulator.scenario.schema import ScenarioSpec
 
 DEFAULT_WAIT = 5.0
+ADMIN_TOKEN_VARIABLE = "INVENT_EMULATOR_ADMIN_TOKEN"
 _POLL = 0.02
 
 
@@ -19,14 +21,21 @@ class EmulatorHandle:
     """One emulator for a test session: its URL, a control client, and the org factory."""
 
     def __init__(self, url: str, transport: httpx.BaseTransport | None = None,
-                 errors: list[BaseException] | None = None) -> None:
+                 errors: list[BaseException] | None = None, *, shared: bool = False) -> None:
         self.url = url
+        # A shared (external) server also serves other sessions: reset() touches only the
+        # orgs this handle made, never theirs.
+        self.shared = shared
+        self._made: dict[str, None] = {}
         self.transport = transport
         # Exceptions raised inside an emulator of this process (none for an external one).
         self.errors: list[BaseException] = errors if errors is not None else []
         # Building an SSL context loads the CA bundle (~30 ms); every client shares this one.
         self._ssl = httpx.create_ssl_context()
         self.control = self.client()
+        token = os.environ.get(ADMIN_TOKEN_VARIABLE)
+        if token:
+            self.control.headers["X-Invent-Admin-Token"] = token
 
     def client(self, api_key: str | None = None) -> httpx.Client:
         """An httpx client based at the emulator, authenticated with `api_key` if given."""
@@ -58,11 +67,21 @@ class EmulatorHandle:
         if virtual_clock:
             body["clock"] = {"mode": "virtual", **({"start": clock_start} if clock_start else {})}
         created = _ok(self.control.post("/_emulator/orgs", json=body))
+        self._made[created["id"]] = None
         return InventOrg(self, created["id"], created["api_key"])
 
     def reset(self) -> None:
-        """Everything back to the loaded scenario (removes every org made at run time)."""
-        _ok(self.control.post("/_emulator/reset", json={}))
+        """Everything back to the loaded scenario (removes every org made at run time). On a
+        shared server: each org this handle made back to how it was made, nothing else."""
+        if not self.shared:
+            _ok(self.control.post("/_emulator/reset", json={}))
+            return
+        for org_id in list(self._made):
+            response = self.control.post("/_emulator/reset", json={"org_id": org_id})
+            if response.status_code == 404:  # deleted since (each test's org is, at its end)
+                del self._made[org_id]
+            else:
+                _ok(response)
 
     def take_errors(self) -> list[BaseException]:
         # The server thread may append meanwhile: remove exactly what was read.

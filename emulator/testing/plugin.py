@@ -49,7 +49,7 @@ def invent_emulator(pytestconfig: pytest.Config) -> Iterator[EmulatorHandle]:
     """The session's emulator: `.url`, `.client()`, `.new_org()`, `.reset()`, `.health()`."""
     external = os.environ.get(URL_VARIABLE)
     if external:
-        handle = EmulatorHandle(external.rstrip("/"))
+        handle = EmulatorHandle(external.rstrip("/"), shared=True)
         _wait_until_healthy(handle)
         yield handle
         handle.close()

@@ -6,8 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-
-from cli.support import Spawner, run_cli
+from support.cli import Spawner, run_cli
 
 FRONTEND = "http://localhost:5173"
 

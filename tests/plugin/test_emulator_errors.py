@@ -92,9 +92,9 @@ def test_the_connection_survives_an_emulator_error(invent, monkeypatch):
     monkeypatch.setattr(control, "magic_table", boom)
     url = urlsplit(invent.url)
     with socket.create_connection((url.hostname, url.port), timeout=5) as sock:
-        sock.sendall(b"GET /_emulator/magic HTTP/1.1\\r\\nHost: emulator\\r\\n\\r\\n")
+        sock.sendall(b"GET /_emulator/magic HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n")
         assert read_head(sock).startswith(b"HTTP/1.1 500")
-        sock.sendall(b"GET /_emulator/health HTTP/1.1\\r\\nHost: emulator\\r\\n\\r\\n")
+        sock.sendall(b"GET /_emulator/health HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n")
         assert read_head(sock).startswith(b"HTTP/1.1 200")
 """
 

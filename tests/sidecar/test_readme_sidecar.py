@@ -90,7 +90,8 @@ def test_each_setting_has_its_row(option: Option) -> None:
     row = settings_rows().get(option.variable)
     assert row, f"no README row for {option.variable}"
     assert row[0].strip("`").split()[0] == option.flag
-    assert row[2] == f"`{shown(option.default)}`"
+    expected = shown(option.default)
+    assert row[2] == (expected if expected == "none" else f"`{expected}`")
 
 
 def test_the_table_lists_nothing_else() -> None:
@@ -98,6 +99,10 @@ def test_the_table_lists_nothing_else() -> None:
 
 
 def shown(default: object) -> str:
+    if default is None or default == ():
+        return "none"
+    if isinstance(default, tuple):
+        return ",".join(default)
     if isinstance(default, bool):
         return "on" if default else "off"
     if isinstance(default, float):

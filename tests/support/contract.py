@@ -103,7 +103,7 @@ class Contract:
 
     def _problem(self, app: Starlette, scope: Scope, status: int, headers: dict[str, str],
                  body: bytes) -> str | None:
-        template = _route_of(app, scope)
+        template = None if _encoded_slash(scope) else _route_of(app, scope)
         if template is None or OPERATIONS.get((_method(scope), template)) is None:
             if 300 <= status < 400:
                 return None
@@ -181,3 +181,9 @@ def _exempt(app: Starlette, scope: Scope) -> bool:
                 not when.path or fnmatch.fnmatchcase(path, when.path)):
             return True
     return False
+
+
+def _encoded_slash(scope: Scope) -> bool:
+    """An encoded slash matches no route (the path guard answers 404) though the decoded path
+    names one."""
+    return b"%2f" in scope.get("raw_path", b"").lower()

@@ -78,12 +78,12 @@ orgs:
         phone: +15550100001
 """, (Expected(6, 9, "orgs[0].contacts[0].phone", "quote the value"),)),
 
-    Case("yaml11_name_no", """\
+    Case("yaml_bool_name_true", """\
 orgs:
   - id: org_a
     contacts:
       - id: ct_a
-        name: no
+        name: true
 """, (Expected(5, 9, "orgs[0].contacts[0].name", "quote the value"),)),
 
     Case("unknown_segment_reference", """\

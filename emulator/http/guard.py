@@ -1,0 +1,131 @@
+"""Keeps web pages away from the control surface. A page the developer happens to visit can
+send a `text/plain` POST to any port on 127.0.0.1 (no CORS preflight), and a DNS-rebinding page
+can even read the answers, under its own host name. So:
+
+- control writes (any method but GET/HEAD/OPTIONS under /_emulator) are refused with 403 when the
+  browser says the request is cross-site (`Origin` not this origin, `Sec-Fetch-Site` cross-site
+  or same-site);
+- requests that came over a socket to /_emulator, /docs and /openapi.json need a loopback `Host`
+  (or one of `allowed_hosts`) while the server is bound to loopback; bound beyond loopback (a
+  container reached by its service name) any host passes unless `allowed_hosts` is given;
+- with an admin token, /_emulator (but /_emulator/health) needs it, as `Authorization: Bearer`
+  or `X-Invent-Admin-Token` (401 otherwise).
+
+In-process traffic (httpx.ASGITransport, the plugin's in-process transport) is exempt from the
+Host check: no browser is involved. It is told apart by `scope["server"]`, which an ASGI server
+fills with the socket's numeric address and in-process transports with the URL's host name."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from emulator.http.reply import send_envelope
+
+CONTROL_PREFIX = "/_emulator"
+OPEN_CONTROL_PATHS = frozenset({"/_emulator/health"})
+DOC_PATHS = ("/docs", "/openapi.json")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOKEN_HEADER = "x-invent-admin-token"
+
+
+class ControlGuard:
+    def __init__(self, app: ASGIApp, *, bound_host: str, allowed_hosts: tuple[str, ...] = (),
+                 admin_token: str | None = None) -> None:
+        self.app = app
+        self.check_host = is_loopback(bound_host) or bool(allowed_hosts)
+        self.allowed_hosts = frozenset(h.lower().rstrip(".") for h in allowed_hosts)
+        self.admin_token = admin_token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refusal = self._refusal(scope)
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        status, message = refusal
+        extra = [(b"www-authenticate", b"Bearer")] if status == 401 else []
+        await send_envelope(send, status, message, extra)
+
+    def _refusal(self, scope: Scope) -> tuple[int, str] | None:
+        path: str = scope["path"]
+        control = path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+        docs = any(path == p or path.startswith(p + "/") for p in DOC_PATHS)
+        if not (control or docs):
+            return None
+        headers = _headers(scope)
+        host = headers.get("host", "")
+        if self.check_host and _over_socket(scope) and not self._host_allowed(host):
+            return 403, (f"Host '{host}' is not allowed on {path} (DNS-rebinding protection): "
+                         "use a loopback name, or add it with --allowed-hosts / "
+                         "INVENT_EMULATOR_ALLOWED_HOSTS")
+        if control and scope["method"] not in SAFE_METHODS and _cross_site(scope, headers, host):
+            return 403, ("Cross-site requests may not change the emulator: "
+                         f"{scope['method']} {path} came from another site")
+        if (control and self.admin_token and path not in OPEN_CONTROL_PATHS
+                and not _has_token(headers, self.admin_token)):
+            return 401, ("The control surface needs the admin token: send "
+                         "'Authorization: Bearer <token>' or 'X-Invent-Admin-Token: <token>'")
+        return None
+
+    def _host_allowed(self, host: str) -> bool:
+        if not host:
+            return True  # HTTP/1.0 tools may omit it; a browser always sends one
+        name = host_name(host)
+        return is_loopback(name) or name in self.allowed_hosts
+
+
+def is_loopback(name: str) -> bool:
+    """`localhost`, any 127.x address and ::1, with or without brackets."""
+    name = name.strip("[]").lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def host_name(host: str) -> str:
+    """The name in a Host header, without its port: `[::1]:4010` → `::1`."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1")
+            for k, v in scope.get("headers", [])}
+
+
+def _over_socket(scope: Scope) -> bool:
+    server = scope.get("server")
+    if not server or not isinstance(server[1], int):
+        return False
+    try:
+        ipaddress.ip_address(str(server[0]))
+    except ValueError:
+        return False
+    return True
+
+
+def _cross_site(scope: Scope, headers: dict[str, str], host: str) -> bool:
+    if headers.get("sec-fetch-site", "").lower() in ("cross-site", "same-site"):
+        return True
+    origin = headers.get("origin")
+    if origin is None:
+        return False  # not sent by a browser page (curl, test clients, server-side code)
+    return origin.lower().rstrip("/") != f"{scope.get('scheme', 'http')}://{host}".lower()
+
+
+def _has_token(headers: dict[str, str], token: str) -> bool:
+    given = headers.get(TOKEN_HEADER)
+    if given is None:
+        scheme, _, value = headers.get("authorization", "").partition(" ")
+        given = value.strip() if scheme.lower() == "bearer" else None
+    return given is not None and hmac.compare_digest(given.encode(), token.encode())
