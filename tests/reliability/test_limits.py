@@ -132,4 +132,5 @@ def test_a_bad_limit_variable_is_a_clear_error(tmp_path: Path) -> None:
     env = clean_env(INVENT_EMULATOR_MAX_INCLUDE_BYTES="0")
     done = run_cli("serve", "--port", "0", cwd=tmp_path, env=env, timeout=30)
     assert done.returncode == 2
-    assert "INVENT_EMULATOR_MAX_INCLUDE_BYTES must be a whole number of bytes, at least 1" in done.stderr
+    assert ("INVENT_EMULATOR_MAX_INCLUDE_BYTES must be a whole number of bytes, at least 1"
+            in done.stderr)
