@@ -21,7 +21,7 @@ PROBE_LINE = re.compile(r"^PROBE (\{.*\})$", re.MULTILINE)
 
 
 # Other installed plugins an inner session does not need (they cost ~0.7 s of start-up each).
-OTHER_PLUGINS = ("faker", "pytest_httpserver", "anyio")
+OTHER_PLUGINS = ("faker", "pytest_httpserver", "anyio", "asyncio")
 XDIST_PLUGINS = ("xdist", "xdist.looponfail")
 
 

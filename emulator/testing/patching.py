@@ -1,0 +1,78 @@
+"""The patches behind interception: httpx's default transports and `requests`' adapter, replaced
+on the class (as pytest-httpx and `responses` do), so clients made before the patch — at import
+time — are covered too; each restored exactly as it was when the block ends, however it ends.
+
+`requests` is an optional dependency of the project under test: it is patched only when it can
+be imported, and imported only here, when an interception starts."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+from collections.abc import Callable, Iterator
+from typing import Any, Protocol
+
+import httpx
+
+
+class Router(Protocol):
+    def intercepts(self, url: httpx.URL) -> bool: ...
+
+    def refuse_if_blocked(self, method: str, url: httpx.URL) -> None: ...
+
+    def send(self, request: httpx.Request) -> httpx.Response: ...
+
+    async def asend(self, request: httpx.Request) -> httpx.Response: ...
+
+
+@contextlib.contextmanager
+def patched(router: Router) -> Iterator[None]:
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(replaced(httpx.HTTPTransport, "handle_request",
+                                     _sync_handler(router)))
+        stack.enter_context(replaced(httpx.AsyncHTTPTransport, "handle_async_request",
+                                     _async_handler(router)))
+        if importlib.util.find_spec("requests") is not None:
+            from emulator.testing.requests_adapter import adapter_send
+
+            stack.enter_context(adapter_send(router))
+        yield
+
+
+@contextlib.contextmanager
+def replaced(owner: type, name: str, make: Callable[[Any], Any]) -> Iterator[None]:
+    """`owner.name` becomes `make(original)` for the block; afterwards the class holds exactly
+    what it held before (its own attribute, or none when it inherited one)."""
+    own = vars(owner).get(name)
+    setattr(owner, name, make(getattr(owner, name)))
+    try:
+        yield
+    finally:
+        if own is None:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, own)
+
+
+def _sync_handler(router: Router) -> Callable[[Any], Any]:
+    def make(original: Callable[[httpx.HTTPTransport, httpx.Request], httpx.Response]) -> Any:
+        def handle_request(transport: httpx.HTTPTransport,
+                           request: httpx.Request) -> httpx.Response:
+            if router.intercepts(request.url):
+                return router.send(request)
+            router.refuse_if_blocked(request.method, request.url)
+            return original(transport, request)
+        return handle_request
+    return make
+
+
+def _async_handler(router: Router) -> Callable[[Any], Any]:
+    def make(original: Callable[[httpx.AsyncHTTPTransport, httpx.Request], Any]) -> Any:
+        async def handle_async_request(transport: httpx.AsyncHTTPTransport,
+                                       request: httpx.Request) -> httpx.Response:
+            if router.intercepts(request.url):
+                return await router.asend(request)
+            router.refuse_if_blocked(request.method, request.url)
+            return await original(transport, request)  # type: ignore[no-any-return]
+        return handle_async_request
+    return make
