@@ -75,7 +75,8 @@ def copy_examples(pytester: pytest.Pytester) -> int:
     for source in example_files():
         if source.suffix == ".py":
             target = pytester.path / source.name.replace("example_", "test_", 1)
-            tests += len(re.findall(r"^def test_", source.read_text("utf-8"), re.MULTILINE))
+            tests += len(re.findall(r"^\s*(?:async )?def test_", source.read_text("utf-8"),
+                                    re.MULTILINE))
         else:
             target = pytester.path / source.name
         shutil.copyfile(source, target)
