@@ -181,6 +181,10 @@ def test_1_fails_while_intercepting(local, invent):
     assert EARLY.get(local, headers=key).json() == []  # the emulator's answer: an empty org
     assert requests.get(local, headers=key).json() == []
     assert asyncio.run(async_get(local)) != REAL
+    other_name = local.replace("localhost", "127.0.0.1")  # not intercepted: untouched
+    assert EARLY.get(other_name).json() == REAL
+    assert requests.get(other_name).json() == REAL
+    assert asyncio.run(async_get(other_name)) == REAL
     assert False, "deliberate failure"
 
 
