@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import threading
 
+import anyio
 import httpx
 import pytest
 
-from emulator.testing import running
+from emulator.testing import InventOrg, running
 
 THREADS = ("invent-emulator", "invent-emulator-inprocess")
 
@@ -57,3 +58,18 @@ async def test_the_async_client_from_the_tests_loop() -> None:
             made = await org.async_client.post("/orgs/c/broadcasts", json={"name": mode})
             assert made.status_code == 200, made.text
             assert [b["name"] for b in org.client.get("/orgs/c/broadcasts").json()] == [mode]
+
+
+def test_the_async_client_and_interception_under_trio() -> None:
+    """Not asyncio: the call waits for the emulator's loop in a worker thread instead."""
+    async def scenario(org: InventOrg) -> list[str]:
+        made = await org.async_client.post("/orgs/c/broadcasts", json={"name": "trio"})
+        assert made.status_code == 200, made.text
+        with org.intercept():
+            listed = await httpx.AsyncClient(headers={"Authorization": "Bearer k"}).get(
+                "https://api.useinvent.com/orgs/org_live/broadcasts")
+        return [b["name"] for b in listed.json()]
+
+    for mode in ("thread", "inprocess"):
+        with running(mode=mode) as emu, emu.new_org() as org:
+            assert anyio.run(scenario, org, backend="trio") == ["trio"]
