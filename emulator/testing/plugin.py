@@ -131,7 +131,9 @@ def _invent_emulator_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fails the test during which the emulator raised, whichever of its fixtures it used.
     Errors already there when the test starts came from its wider-scoped fixtures (set up just
     before it): they fail it at setup rather than vanish."""
-    if "invent_emulator" not in request.fixturenames:
+    uses_it = ("invent_emulator" in request.fixturenames
+               or request.node.get_closest_marker("invent_intercept") is not None)
+    if not uses_it:
         yield
         return
     handle: EmulatorHandle = request.getfixturevalue("invent_emulator")

@@ -260,3 +260,43 @@ def test_bad():
     assert "invent_intercept takes only the keywords host= and block_others=" in (
         result.stdout.str() + result.stderr.str()), report(result)
     assert result.ret != pytest.ExitCode.OK
+
+
+# The marker alone (no `invent` argument) still has the emulator's errors fail their test.
+MARKER_ONLY_ERROR = """\
+import httpx
+import pytest
+
+import emulator.http.public as public
+
+
+def boom(*args, **kwargs):
+    raise RuntimeError("emulator kaboom")
+
+
+@pytest.mark.invent_intercept
+def test_a_breaks_the_emulator_through_interception(monkeypatch):
+    monkeypatch.setattr(public, "list_broadcasts", boom)
+    try:
+        httpx.get("https://api.useinvent.com/orgs/o/broadcasts",
+                  headers={"Authorization": "Bearer k"})
+    except RuntimeError:  # the in-process transport also hands it to the caller
+        pass
+
+
+@pytest.mark.invent_intercept
+def test_b_is_normal():
+    assert httpx.get("https://api.useinvent.com/orgs/o/broadcasts",
+                     headers={"Authorization": "Bearer k"}).json() == []
+"""
+
+
+@pytest.mark.parametrize("mode", ["thread", "inprocess"])
+def test_emulator_errors_fail_a_marker_only_test(pytester: pytest.Pytester, mode: str) -> None:
+    pytester.makepyfile(test_marker_only=MARKER_ONLY_ERROR)
+    result = run(pytester, f"--invent-mode={mode}")
+    found = statuses(result)
+    assert found["test_b_is_normal"] == {"PASSED"}, report(result)
+    assert "FAILED" in found["test_a_breaks_the_emulator_through_interception"] or (
+        "ERROR" in found["test_a_breaks_the_emulator_through_interception"]), report(result)
+    assert "emulator kaboom" in result.stdout.str()
