@@ -25,6 +25,11 @@ async def signup(email: str) -> dict[str, str]:
 
 
 # tests/test_signup.py
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
 @pytest.mark.anyio
 @pytest.mark.invent_intercept  # api.useinvent.com now reaches this test's own org
 @pytest.mark.invent_scenario("otp", org="org_otp")
