@@ -1,5 +1,6 @@
-"""Testing support: the pytest plugin (`invent_emulator`, `invent`), a threaded server and an
-in-process transport, usable without pytest too."""
+"""Testing support: the pytest plugin (`invent_emulator`, `invent`, `invent_intercept`), an
+emulator for unittest suites and scripts (`running`), interception of the real API host
+(`intercept`), a threaded server and in-process transports, usable without pytest too."""
 
 from __future__ import annotations
 
@@ -7,15 +8,29 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from emulator.testing.facade import EmulatorHandle, InventOrg
-    from emulator.testing.inprocess import InProcessTransport
+    from emulator.testing.inprocess import (
+        AsyncInProcessTransport,
+        InProcessTransport,
+        OffloadedTransport,
+    )
+    from emulator.testing.interception import BlockedRequestError, Interception, intercept
+    from emulator.testing.launch import running
     from emulator.testing.threaded import ThreadedServer
 
-__all__ = ["EmulatorHandle", "InProcessTransport", "InventOrg", "ThreadedServer"]
+__all__ = ["AsyncInProcessTransport", "BlockedRequestError", "EmulatorHandle",
+           "InProcessTransport", "Interception", "InventOrg", "OffloadedTransport",
+           "ThreadedServer", "intercept", "running"]
 
 _HOMES = {
     "EmulatorHandle": "emulator.testing.facade",
     "InventOrg": "emulator.testing.facade",
+    "AsyncInProcessTransport": "emulator.testing.inprocess",
     "InProcessTransport": "emulator.testing.inprocess",
+    "OffloadedTransport": "emulator.testing.inprocess",
+    "BlockedRequestError": "emulator.testing.interception",
+    "Interception": "emulator.testing.interception",
+    "intercept": "emulator.testing.interception",
+    "running": "emulator.testing.launch",
     "ThreadedServer": "emulator.testing.threaded",
 }
 

@@ -3,14 +3,21 @@ an isolated org with helpers that read what was sent."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
+from collections.abc import Iterable
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from emulator.testing.inprocess import AsyncInProcessTransport, OffloadedTransport
+from emulator.testing.interception import DEFAULT_HOST, Interception, intercept
+
 if TYPE_CHECKING:
     from emulator.scenario.schema import ScenarioSpec
+    from emulator.testing.bridge import AppBridge
 
 DEFAULT_WAIT = 5.0
 ADMIN_TOKEN_VARIABLE = "INVENT_EMULATOR_ADMIN_TOKEN"
@@ -21,17 +28,23 @@ class EmulatorHandle:
     """One emulator for a test session: its URL, a control client, and the org factory."""
 
     def __init__(self, url: str, transport: httpx.BaseTransport | None = None,
-                 errors: list[BaseException] | None = None, *, shared: bool = False) -> None:
+                 errors: list[BaseException] | None = None, *, shared: bool = False,
+                 bridge: AppBridge | None = None) -> None:
         self.url = url
         # A shared (external) server also serves other sessions: reset() touches only the
         # orgs this handle made, never theirs.
         self.shared = shared
         self._made: dict[str, None] = {}
         self.transport = transport
+        # The app on its loop, when it runs in this process (thread or in-process mode).
+        self.bridge = bridge
+        self.async_transport = (AsyncInProcessTransport(bridge)
+                                if transport is not None and bridge is not None else None)
         # Exceptions raised inside an emulator of this process (none for an external one).
         self.errors: list[BaseException] = errors if errors is not None else []
         # Building an SSL context loads the CA bundle (~30 ms); every client shares this one.
         self._ssl = httpx.create_ssl_context()
+        self._offloaded: OffloadedTransport | None = None
         self.control = self.client()
         token = os.environ.get(ADMIN_TOKEN_VARIABLE)
         if token:
@@ -42,6 +55,20 @@ class EmulatorHandle:
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         return httpx.Client(base_url=self.url, transport=self.transport, headers=headers,
                             timeout=30, verify=self._ssl)
+
+    def async_client(self, api_key: str | None = None) -> httpx.AsyncClient:
+        """An httpx.AsyncClient like `client()`, usable from any event loop: it holds no socket
+        (in-process calls, or a thread-pooled synchronous transport for an external emulator)."""
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        transport: httpx.AsyncBaseTransport
+        if self.bridge is not None:
+            transport = AsyncInProcessTransport(self.bridge)
+        else:
+            if self._offloaded is None:  # one pool for all, closed with the handle
+                self._offloaded = OffloadedTransport(httpx.HTTPTransport(verify=self._ssl))
+            transport = self._offloaded
+        return httpx.AsyncClient(base_url=self.url, transport=transport, headers=headers,
+                                 timeout=30)
 
     def health(self) -> bool:
         try:
@@ -91,6 +118,8 @@ class EmulatorHandle:
 
     def close(self) -> None:
         self.control.close()
+        if self._offloaded is not None:
+            self._offloaded.transport.close()
 
 
 class InventOrg:
@@ -102,11 +131,30 @@ class InventOrg:
         self.api_key = api_key
         self.url = emulator.url
         self.client = emulator.client(api_key)
+        self._async_client: httpx.AsyncClient | None = None
 
     @property
     def transport(self) -> httpx.BaseTransport | None:
         """For code under test in the in-process mode: pass it to its own httpx client."""
         return self.emulator.transport
+
+    @property
+    def async_transport(self) -> httpx.AsyncBaseTransport | None:
+        """`transport` for an httpx.AsyncClient of the code under test (in-process mode)."""
+        return self.emulator.async_transport
+
+    @property
+    def async_client(self) -> httpx.AsyncClient:
+        """An httpx.AsyncClient authenticated as this org, based at the emulator; made on first
+        use, usable from whichever event loop the test runs on."""
+        if self._async_client is None:
+            self._async_client = self.emulator.async_client(self.api_key)
+        return self._async_client
+
+    def intercept(self, hosts: Iterable[str] = (DEFAULT_HOST,), *,
+                  block_others: bool = False) -> contextlib.AbstractContextManager[Interception]:
+        """Within the block, httpx and `requests` calls to the Invent API host reach this org."""
+        return intercept(self, hosts, block_others=block_others)
 
     def messages(self, **filters: str) -> list[dict[str, Any]]:
         """This org's outbox, newest first; filters: broadcast_id, to, integration_id, limit."""
@@ -181,6 +229,15 @@ class InventOrg:
 
     def close(self) -> None:
         self.client.close()
+        # The async client needs no closing: its transport holds no socket of its own.
+
+    def __enter__(self) -> InventOrg:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
+        self.delete()
 
     def delete(self) -> None:
         """Remove the org from the emulator (the `invent` fixture does after each test)."""

@@ -1,19 +1,23 @@
-"""A synchronous httpx transport that calls the emulator's ASGI app in this process, with no
-socket: the app runs on an event loop of its own in a helper thread.
+"""httpx transports that reach an emulator without a socket: a synchronous one that runs the
+emulator's ASGI app on an event loop of its own in a helper thread, an asynchronous one over the
+same loop, and an asynchronous one over any synchronous transport (for an external emulator).
 
-It speaks ASGI directly rather than wrapping httpx.ASGITransport (asynchronous only, and several
-times slower per call), so an isolated org per test costs a fraction of a millisecond."""
+They speak ASGI directly rather than wrapping httpx.ASGITransport (asynchronous only, several
+times slower per call, and it would run the app on each caller's loop: the app's state must be
+touched from one loop only), so an isolated org per test costs a fraction of a millisecond."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any
 
+import anyio.to_thread
 import httpx
-from starlette.types import ASGIApp, Message
+from starlette.types import ASGIApp
 
-CALL_TIMEOUT = 60.0
+from emulator.testing.bridge import CALL_TIMEOUT, AppBridge
+
+__all__ = ["CALL_TIMEOUT", "AsyncInProcessTransport", "InProcessTransport", "OffloadedTransport"]
 
 
 class InProcessTransport(httpx.BaseTransport):
@@ -23,52 +27,10 @@ class InProcessTransport(httpx.BaseTransport):
         self._thread = threading.Thread(target=self._loop.run_forever,
                                         name="invent-emulator-inprocess", daemon=True)
         self._thread.start()
+        self.bridge = AppBridge(app, self._loop)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        if not self._loop.is_running():
-            raise RuntimeError("the in-process emulator has been shut down")
-        body = request.read()
-        future = asyncio.run_coroutine_threadsafe(self._call(request, body), self._loop)
-        try:
-            status, headers, content = future.result(CALL_TIMEOUT)
-        except TimeoutError:
-            future.cancel()
-            raise httpx.ReadTimeout(f"the emulator did not answer within {CALL_TIMEOUT:g} s",
-                                    request=request) from None
-        return httpx.Response(status, headers=headers, content=content, request=request)
-
-    async def _call(self, request: httpx.Request,
-                    body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        scope = _scope(request)
-        sent_request = False
-        status = 500
-        headers: list[tuple[bytes, bytes]] = []
-        chunks: list[bytes] = []
-        finished = asyncio.Event()
-
-        async def receive() -> Message:
-            nonlocal sent_request
-            if not sent_request:
-                sent_request = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            await finished.wait()
-            return {"type": "http.disconnect"}
-
-        async def send(message: Message) -> None:
-            nonlocal status, headers
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = list(message.get("headers", []))
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    finished.set()
-
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            finished.set()
-        return status, headers, b"".join(chunks)
+        return self.bridge.send(request)
 
     def close(self) -> None:
         """Called by every httpx.Client that used this transport when it closes; the emulator
@@ -82,20 +44,42 @@ class InProcessTransport(httpx.BaseTransport):
             self._loop.close()
 
 
-def _scope(request: httpx.Request) -> dict[str, Any]:
-    """The ASGI scope of an HTTP request made in this process."""
-    url = request.url
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": request.method,
-        "scheme": url.scheme,
-        "path": url.path,
-        "raw_path": url.raw_path.split(b"?")[0],
-        "query_string": url.query,
-        "root_path": "",
-        "headers": [(k.lower(), v) for k, v in request.headers.raw],
-        "client": ("127.0.0.1", 0),
-        "server": (url.host, url.port or 80),
-    }
+class AsyncInProcessTransport(httpx.AsyncBaseTransport):
+    """For an httpx.AsyncClient on any event loop: the call is handed to the emulator's own loop
+    and awaited, so the caller's loop keeps running meanwhile and one client can serve tests
+    that each run on a loop of their own."""
+
+    def __init__(self, bridge: AppBridge) -> None:
+        self.bridge = bridge
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.bridge.asend(request)
+
+    async def aclose(self) -> None:
+        """The emulator is shared: closing one client leaves it running."""
+
+
+class OffloadedTransport(httpx.AsyncBaseTransport):
+    """A synchronous transport used from async code, each call in a worker thread: it keeps no
+    socket bound to any one event loop, so it cannot leak one when a test's loop closes."""
+
+    def __init__(self, transport: httpx.BaseTransport) -> None:
+        self.transport = transport
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        return await anyio.to_thread.run_sync(self._send, request, body)
+
+    def _send(self, request: httpx.Request, body: bytes) -> httpx.Response:
+        plain = httpx.Request(request.method, request.url, headers=request.headers, content=body,
+                              extensions=request.extensions)
+        response = self.transport.handle_request(plain)
+        try:  # the bytes as they came, so the headers (content-encoding) still describe them
+            raw = b"".join(response.iter_raw())
+        finally:
+            response.close()
+        return httpx.Response(response.status_code, headers=response.headers,
+                              stream=httpx.ByteStream(raw), request=request)
+
+    async def aclose(self) -> None:
+        """Shared by several clients: whoever made it closes `transport` when done."""

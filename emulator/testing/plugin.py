@@ -4,6 +4,12 @@
 port, in-process with no socket (`--invent-mode=inprocess`), or the external one named by
 INVENT_EMULATOR_URL (a CI sidecar). `invent` (function): a fresh isolated org for each test,
 empty unless the test is marked `@pytest.mark.invent_scenario("file.yaml", org="org_id")`.
+`invent_intercept` (function, or the marker `@pytest.mark.invent_intercept`): for one test, the
+code under test's own calls to the Invent API host reach that org instead.
+
+pytest loads this module in every run of every project that has the package installed, so it
+imports nothing but pytest at the top: the emulator (with Faker) and even httpx are imported by
+the fixtures, when a test asks for them.
 """
 
 from __future__ import annotations
@@ -13,15 +19,18 @@ import time
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from emulator.testing.facade import EmulatorHandle, InventOrg
+if TYPE_CHECKING:
+    from emulator.testing.facade import EmulatorHandle, InventOrg
+    from emulator.testing.interception import Interception
 
 URL_VARIABLE = "INVENT_EMULATOR_URL"
 MODES = ("thread", "inprocess")
-IN_PROCESS_URL = "http://invent-emulator.inprocess"
 EXTERNAL_READY_TIMEOUT = 30.0
+DEFAULT_INTERCEPT_HOST = "api.useinvent.com"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,6 +43,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("invent_emulator_mode", "thread or inprocess", default="thread")
     parser.addini("invent_emulator_scenario", "scenario of the session's emulator",
                   default="default")
+    parser.addini("invent_intercept_host", "host name(s) invent_intercept routes to the test's "
+                  "org (any scheme and port)", type="args", default=[DEFAULT_INTERCEPT_HOST])
+    parser.addini("invent_intercept_block_others", "while invent_intercept is active, fail "
+                  "requests to any other host that is not loopback", type="bool", default=False)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -42,11 +55,18 @@ def pytest_configure(config: pytest.Config) -> None:
         "invent_scenario(path, org=None): fill the test's isolated org from a scenario file "
         "(relative to the test file) or a bundled scenario name, using the org with that id",
     )
+    config.addinivalue_line(
+        "markers",
+        "invent_intercept(host=None, block_others=None): route this test's httpx and requests "
+        "calls to the Invent API host (ini invent_intercept_host) to its `invent` org",
+    )
 
 
 @pytest.fixture(scope="session")
 def invent_emulator(pytestconfig: pytest.Config) -> Iterator[EmulatorHandle]:
     """The session's emulator: `.url`, `.client()`, `.new_org()`, `.reset()`, `.health()`."""
+    from emulator.testing.facade import EmulatorHandle
+
     external = os.environ.get(URL_VARIABLE)
     if external:
         handle = EmulatorHandle(external.rstrip("/"), shared=True)
@@ -54,31 +74,16 @@ def invent_emulator(pytestconfig: pytest.Config) -> Iterator[EmulatorHandle]:
         yield handle
         handle.close()
         return
-    # Imported here, not at the top: pytest loads this plugin in every run of every project that
-    # has the package installed, and the app (with Faker) costs most of a second to import.
-    from emulator.app import create_app
-    from emulator.settings import Settings
-    from emulator.testing.inprocess import InProcessTransport
-    from emulator.testing.threaded import ThreadedServer
+    # The app (with Faker) costs most of a second to import: only sessions that use it pay.
+    from emulator.testing.launch import running
 
     mode = pytestconfig.getoption("invent_mode") or pytestconfig.getini("invent_emulator_mode")
     if mode not in MODES:
         raise pytest.UsageError(f"invent_emulator_mode must be one of {', '.join(MODES)}")
     scenario = (pytestconfig.getoption("invent_scenario")
                 or pytestconfig.getini("invent_emulator_scenario"))
-    app = create_app(Settings(scenario=scenario))
-    if mode == "inprocess":
-        transport = InProcessTransport(app)
-        handle = EmulatorHandle(IN_PROCESS_URL, transport, app.state.errors)
+    with running(scenario, mode) as handle:
         yield handle
-        handle.close()
-        transport.shutdown()
-        return
-    server = ThreadedServer(app).start()
-    handle = EmulatorHandle(server.url, errors=app.state.errors)
-    yield handle
-    handle.close()
-    server.stop()
 
 
 @pytest.fixture
@@ -92,12 +97,43 @@ def invent(invent_emulator: EmulatorHandle, request: pytest.FixtureRequest) -> I
     org.delete()  # a long session on one server must not keep every test's data
 
 
+@pytest.fixture
+def invent_intercept(invent: InventOrg, request: pytest.FixtureRequest) -> Iterator[Interception]:
+    """For this test, httpx and `requests` calls to the Invent API host — clients made before
+    it included — reach `invent`'s org, whatever org id and key they carry; restored after."""
+    marker = request.node.get_closest_marker("invent_intercept")
+    args, kwargs = (marker.args, marker.kwargs) if marker is not None else ((), {})
+    if args or set(kwargs) - {"host", "block_others"}:
+        raise pytest.UsageError("invent_intercept takes only the keywords host= and "
+                                f"block_others=, got {args} {sorted(kwargs)}")
+    host = kwargs.get("host") or request.config.getini("invent_intercept_host")
+    hosts = [host] if isinstance(host, str) else list(host)
+    block_others = kwargs.get("block_others")
+    if block_others is None:
+        block_others = request.config.getini("invent_intercept_block_others")
+    with invent.intercept(hosts, block_others=bool(block_others)) as interception:
+        yield interception
+    if interception.blocked:  # even when the code under test swallowed the exception
+        pytest.fail("invent_intercept blocked requests to hosts that are not intercepted:\n  "
+                    + "\n  ".join(interception.blocked), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _invent_intercept_marker(request: pytest.FixtureRequest) -> None:
+    """`@pytest.mark.invent_intercept` alone turns interception on, before the test's other
+    fixtures (autouse fixtures are set up first), so an app they build is covered too."""
+    if request.node.get_closest_marker("invent_intercept") is not None:
+        request.getfixturevalue("invent_intercept")
+
+
 @pytest.fixture(autouse=True)
 def _invent_emulator_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fails the test during which the emulator raised, whichever of its fixtures it used.
     Errors already there when the test starts came from its wider-scoped fixtures (set up just
     before it): they fail it at setup rather than vanish."""
-    if "invent_emulator" not in request.fixturenames:
+    uses_it = ("invent_emulator" in request.fixturenames
+               or request.node.get_closest_marker("invent_intercept") is not None)
+    if not uses_it:
         yield
         return
     handle: EmulatorHandle = request.getfixturevalue("invent_emulator")

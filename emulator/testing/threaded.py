@@ -1,14 +1,18 @@
 """The emulator on a free loopback port in a background thread, started and stopped with
-deadlines so a broken start can never hang a test session."""
+deadlines so a broken start can never hang a test session. Its event loop is reachable without
+the socket too (`bridge`), for interception and async clients in this process."""
 
 from __future__ import annotations
 
+import asyncio
+import socket
 import threading
 import time
 
 from starlette.applications import Starlette
 
 from emulator.server import bind, make_server
+from emulator.testing.bridge import AppBridge
 
 START_TIMEOUT = 10.0
 STOP_TIMEOUT = 5.0
@@ -21,12 +25,13 @@ class ThreadedServer:
         self._server = make_server(app, access_log=False, log_level="warning")
         self._thread: threading.Thread | None = None
         self.url = ""
+        self.bridge: AppBridge | None = None
 
     def start(self) -> ThreadedServer:
         sock = bind(self.host, 0)
         port = sock.getsockname()[1]
         self.url = f"http://{self.host}:{port}"
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
+        self._thread = threading.Thread(target=self._run, args=(sock,),
                                         name="invent-emulator", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + START_TIMEOUT
@@ -38,6 +43,12 @@ class ThreadedServer:
                 raise RuntimeError(f"the emulator did not start within {START_TIMEOUT} s")
             time.sleep(0.005)
         return self
+
+    def _run(self, sock: socket.socket) -> None:
+        """What uvicorn's `Server.run` does, keeping hold of the loop it serves on."""
+        with asyncio.Runner(loop_factory=self._server.config.get_loop_factory()) as runner:
+            self.bridge = AppBridge(self.app, runner.get_loop())
+            runner.run(self._server.serve(sockets=[sock]))
 
     def stop(self) -> None:
         if self._thread is None:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from emulator.app import create_app
 from emulator.settings import Settings
 from emulator.testing import EmulatorHandle, InProcessTransport, ThreadedServer
-from emulator.testing.plugin import IN_PROCESS_URL
+from emulator.testing.launch import IN_PROCESS_URL
 
 
 def timed(action: Callable[[], object]) -> float:

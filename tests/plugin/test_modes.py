@@ -100,7 +100,7 @@ def test_the_options_override_the_ini_file(pytester: pytest.Pytester) -> None:
 def test_an_unknown_ini_mode_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\ninvent_emulator_mode = sideways\n")
     pytester.makepyfile(test_probe=PROBE)
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:asyncio")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*invent_emulator_mode must be one of thread, inprocess*"])
 
@@ -158,7 +158,7 @@ def test_an_unreachable_external_emulator_fails_clearly(pytester: pytest.Pyteste
     pytester.makepyfile(test_probe=PROBE)
 
     started = time.monotonic()
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-rA")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:asyncio", "-rA")
 
     assert 0.5 <= time.monotonic() - started < 10
     assert statuses(result) == {"test_probe": {"ERROR"}}, report(result)

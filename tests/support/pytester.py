@@ -21,16 +21,19 @@ PROBE_LINE = re.compile(r"^PROBE (\{.*\})$", re.MULTILINE)
 
 
 # Other installed plugins an inner session does not need (they cost ~0.7 s of start-up each).
-OTHER_PLUGINS = ("faker", "pytest_httpserver", "anyio", "schemathesis", "hypothesispytest")
+OTHER_PLUGINS = ("faker", "pytest_httpserver", "anyio", "asyncio", "schemathesis",
+                 "hypothesispytest")
 XDIST_PLUGINS = ("xdist", "xdist.looponfail")
 
 
 def run(pytester: pytest.Pytester, *args: str, xdist: bool = False, only_ours: bool = True,
-        timeout: float = RUN_TIMEOUT) -> pytest.RunResult:
+        plugins: tuple[str, ...] = (), timeout: float = RUN_TIMEOUT) -> pytest.RunResult:
     """The inner session in a fresh interpreter: the plugin loads from its entry point, the way
     a user's suite gets it. `-rA` lists every test's outcome in the short summary. Unless
-    `only_ours` is off, the other autoloaded plugins are blocked (xdist only if `xdist`)."""
+    `only_ours` is off, the other autoloaded plugins are blocked (xdist only if `xdist`), except
+    those named in `plugins`."""
     blocked = (*OTHER_PLUGINS, *(() if xdist else XDIST_PLUGINS)) if only_ours else ()
+    blocked = tuple(name for name in blocked if name not in plugins)
     options = [part for name in blocked for part in ("-p", f"no:{name}")]
     return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rA", *options, *args,
                                          timeout=timeout)
@@ -75,7 +78,8 @@ def copy_examples(pytester: pytest.Pytester) -> int:
     for source in example_files():
         if source.suffix == ".py":
             target = pytester.path / source.name.replace("example_", "test_", 1)
-            tests += len(re.findall(r"^def test_", source.read_text("utf-8"), re.MULTILINE))
+            tests += len(re.findall(r"^\s*(?:async )?def test_", source.read_text("utf-8"),
+                                    re.MULTILINE))
         else:
             target = pytester.path / source.name
         shutil.copyfile(source, target)
