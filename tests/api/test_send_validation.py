@@ -297,10 +297,8 @@ async def test_malformed_email_is_400(client: httpx.AsyncClient, email: str) -> 
     await _nothing_happened(client)
 
 
-@pytest.mark.parametrize("phone", [
-    "call me", "+1555abc", "++15550100001", "", "+1555\t0100001",
-    "+15550100001\n",
-])
+# A phone is a raw string (seed 000): any text with a digit passes (test_send_identity.py).
+@pytest.mark.parametrize("phone", ["call me", "", "+", " - ( ) "])
 async def test_malformed_phone_is_400(client: httpx.AsyncClient, phone: str) -> None:
     assert_error(await client.post(SEND, json={"phone": phone}), 400, "phone")
     await _nothing_happened(client)
