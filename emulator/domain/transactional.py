@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from emulator.domain.contacts import get_contact
 from emulator.domain.entities import (
@@ -13,7 +14,6 @@ from emulator.domain.entities import (
     BroadcastType,
     Channel,
     Contact,
-    JsonScalar,
     Recipient,
     Template,
     address_channels,
@@ -34,7 +34,7 @@ class Trigger:
     phone: str | None = None
     email: str | None = None
     name: str | None = None
-    variables: dict[str, JsonScalar] = field(default_factory=dict)
+    variables: dict[str, Any] = field(default_factory=dict)
     template_ids: list[str] | None = None
     background: bool = False
 
