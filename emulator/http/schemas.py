@@ -19,7 +19,7 @@ from emulator.support.moments import check_moment
 
 
 def _no_nul(value: str) -> str:
-    return check_text(value, "the text")
+    return check_text(value, "")
 
 
 def _utc(value: datetime) -> datetime:
