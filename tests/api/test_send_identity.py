@@ -13,6 +13,8 @@ from support.api import assert_error, by_template, contacts, send
 from support.apps import app_from_yaml, client_for
 from support.scenarios import CHANNELS
 
+from emulator.scenario.load import load_scenario_text
+from emulator.scenario.problems import ScenarioError
 from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
@@ -158,3 +160,29 @@ outcomes:
         sent = await send(http, "bc_all", {"phone": "+1.555.775.0000",
                                           "template_ids": ["t_twilio"]})
         assert sent[0]["is_delivered"] is True
+
+
+# --- phones in scenario files ------------------------------------------------------------------
+
+def test_a_scenario_phone_is_a_raw_string_too() -> None:
+    spec = load_scenario_text(
+        "orgs:\n  - id: o\n    contacts:\n"
+        '      - {id: ct_uk, phone: "+44 (0)20 7946 0000"}\n'
+        '      - {id: ct_ext, phone: "555 0100 ext. 7"}\n')
+    assert [c.phone for c in spec.orgs[0].contacts] == ["+44 (0)20 7946 0000", "555 0100 ext. 7"]
+
+
+@pytest.mark.parametrize(("first", "second", "problem"), [
+    ("+1 555 010 0001", "+1.555.010.0001", "phone"),  # the same phone, written twice
+    ("+15550100001", "no phone", "digit"),
+])
+def test_scenario_phones_are_checked_like_the_api_does(
+    first: str, second: str, problem: str
+) -> None:
+    with pytest.raises(ScenarioError) as raised:
+        load_scenario_text(
+            "orgs:\n  - id: o\n    contacts:\n"
+            f'      - {{id: ct_a, phone: "{first}"}}\n'
+            f'      - {{id: ct_b, phone: "{second}"}}\n', "s.yaml")
+    [found] = raised.value.problems
+    assert problem in found.message and found.path[-1] == "phone", str(found)

@@ -181,3 +181,18 @@ async def test_the_subject_uses_the_broadcast_default_object(
     rows = await send(http, "bc_order", {"email": "new@example.test",
                                          "variables": {"order": {"id": 9}}})
     assert (await _rendered(control, rows[0]))["subject"] == "Order 9"
+
+
+async def test_deeply_nested_variables_render_and_too_deep_is_a_400(
+    shop: tuple[httpx.AsyncClient, httpx.AsyncClient]
+) -> None:
+    deep: Any = "bottom"
+    for _ in range(100):
+        deep = {"d": deep}
+    message = await _message(shop, "{{v" + ".d" * 100 + "}}", {"v": deep})
+    assert message["body"] == "bottom"
+    http, _ = shop
+    raw = '{"contact_id": "ct_lin", "variables": {"v": ' + "[" * 5000 + "]" * 5000 + "}}"
+    response = await http.post("/orgs/c/broadcasts/bc_order/send", content=raw)
+    assert response.status_code == 400, response.text
+    assert response.json()["details"][0]["field"] == "body"
