@@ -167,3 +167,12 @@ async def test_misspelt_click_keys_are_refused(tail: str, path: str) -> None:
         response = await emu.http.put("/_emulator/scenario", content=scenario(tail))
         body = assert_envelope(response, 400)
         assert path in body["message"], body
+
+
+async def test_is_clicked_is_no_recipients_filter() -> None:
+    # Not a documented filter: ignored like any unknown query parameter, never a silent match.
+    async with open_emulator(scenario(RULES)) as emu:
+        await emu.send_one({"email": "ada@click.test"})
+        await emu.send_one({"email": "bob@example.test"})
+        for value in ("true", "false", "maybe"):
+            assert len(await emu.rows(is_clicked=value)) == 2
