@@ -11,8 +11,6 @@ from typing import Any
 from emulator.domain.rowindex import RowIndex
 from emulator.domain.why import Why
 
-JsonScalar = str | int | float | bool | None
-
 
 class Integration(StrEnum):
     INTERNAL = "internal"
@@ -70,7 +68,9 @@ class RecipientStatus(StrEnum):
 
 
 class Flag(StrEnum):
-    """The outcome flags of a recipient row, in the order the wire shows them."""
+    """The outcome flags of a recipient row, in the order the wire shows them. `CLICKED` is the
+    one flag the documented row does not show (`WIRE_FLAGS`): a click moves `click_count`, shows
+    in the outbox and names its webhook event, but the row has no `is_clicked`."""
 
     SKIPPED = "is_skipped"
     FAILED = "is_failed"
@@ -81,6 +81,11 @@ class Flag(StrEnum):
     UNSUBSCRIBED = "is_unsubscribed"
     OPENED = "is_opened"
     PLAYED = "is_played"
+    CLICKED = "is_clicked"
+
+
+# The flags of the documented recipient row, in wire order.
+WIRE_FLAGS: tuple[Flag, ...] = tuple(flag for flag in Flag if flag is not Flag.CLICKED)
 
 
 # Which broadcast counter each flag feeds; a bounce is a failed delivery.
@@ -94,6 +99,7 @@ FLAG_COUNTERS: dict[Flag, tuple[str, ...]] = {
     Flag.UNSUBSCRIBED: ("unsubscribed_count",),
     Flag.OPENED: ("opened_count",),
     Flag.PLAYED: ("played_count",),
+    Flag.CLICKED: ("click_count",),
 }
 
 COUNTER_NAMES = (
@@ -204,7 +210,7 @@ class Recipient:
     external_message_id: str | None = None
     # The variables a transactional send resolved, for the emulator's outbox (never on the
     # public wire). None for marketing rows, whose variables come from contact and broadcast.
-    variables: dict[str, JsonScalar] | None = None
+    variables: dict[str, Any] | None = None
     # What decided the outcome (never on the public wire either).
     why: Why | None = None
     # The row's place in its broadcast's rows, in creation order (for the row index).
@@ -219,7 +225,8 @@ class Broadcast:
     status: BroadcastStatus
     created_at: datetime
     updated_at: datetime
-    properties: dict[str, JsonScalar] = field(default_factory=dict)
+    # Variable name -> default value (any JSON).
+    properties: dict[str, Any] = field(default_factory=dict)
     templates: list[Template] = field(default_factory=list)
     segment_ids: list[str] = field(default_factory=list)
     send_to_all: bool = False

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.domain.entities import Broadcast, Flag, JsonScalar, Recipient, address_of
+from emulator.domain.entities import Broadcast, Flag, Recipient, address_of
 from emulator.domain.org import Org
 from emulator.domain.rows import merged_variables
 from emulator.domain.templating import missing_variables, render_config
@@ -25,7 +25,7 @@ class Message:
     def to(self) -> str | None:
         return address_of(self.row) or self.row.user_id
 
-    def variables(self) -> dict[str, JsonScalar]:
+    def variables(self) -> dict[str, Any]:
         if self.row.variables is not None:
             return self.row.variables
         contact = self.org.contacts.get(self.row.contact_id)

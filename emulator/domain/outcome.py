@@ -16,6 +16,7 @@ class Outcome(StrEnum):
     DELIVERED = "delivered"
     OPENED = "opened"
     PLAYED = "played"
+    CLICKED = "clicked"
     BOUNCED = "bounced"
     FAILED = "failed"
     COMPLAINED = "complained"
@@ -30,6 +31,8 @@ OUTCOME_FLAGS: dict[Outcome, tuple[Flag, ...]] = {
     Outcome.DELIVERED: (Flag.SENT, Flag.DELIVERED),
     Outcome.OPENED: (Flag.SENT, Flag.DELIVERED, Flag.OPENED),
     Outcome.PLAYED: (Flag.SENT, Flag.DELIVERED, Flag.PLAYED),
+    # A click follows an open; the row shows the open, the click moves click_count.
+    Outcome.CLICKED: (Flag.SENT, Flag.DELIVERED, Flag.OPENED, Flag.CLICKED),
     Outcome.BOUNCED: (Flag.SENT, Flag.BOUNCED, Flag.FAILED),
     Outcome.FAILED: (Flag.FAILED,),
     Outcome.COMPLAINED: (Flag.SENT, Flag.DELIVERED, Flag.COMPLAINED),

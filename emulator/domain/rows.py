@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from emulator.domain.entities import (
     EMAIL_INTEGRATIONS,
@@ -13,7 +14,6 @@ from emulator.domain.entities import (
     Channel,
     Contact,
     Integration,
-    JsonScalar,
     Recipient,
     Template,
     address_of,
@@ -37,7 +37,7 @@ NO_OVERRIDES = Overrides()
 
 def build_row(org: Org, broadcast: Broadcast, template: Template, contact: Contact,
               now: datetime, overrides: Overrides = NO_OVERRIDES,
-              variables: dict[str, JsonScalar] | None = None) -> Recipient:
+              variables: dict[str, Any] | None = None) -> Recipient:
     """A new SENDING row; `error_message` is set when the row must be skipped."""
     row = Recipient(
         id=org.rng.new_id("rcp"), broadcast_id=broadcast.id, broadcast_name=broadcast.name,
@@ -83,11 +83,11 @@ def _missing(integration: Integration) -> str:
 
 
 def merged_variables(broadcast: Broadcast, contact: Contact,
-                     given: dict[str, JsonScalar] | None = None) -> dict[str, JsonScalar]:
-    """Per-send values over the contact's stored values over the broadcast's defaults."""
-    merged: dict[str, JsonScalar] = dict(broadcast.properties)
-    merged.update({k: v for k, v in contact.properties.items()
-                   if v is None or isinstance(v, str | int | float | bool)})
-    if given:
-        merged.update(given)
+                     given: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Per-send values over the contact's stored values over the broadcast's defaults, key by
+    key (an object in `variables` replaces the stored one whole). A null is no value: it falls
+    back to the next source, like an omitted key."""
+    merged: dict[str, Any] = {}
+    for source in (broadcast.properties, contact.properties, given or {}):
+        merged.update((key, value) for key, value in source.items() if value is not None)
     return merged

@@ -16,7 +16,7 @@ from fnmatch import fnmatchcase
 from emulator.domain.entities import Flag, Recipient, address_of
 from emulator.domain.outcome import Decision, Outcome
 from emulator.domain.why import Why, WhyKind
-from emulator.support.addresses import normalize_email, normalize_phone
+from emulator.support.addresses import normalize_email, normalize_phone, normalize_phone_pattern
 from emulator.support.rng import RandomSource
 
 
@@ -38,7 +38,7 @@ class When:
         phone = normalize_phone(address) if address and "@" not in address else None
         return (
             _glob(self.email, email, normalize_email)
-            and _glob(self.phone, phone, normalize_phone)
+            and _glob(self.phone, phone, normalize_phone_pattern)
             and _equal(self.integration_id, row.integration_id.value)
             and _equal(self.broadcast_id, row.broadcast_id)
             and _equal(self.template_id, row.template_id)

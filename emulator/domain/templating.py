@@ -1,13 +1,18 @@
-"""Fills `{{variable}}` placeholders in a template's config, as the send resolved them."""
+"""Fills `{{variable}}` placeholders in a template's config, as the send resolved them.
+
+Variables are any JSON (seed 000: "variables object"); a placeholder reaches into objects and
+arrays with dots (`{{order.id}}`, `{{items.0.name}}`). A name that is itself a key (a variable
+called `order.id`) wins over the path. A path that leads nowhere, or to null, is missing: it
+renders empty and is listed by `missing_variables`."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
-from emulator.domain.entities import JsonScalar
-
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}")
+_INDEX = re.compile(r"0|[1-9][0-9]*")
 
 
 def placeholders(config: Any) -> list[str]:
@@ -19,19 +24,34 @@ def placeholders(config: Any) -> list[str]:
     return list(names)
 
 
-def render_config(config: dict[str, Any], variables: dict[str, JsonScalar]) -> dict[str, Any]:
+def lookup(variables: dict[str, Any], name: str) -> Any:
+    """The value a placeholder names: the key itself, else the dotted path; None if missing."""
+    if name in variables:
+        return variables[name]
+    value: Any = variables
+    for part in name.split("."):
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and _INDEX.fullmatch(part) and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
+def render_config(config: dict[str, Any], variables: dict[str, Any]) -> dict[str, Any]:
     rendered = _render(config, variables)
     assert isinstance(rendered, dict)
     return rendered
 
 
-def missing_variables(config: dict[str, Any], variables: dict[str, JsonScalar]) -> list[str]:
-    return [name for name in placeholders(config) if name not in variables]
+def missing_variables(config: dict[str, Any], variables: dict[str, Any]) -> list[str]:
+    return [name for name in placeholders(config) if lookup(variables, name) is None]
 
 
-def _render(value: Any, variables: dict[str, JsonScalar]) -> Any:
+def _render(value: Any, variables: dict[str, Any]) -> Any:
     if isinstance(value, str):
-        return _PLACEHOLDER.sub(lambda m: _text(variables.get(m.group(1))), value)
+        return _PLACEHOLDER.sub(lambda m: _text(lookup(variables, m.group(1))), value)
     if isinstance(value, dict):
         return {key: _render(item, variables) for key, item in value.items()}
     if isinstance(value, list):
@@ -39,12 +59,14 @@ def _render(value: Any, variables: dict[str, JsonScalar]) -> Any:
     return value
 
 
-def _text(value: JsonScalar) -> str:
-    """A missing placeholder renders empty; booleans as JSON writes them."""
+def _text(value: Any) -> str:
+    """A missing placeholder renders empty; booleans, objects and arrays as JSON writes them."""
     if value is None:
         return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool | dict | list):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return str(value)
 
 

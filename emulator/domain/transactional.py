@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from emulator.domain.contacts import get_contact
 from emulator.domain.entities import (
@@ -13,7 +14,6 @@ from emulator.domain.entities import (
     BroadcastType,
     Channel,
     Contact,
-    JsonScalar,
     Recipient,
     Template,
     address_channels,
@@ -34,7 +34,7 @@ class Trigger:
     phone: str | None = None
     email: str | None = None
     name: str | None = None
-    variables: dict[str, JsonScalar] = field(default_factory=dict)
+    variables: dict[str, Any] = field(default_factory=dict)
     template_ids: list[str] | None = None
     background: bool = False
 
@@ -148,18 +148,24 @@ def _resolve(org: Org, request: Trigger, now: datetime) -> _Addressee:
             "or email",
             "contact_channel_id",
         )
-    existing = (org.contact_by_email(request.email) if request.email else None) or (
-        org.contact_by_phone(request.phone) if request.phone else None
-    )
+    # Seed 000: an email "find-or-creates a contact by email"; only a phone-only trigger looks
+    # up by phone. The phone of an email trigger is an override for this send (rows.build_row).
+    existing = (org.contact_by_email(request.email) if request.email is not None
+                else org.contact_by_phone(request.phone or ""))
     if existing is not None:
         return _Addressee(existing, None, is_new=False)
     return _Addressee(_new_contact(org, request, now), None, is_new=True)
 
 
 def _new_contact(org: Org, request: Trigger, now: datetime) -> Contact:
+    """A contact with the trigger's email and phone; phones stay unique, so a phone another
+    contact has is not stored (it still reaches this send's phone templates)."""
+    phone = request.phone
+    if phone is not None and org.contact_by_phone(phone) is not None:
+        phone = None
     contact = Contact(id=org.rng.new_id("ct"), created_at=now, updated_at=now)
     contact.channels = address_channels(contact.id, now, lambda: org.rng.new_id("ch"),
-                                        email=request.email, phone=request.phone)
+                                        email=request.email, phone=phone)
     return contact
 
 

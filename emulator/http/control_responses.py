@@ -142,6 +142,9 @@ class Message(Answer):
     is_unsubscribed: bool
     is_opened: bool
     is_played: bool
+    clicked: bool = Field(description="The emulator's own: the documented row has no click "
+                                      "flag, so the outbox shows the click here.")
+    clicked_at: Timestamp | None
     error_message: str | None
     why: Why | None
     created_at: Timestamp

@@ -44,26 +44,55 @@ def error_response(error: ApiError) -> JSONResponse:
 
 
 def validation_error(error: ValidationError, empty: str = "body") -> ApiError:
-    """pydantic's errors as a 400 naming each field, without echoing the input back."""
-    details = [
-        FieldProblem(format_path(tuple(item["loc"]), empty), _message(item))
-        for item in error.errors(include_url=False, include_input=False)
-    ]
-    message = "; ".join(f"{d.field}: {d.message}" for d in details)
+    """pydantic's errors as a 400 naming each field, in the API's words: strings count
+    characters, arrays items. The input is looked at (a string or an array?), never echoed."""
+    details = []
+    for item in error.errors(include_url=False):
+        field = format_path(tuple(item["loc"]), empty)
+        details.append(FieldProblem(field, _message(field, item)))
+    message = "; ".join(d.message for d in details)
     return ApiError(400, message or "Invalid request", details)
 
 
-def _message(item: Any) -> str:
+_LIMITS = {"string_too_long": "at most", "too_long": "at most",
+           "string_too_short": "at least", "too_short": "at least"}
+# Wrong JSON types, in JSON's words (the docs': string, boolean, number, array, object).
+_TYPES = {"string_type": "a string", "bool_type": "a boolean (true or false)",
+          "int_type": "a whole number", "float_type": "a number", "list_type": "an array",
+          "dict_type": "an object", "model_type": "an object", "model_attributes_type": "an object"}
+
+
+def _message(field: str, item: Any) -> str:
     kind = item["type"]
     if kind == "extra_forbidden":
-        return "unknown field"
+        return f"{field} is not a known field"
     if kind == "missing":
-        return "required"
+        return f"{field} is required"
     if kind == "json_invalid":
         return f"the body is not valid JSON ({item['ctx']['error']})"
     if kind in ("model_type", "model_attributes_type", "dict_type") and not item["loc"]:
         return "the body must be a JSON object"
-    return str(item["msg"]).removeprefix("Value error, ")
+    if kind in _LIMITS:
+        return _limit(field, _LIMITS[kind], item)
+    if kind in _TYPES:
+        return f"{field} must be {_TYPES[kind]}"
+    if kind in ("literal_error", "enum"):
+        return f"{field} must be {item['ctx']['expected']}"
+    text = str(item["msg"]).removeprefix("Value error, ")
+    return f"{field} {text}" if text.startswith("must ") else f"{field}: {text}"
+
+
+def _limit(field: str, bound: str, item: Any) -> str:
+    """`name must be at most 255 characters`, `segment_ids must have at most 10 items`."""
+    ctx = item.get("ctx", {})
+    size = ctx.get("max_length") if bound == "at most" else ctx.get("min_length")
+    if isinstance(item.get("input"), str):
+        return f"{field} must be {bound} {size} {_plural(size, 'character')}"
+    return f"{field} must have {bound} {size} {_plural(size, 'item')}"
+
+
+def _plural(size: object, noun: str) -> str:
+    return noun if size == 1 else noun + "s"
 
 
 async def api_error_handler(request: Request, exc: Exception) -> Response:

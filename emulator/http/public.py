@@ -13,7 +13,13 @@ from emulator.domain.broadcasts import (
     get_broadcast,
     list_broadcasts,
 )
-from emulator.domain.entities import BroadcastStatus, BroadcastType, Flag, RecipientStatus
+from emulator.domain.entities import (
+    WIRE_FLAGS,
+    BroadcastStatus,
+    BroadcastType,
+    Flag,
+    RecipientStatus,
+)
 from emulator.domain.marketing import send_marketing
 from emulator.domain.recipients import RecipientFilter, page_recipients
 from emulator.domain.transactional import Trigger, trigger
@@ -25,7 +31,7 @@ from emulator.http.schemas import CreateBroadcastBody, SendBody, parse_body
 BROADCAST_STATUS_FILTER = ("ALL", *(s.value for s in BroadcastStatus))
 RECIPIENT_STATUS_FILTER = ("ALL", *(s.value for s in RecipientStatus))
 # The documented boolean filters of the recipients list (is_bounced is not among them).
-FILTERABLE_FLAGS = tuple(flag for flag in Flag if flag is not Flag.BOUNCED)
+FILTERABLE_FLAGS = tuple(flag for flag in WIRE_FLAGS if flag is not Flag.BOUNCED)
 
 
 async def create_broadcast_endpoint(request: Request) -> Response:

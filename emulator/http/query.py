@@ -12,7 +12,8 @@ from starlette.datastructures import QueryParams
 
 from emulator.domain.errors import bad_request
 
-DEFAULT_TAKE = 20
+# The public "Pagination and Filtering" page: "take … Default is 100".
+DEFAULT_TAKE = 100
 MAX_TAKE = 100
 _DIGITS = re.compile(r"[0-9]{1,18}")
 

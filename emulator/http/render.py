@@ -8,6 +8,7 @@ from typing import Any
 
 from emulator.domain.entities import (
     COUNTER_NAMES,
+    WIRE_FLAGS,
     Broadcast,
     Channel,
     Contact,
@@ -138,7 +139,7 @@ def recipient_json(org: Org, row: Recipient) -> Json:
         "email": row.email,
         "status": row.status.value,
     }
-    for flag in Flag:
+    for flag in WIRE_FLAGS:
         at = row.flags.get(flag)
         body[flag.value] = at is not None
         body[f"{flag.value}_at"] = ts(at)
@@ -172,8 +173,12 @@ def message_json(message: Message) -> Json:
         "external_message_id": row.external_message_id,
         "status": row.status.value,
     }
-    for flag in Flag:
+    for flag in WIRE_FLAGS:
         body[flag.value] = flag in row.flags
+    # The documented row has no click flag; the outbox shows the click under its own name.
+    clicked_at = row.flags.get(Flag.CLICKED)
+    body["clicked"] = clicked_at is not None
+    body["clicked_at"] = ts(clicked_at)
     body["error_message"] = row.error_message
     body["why"] = why_json(row.why)
     body["created_at"] = ts(row.created_at)

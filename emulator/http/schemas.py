@@ -19,14 +19,7 @@ from emulator.support.moments import check_moment
 
 
 def _no_nul(value: str) -> str:
-    return check_text(value, "the text")
-
-
-def _scalars(value: dict[str, Any]) -> dict[str, Any]:
-    for key, item in value.items():
-        if item is not None and not isinstance(item, str | int | float | bool):
-            raise ValueError(f"'{key}' must be a string, number, boolean or null")
-    return check_finite(value)  # type: ignore[no-any-return]
+    return check_text(value, "")
 
 
 def _utc(value: datetime) -> datetime:
@@ -42,7 +35,6 @@ Text = Annotated[str, AfterValidator(_no_nul)]
 Id = Annotated[Text, Field(min_length=1, max_length=256)]
 Email = Annotated[Text, Field(max_length=256), AfterValidator(check_email)]
 Phone = Annotated[Text, Field(max_length=256), AfterValidator(check_phone)]
-Variables = Annotated[dict[str, Any], AfterValidator(_scalars)]
 JsonObject = Annotated[dict[str, Any], AfterValidator(check_finite)]
 
 
@@ -58,7 +50,7 @@ class SendBody(_Body):
     phone: Phone | None = None
     email: Email | None = None
     name: Annotated[Text, Field(max_length=256)] | None = None
-    variables: Variables | None = None
+    variables: JsonObject | None = None
     template_ids: Annotated[list[Id], Field(min_length=1)] | None = None
     background: bool | None = None
 

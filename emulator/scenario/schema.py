@@ -27,7 +27,6 @@ from emulator.support.durations import MAX_DURATION, parse_duration
 from emulator.support.jsonvalues import check_finite
 from emulator.support.moments import check_moment
 
-Scalar = str | int | float | bool | None
 JsonObject = Annotated[dict[str, Any], AfterValidator(check_finite)]
 Id = Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^\s/]+$")]
 SegmentColor = Literal[
@@ -97,8 +96,7 @@ class BroadcastSpec(_Spec):
     name: str = Field(min_length=1, max_length=255)
     type: BroadcastType = Field(default=BroadcastType.MARKETING, strict=False)
     status: BroadcastStatus = Field(default=BroadcastStatus.DRAFT, strict=False)
-    properties: Annotated[dict[str, Scalar], AfterValidator(check_finite)] = Field(
-        default_factory=dict)
+    properties: JsonObject = Field(default_factory=dict)  # variable -> default (any JSON)
     templates: list[TemplateSpec] = Field(default_factory=list)
     segment_ids: list[Id] = Field(default_factory=list, max_length=10)
     send_to_all: bool = False
@@ -140,8 +138,8 @@ class OrgSpec(_Spec):
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 OUTCOME_NAMES = tuple(o.value for o in Outcome)
 EVENT_NAMES = ("recipient.sent", "recipient.delivered", "recipient.opened", "recipient.played",
-               "recipient.bounced", "recipient.failed", "recipient.complained",
-               "recipient.unsubscribed", "recipient.skipped")
+               "recipient.clicked", "recipient.bounced", "recipient.failed",
+               "recipient.complained", "recipient.unsubscribed", "recipient.skipped")
 
 
 class ClockSpec(_Spec):
@@ -171,6 +169,7 @@ class TimingSpec(_Spec):
     delivered_after: Duration | None = None
     opened_after: Duration | None = None
     played_after: Duration | None = None
+    clicked_after: Duration | None = None
     bounced_after: Duration | None = None
     failed_after: Duration | None = None
     complained_after: Duration | None = None

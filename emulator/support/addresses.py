@@ -10,13 +10,24 @@ from __future__ import annotations
 import re
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
-_PHONE = re.compile(r"\+?[0-9]+")
-_PHONE_NOISE = str.maketrans("", "", " -()")
+_NOT_DIGIT = re.compile(r"[^0-9]")
+# A glob pattern keeps its wildcards too: `*`, `?` and bracket sets such as `[0-4]` or `[!9]`.
+_PATTERN_PART = re.compile(r"\[!?[0-9-]+\]|[0-9*?]")
 
 
 def normalize_phone(phone: str) -> str:
-    """Phones are compared without spaces, dashes and parentheses."""
-    return phone.translate(_PHONE_NOISE)
+    """The docs type a phone as a raw string: two phones are the same when their digits and a
+    leading `+` are (`+1 (555) 010-0001` is `+1.555.010.0001`, but not `15550100001`)."""
+    return _plus(phone) + _NOT_DIGIT.sub("", phone)
+
+
+def normalize_phone_pattern(pattern: str) -> str:
+    """A phone glob of a scenario rule, compared like `normalize_phone` keeping wildcards."""
+    return _plus(pattern) + "".join(_PATTERN_PART.findall(pattern))
+
+
+def _plus(phone: str) -> str:
+    return "+" if phone.lstrip().startswith("+") else ""
 
 
 def normalize_email(email: str) -> str:
@@ -34,7 +45,7 @@ def check_email(value: str) -> str:
 
 
 def check_phone(value: str) -> str:
-    if not _PHONE.fullmatch(normalize_phone(value)):
-        raise ValueError("must be a phone number: digits, an optional leading +, spaces, "
-                         "dashes and parentheses")
+    """Any text with a digit: `+1.555.010.0001`, `+44 (0)20 7946 0000`, `555 0100 ext. 7`."""
+    if not any(char in "0123456789" for char in value):
+        raise ValueError("must be a phone number: text with at least one digit")
     return value

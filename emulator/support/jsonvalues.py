@@ -15,12 +15,14 @@ def check_finite(value: Any) -> Any:
 
 
 def check_text(text: str, where: str = "value") -> str:
+    """`where` names the value in the message; "" leaves that to the caller (a field)."""
+    prefix = f"{where}: " if where else ""
     if "\x00" in text:
-        raise ValueError(f"{where}: must not contain NUL characters")
+        raise ValueError(f"{prefix}must not contain NUL characters")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError(f"{where}: not valid Unicode text (a lone surrogate)") from None
+        raise ValueError(f"{prefix}must be valid Unicode text (no lone surrogate)") from None
     return text
 
 

@@ -90,17 +90,17 @@ async def test_newest_first_even_within_one_instant(client: httpx.AsyncClient) -
 
 async def test_default_pagination_headers(client: httpx.AsyncClient) -> None:
     response = await client.get("/orgs/c/broadcasts")
-    assert _headers(response) == ("2", "1", "20")
+    assert _headers(response) == ("2", "1", "100")
 
 
-async def test_default_take_is_20(client: httpx.AsyncClient, clock: VirtualClock) -> None:
-    await _create(client, 23, clock)
+async def test_default_take_is_100(client: httpx.AsyncClient, clock: VirtualClock) -> None:
+    await _create(client, 99, clock)  # with the scenario's two: 101, one past the default page
     response = await client.get("/orgs/c/broadcasts")
-    assert len(response.json()) == 20
-    assert _headers(response) == ("25", "1", "20")
+    assert len(response.json()) == 100
+    assert _headers(response) == ("101", "1", "100")
     second = await client.get("/orgs/c/broadcasts", params={"page": 2})
-    assert len(second.json()) == 5
-    assert _headers(second) == ("25", "2", "20")
+    assert len(second.json()) == 1
+    assert _headers(second) == ("101", "2", "100")
 
 
 async def test_pages_partition_the_list(client: httpx.AsyncClient, clock: VirtualClock) -> None:
@@ -193,4 +193,4 @@ async def test_a_very_large_page_is_just_past_the_end(client: httpx.AsyncClient)
     response = await client.get("/orgs/c/broadcasts", params={"page": "1234567890"})
     assert response.status_code == 200, response.text
     assert response.json() == []
-    assert _headers(response) == ("2", "1234567890", "20")
+    assert _headers(response) == ("2", "1234567890", "100")

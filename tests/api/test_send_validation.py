@@ -50,8 +50,8 @@ async def test_no_identifier_is_400(client: httpx.AsyncClient, body: dict[str, A
     ({"contact_id": "ct_ada", "template_ids": [1]}, "template_ids[0]"),
     ({"contact_id": "ct_ada", "variables": "otp=1"}, "variables"),
     ({"contact_id": "ct_ada", "variables": ["otp"]}, "variables"),
-    ({"contact_id": "ct_ada", "variables": {"otp": {"value": 1}}}, "variables"),
-    ({"contact_id": "ct_ada", "variables": {"otp": [1, 2]}}, "variables"),
+    ({"contact_id": "ct_ada", "variables": 5}, "variables"),
+    ({"contact_id": "ct_ada", "variables": None, "vars": {}}, "vars"),
     ({"phone": 15550100001}, "phone"),
     ({"email": ["ada@example.com"]}, "email"),
     ({"contact_id": "ct_ada", "name": 7}, "name"),
@@ -65,10 +65,14 @@ async def test_bad_fields_are_400_naming_the_field(
     await _nothing_happened(client)
 
 
-async def test_non_scalar_variable_message_names_the_variable(client: httpx.AsyncClient) -> None:
+async def test_a_nul_deep_inside_variables_is_400_naming_the_path(
+    client: httpx.AsyncClient
+) -> None:
     body = assert_error(await client.post(SEND, json={
-        "contact_id": "ct_ada", "variables": {"otp": "1", "order": {"id": 3}}}), 400, "variables")
-    assert "order" in body["message"]
+        "contact_id": "ct_ada", "variables": {"otp": "1", "order": {"lines": ["ok", "n\x00"]}}}),
+        400, "variables")
+    assert "order.lines[1]" in body["message"]
+    await _nothing_happened(client)
 
 
 async def test_foreign_template_id_is_400_naming_its_index(client: httpx.AsyncClient) -> None:
@@ -297,10 +301,8 @@ async def test_malformed_email_is_400(client: httpx.AsyncClient, email: str) -> 
     await _nothing_happened(client)
 
 
-@pytest.mark.parametrize("phone", [
-    "call me", "+1555abc", "++15550100001", "", "+1555\t0100001",
-    "+15550100001\n",
-])
+# A phone is a raw string (seed 000): any text with a digit passes (test_send_identity.py).
+@pytest.mark.parametrize("phone", ["call me", "", "+", " - ( ) "])
 async def test_malformed_phone_is_400(client: httpx.AsyncClient, phone: str) -> None:
     assert_error(await client.post(SEND, json={"phone": phone}), 400, "phone")
     await _nothing_happened(client)

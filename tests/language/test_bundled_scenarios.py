@@ -70,6 +70,14 @@ async def test_bounces_and_complaints() -> None:
         flaky = [await emu.send_one({"email": "flaky@example.test"}, "bc_receipt")
                  for _ in range(3)]
         assert [r["is_failed"] for r in flaky] == [True, True, False]
+        # Variables are objects; the receipt's placeholders reach into them.
+        receipt = await emu.send_one({"email": "buyer@example.test",
+                                      "variables": {"order": {"id": "A-7", "total": "9.50"}}},
+                                     "bc_receipt")
+        [message] = [m for m in await emu.get_json("/_emulator/messages")
+                     if m["recipient_id"] == receipt["id"]]
+        assert (message["subject"], message["body"]) == (
+            "Receipt for order A-7", "Thanks for order A-7: 9.50")
 
         # Its webhook (no receiver listens) reports bounces, complaints, unsubscribes and
         # skips, each logged when it happens.
@@ -124,6 +132,17 @@ async def test_slow_delivery() -> None:
         assert done["status"] == "PROCESSED"
         assert (done["is_sent_at"], done["is_delivered_at"], done["is_opened_at"]) == (
             at(2), at(10), at(60))
+        # A click: five minutes after its send, counted but not a field of the row.
+        clicky = await emu.send_one({"email": "ada@clicky.example"}, "bc_welcome")
+        await emu.advance(299)
+        assert (await emu.broadcast("bc_welcome"))["click_count"] == 0
+        await emu.advance(1)
+        assert (await emu.broadcast("bc_welcome"))["click_count"] == 1
+        opened = await emu.row(clicky["id"], "bc_welcome")
+        assert opened["is_opened"] is True and "is_clicked" not in opened
+        [message] = [m for m in await emu.get_json("/_emulator/messages")
+                     if m["recipient_id"] == clicky["id"]]
+        assert message["clicked"] is True and message["clicked_at"] == at(360)
 
 
 async def test_big_campaign() -> None:

@@ -285,8 +285,10 @@ async def test_counters_agree_with_the_rows() -> None:
             assert_counters_agree(broadcast, rows)
             assert sum(t["recipients_count"] for t in broadcast["templates"]) == len(rows)
         mail = await emu.broadcast("bc_mail")
-    # Nine outcomes + three sequence rows on bc_mail: every counter moved.
-    assert mail["recipients_count"] == 12
+    # Ten outcomes + three sequence rows on bc_mail: every counter moved.
+    assert mail["recipients_count"] == 13
     for counter in ("sent_count", "delivered_count", "failed_count", "opened_count",
                     "played_count", "complained_count", "unsubscribed_count", "skipped_count"):
         assert mail[counter] > 0, counter
+    # Rows show no click: the one clicked row is counted as opened and in click_count.
+    assert mail["click_count"] == 1

@@ -46,6 +46,7 @@ OUTCOME_EVENTS = {
     "delivered": ["recipient.sent", "recipient.delivered"],
     "opened": ["recipient.sent", "recipient.delivered", "recipient.opened"],
     "played": ["recipient.sent", "recipient.delivered", "recipient.played"],
+    "clicked": ["recipient.sent", "recipient.delivered", "recipient.opened", "recipient.clicked"],
     "bounced": ["recipient.sent", "recipient.bounced"],
     "failed": ["recipient.failed"],
     "complained": ["recipient.sent", "recipient.delivered", "recipient.complained"],
@@ -115,6 +116,9 @@ async def test_every_event_type_arrives_signed_with_the_documented_envelope(
         assert data["email"] == row["email"]
         assert data["broadcast_id"] == "bc_mail"
         flag = "is_" + body["type"].removeprefix("recipient.")
+        if flag == "is_clicked":  # the documented row has no click flag: it shows the open
+            assert "is_clicked" not in data and "is_clicked_at" not in data
+            flag = "is_opened"
         assert data[flag] is True
         assert data[f"{flag}_at"] == at(0)
     # Distinct events have distinct ids.
@@ -139,11 +143,11 @@ async def test_events_filter(httpserver: HTTPServer) -> None:
     async with open_emulator(text) as emu:
         for name in OUTCOME_FLAGS:
             await emu.send_one({"email": f"x@{name}.test"})
-        log = await emu.webhooks_settled(6)
+        log = await emu.webhooks_settled(7)
         calls = list(distinct(receiver.calls).values())
-    # delivered, opened, played, complained, unsubscribed deliver; bounced bounces.
+    # delivered, opened, played, clicked, complained, unsubscribed deliver; bounced bounces.
     types = sorted(payload(c)["type"] for c in calls)
-    assert types == ["recipient.bounced"] + ["recipient.delivered"] * 5
+    assert types == ["recipient.bounced"] + ["recipient.delivered"] * 6
     assert sorted(d["event"] for d in log) == types
 
 

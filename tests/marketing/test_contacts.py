@@ -75,7 +75,7 @@ async def test_list_is_a_bare_array_with_pagination_headers(org: Marketing) -> N
     assert [c["id"] for c in body] == SEEDED
     assert response.headers["pagination-count"] == "5"
     assert response.headers["pagination-page"] == "1"
-    assert response.headers["pagination-take"] == "20"
+    assert response.headers["pagination-take"] == "100"
     for contact in body:
         assert set(contact) == CONTACT_KEYS
 

@@ -52,7 +52,7 @@ async def test_list_with_pagination_headers_color_and_exact_counts(org: Marketin
     assert response.status_code == 200, response.text
     assert response.headers["pagination-count"] == "3"
     assert response.headers["pagination-page"] == "1"
-    assert response.headers["pagination-take"] == "20"
+    assert response.headers["pagination-take"] == "100"
     segments = response.json()
     assert isinstance(segments, list)
     # Made at the same instant: reverse creation order.

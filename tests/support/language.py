@@ -41,6 +41,8 @@ OUTCOME_FLAGS: dict[str, frozenset[str]] = {
     "delivered": frozenset({"is_sent", "is_delivered"}),
     "opened": frozenset({"is_sent", "is_delivered", "is_opened"}),
     "played": frozenset({"is_sent", "is_delivered", "is_played"}),
+    # The row has no click flag: a click shows as an open (and in click_count, the outbox).
+    "clicked": frozenset({"is_sent", "is_delivered", "is_opened"}),
     "bounced": frozenset({"is_sent", "is_bounced", "is_failed"}),
     "failed": frozenset({"is_failed"}),
     "complained": frozenset({"is_sent", "is_delivered", "is_complained"}),
