@@ -6,7 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator.http import contacts, control, public
+from emulator.http import contacts, control, inbox, public, ui
 from emulator.http.control import Endpoint
 
 
@@ -56,7 +56,8 @@ CONTROL_ROUTES = [
     *(Route(f"/_emulator/orgs/{{org_id}}/broadcasts/{{broadcast_id}}/{action}",
             control.broadcast_action(action), methods=["POST"])
       for action in ("activate", "pause", "resume")),
-    Route("/_emulator/orgs", control.create_org, methods=["POST"]),
+    Route("/_emulator/orgs", by_method(GET=inbox.list_orgs, POST=control.create_org),
+          methods=["GET", "POST"]),
     Route("/_emulator/orgs/{org_id}", control.delete_org, methods=["DELETE"]),
     Route("/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}", control.get_broadcast_endpoint,
           methods=["GET"]),
@@ -72,4 +73,14 @@ CONTROL_ROUTES = [
           control.add_template_endpoint, methods=["POST"]),
 ]
 
-ROUTES = PUBLIC_ROUTES + CONTROL_ROUTES
+# What the inbox UI reads (emulator/http/inbox.py) and the UI's own files.
+INBOX_ROUTES = [
+    Route("/_emulator/orgs/{org_id}/broadcasts", inbox.list_org_broadcasts, methods=["GET"]),
+    Route("/_emulator/orgs/{org_id}/recipients", inbox.list_org_rows, methods=["GET"]),
+    Route("/_emulator/orgs/{org_id}/messages/{recipient_id}", inbox.get_org_message,
+          methods=["GET"]),
+    Route(ui.UI_PREFIX, ui.ui_index, methods=["GET"]),
+    Route(ui.UI_PREFIX + "/{name}", ui.ui_asset, methods=["GET"]),
+]
+
+ROUTES = PUBLIC_ROUTES + CONTROL_ROUTES + INBOX_ROUTES

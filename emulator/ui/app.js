@@ -1,0 +1,247 @@
+// The inbox: reads the control surface about once a second and redraws only what changed.
+import { api } from "./api.js";
+import { broadcastsView } from "./broadcasts.js";
+import { clockView } from "./clock.js";
+import { h, replace } from "./dom.js";
+import { messageContent, messageHead, messagePanels } from "./message.js";
+import { ROW_LIMIT, outboxBody, searchBox } from "./outbox.js";
+import { webhooksView } from "./webhooks.js";
+
+// Short polling: simplest for a local tool, and new rows show up within a second.
+const POLL_MS = 1000;
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  orgs: [], broadcasts: [], route: { orgId: null, view: "outbox" },
+  search: "", filter: null, seen: new Map(),
+};
+
+function changed(part, text) {
+  if (state.seen.get(part) === text) return false;
+  state.seen.set(part, text);
+  return true;
+}
+
+function parseRoute() {
+  const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
+  if (parts[0] !== "org" || !parts[1]) return { orgId: null, view: "outbox" };
+  if (parts[2] === "message" && parts[3]) {
+    return { orgId: parts[1], view: "message", recipientId: parts[3] };
+  }
+  return { orgId: parts[1], view: parts[2] === "webhooks" ? "webhooks" : "outbox" };
+}
+
+const orgHref = (org, tail = "") => `#/org/${encodeURIComponent(org.id)}${tail}`;
+
+function currentOrg() {
+  return state.orgs.find((o) => o.id === state.route.orgId);
+}
+
+// The key to show for an org: its own, else the nearest parent's (which reaches it by its id).
+function keyOf(org) {
+  for (let o = org, own = true; o; o = state.orgs.find((p) => p.id === o.parent), own = false) {
+    if (o.api_keys.length) return { key: o.api_keys[0], own };
+  }
+  return null;
+}
+
+function say(text) {
+  $("status").textContent = text;
+}
+
+// ---- the parts of the page ----
+
+function renderOrgPicker() {
+  const select = $("org");
+  select.replaceChildren(...state.orgs.map((o) =>
+    h("option", { value: o.id }, o.name === o.id ? o.id : `${o.name} (${o.id})`)));
+  select.value = state.route.orgId ?? "";
+}
+
+function renderConnect(org) {
+  const key = keyOf(org);
+  replace($("connect"),
+    h("h2", {}, "Connect your app"),
+    h("dl", { class: "connect-list" },
+      h("div", {}, h("dt", {}, "Base URL"), h("dd", {}, h("code", {}, location.origin))),
+      h("div", {}, h("dt", {}, "Org id"), h("dd", {}, h("code", {}, key?.own ? "c" : org.id),
+        key?.own ? h("span", { class: "muted" }, ` or ${org.id}`) : null)),
+      h("div", {}, h("dt", {}, "API key"), h("dd", {}, key ? h("code", {}, key.key) : "none"))));
+}
+
+function renderTabs(org) {
+  const tab = (label, tail, view) => h("a", {
+    href: orgHref(org, tail), "aria-current": state.route.view === view ? "page" : null,
+  }, label);
+  replace($("tabs"), tab("Outbox", "", "outbox"), tab("Webhooks", "/webhooks", "webhooks"));
+}
+
+function setFilter(id) {
+  state.filter = id;
+  state.seen.delete("rows");
+  state.seen.delete("broadcasts");
+  if (state.route.view !== "outbox") location.hash = orgHref(currentOrg());
+  kick();
+}
+
+let searchTimer = null;
+function setSearch(text) {
+  state.search = text;
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(kick, 200);
+}
+
+// Built once per visit of a view, so typing in the search box or reading an email is never
+// interrupted by a refresh; the parts inside are redrawn when their data changes.
+function buildView(org) {
+  state.seen = new Map([...state.seen].filter(([part]) => ["orgs", "clock", "route"].includes(part)));
+  const view = $("view");
+  if (state.route.view === "message") {
+    view.replaceChildren(h("article", { class: "message", "aria-labelledby": "message-h" },
+      h("div", { id: "message-head" }, h("p", { class: "muted" }, "Loading…")),
+      h("div", { id: "message-content" }), h("div", { id: "message-panels", class: "panels" })));
+  } else if (state.route.view === "webhooks") {
+    view.replaceChildren(h("div", { id: "webhook-list" }));
+  } else {
+    view.replaceChildren(searchBox(state.search, setSearch), h("div", { id: "rows" }));
+  }
+}
+
+async function refreshView(org) {
+  const { view, recipientId } = state.route;
+  if (view === "message") {
+    const got = await api.message(org.id, recipientId);
+    if (!changed("message", got.text)) return;
+    const message = got.json();
+    const contentKey = JSON.stringify([message.subject, message.body, message.content,
+      message.row.is_skipped, message.row.error_message]);
+    replace($("message-head"), messageHead(org, message));
+    if (changed("message-content", contentKey)) replace($("message-content"), messageContent(message));
+    replace($("message-panels"), messagePanels(message));
+  } else if (view === "webhooks") {
+    const got = await api.webhooks(org.id);
+    if (changed("webhooks", got.text)) replace($("webhook-list"), webhooksView(got.json()));
+  } else {
+    const got = await api.rows(org.id, { q: state.search.trim(), broadcastId: state.filter,
+      limit: ROW_LIMIT });
+    if (!changed("rows", got.text + state.broadcasts.length)) return;
+    replace($("rows"), outboxBody({ org, rows: got.json(), broadcasts: state.broadcasts,
+      search: state.search.trim(), filter: state.filter, key: keyOf(org) }));
+  }
+}
+
+async function refresh() {
+  const orgs = await api.orgs();
+  if (changed("orgs", orgs.text)) state.orgs = orgs.json();
+  if (!currentOrg()) {
+    if (!state.orgs.length) {
+      replace($("view"), h("p", { class: "empty-note" }, "The emulator has no org."));
+      return;
+    }
+    location.replace(orgHref(state.orgs[0]));
+    state.route = parseRoute();
+  }
+  const org = currentOrg();
+  if (changed("route", JSON.stringify(state.route))) {
+    document.title = `${org.name} · inbox · invent-emulator`;
+    renderOrgPicker();
+    renderConnect(org);
+    renderTabs(org);
+    buildView(org);
+  }
+  if (changed("clock", JSON.stringify(org.clock))) replace($("clock"), clockView(org, advance));
+  const broadcasts = await api.broadcasts(org.id);
+  if (changed("broadcasts", broadcasts.text + state.filter)) {
+    state.broadcasts = broadcasts.json();
+    replace($("broadcasts"), broadcastsView(state.broadcasts, state.filter, setFilter));
+  }
+  await refreshView(org);
+}
+
+// ---- actions ----
+
+async function advance(seconds) {
+  const org = currentOrg();
+  try {
+    await api.advance(org.id, seconds);
+    say(`Advanced ${org.name}’s clock by ${seconds} s.`);
+  } catch (error) {
+    say(`Could not advance the clock: ${error.message}`);
+  }
+  kick();
+}
+
+function askReset() {
+  const org = currentOrg();
+  if (!org) return;
+  $("reset-org-name").textContent = org.name;
+  $("reset-dialog").showModal();
+}
+
+async function confirmReset() {
+  $("reset-dialog").close();
+  const org = currentOrg();
+  try {
+    await api.reset(org.id);
+    say(`${org.name} is back to its scenario.`);
+  } catch (error) {
+    say(`Could not reset: ${error.message}`);
+  }
+  if (state.route.view === "message") location.hash = orgHref(org);
+  kick();
+}
+
+// ---- the polling loop: one refresh at a time; kick() asks for one now ----
+
+let timer = null;
+let running = null;
+let again = false;
+
+async function loop() {
+  clearTimeout(timer);
+  if (running) {
+    again = true;
+    return;
+  }
+  running = (async () => {
+    try {
+      await refresh();
+      $("offline").hidden = true;
+    } catch (error) {
+      $("offline").hidden = false;
+      $("offline").textContent = `Cannot read the emulator: ${error.message}`;
+    }
+  })();
+  await running;
+  running = null;
+  if (again) {
+    again = false;
+    loop();
+  } else {
+    timer = setTimeout(loop, document.hidden ? POLL_MS * 5 : POLL_MS);
+  }
+}
+
+const kick = () => loop();
+
+function start() {
+  state.route = parseRoute();
+  window.addEventListener("hashchange", () => {
+    const before = state.route;
+    state.route = parseRoute();
+    if (before.orgId !== state.route.orgId) {
+      state.filter = null;
+      state.search = "";
+    }
+    kick();
+    if (state.route.view === "message") $("main").focus();
+  });
+  $("org").addEventListener("change", (e) => { location.hash = `#/org/${encodeURIComponent(e.target.value)}`; });
+  $("reset").addEventListener("click", askReset);
+  $("reset-confirm").addEventListener("click", confirmReset);
+  $("reset-cancel").addEventListener("click", () => $("reset-dialog").close());
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) kick(); });
+  kick();
+}
+
+start();
