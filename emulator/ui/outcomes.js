@@ -1,9 +1,10 @@
 // What a recipient row's flags and channel mean, in words.
 import { h, timeEl } from "./dom.js";
 
-// The wire's order of the outcome flags; a badge's text is the outcome's name.
-const FLAGS = ["skipped", "failed", "bounced", "sent", "delivered", "complained",
-  "unsubscribed", "opened", "played"];
+// The outcome flags in the order they happen to a message (the order shown when several happen
+// at the same moment); a badge's text is the outcome's name.
+const FLAGS = ["sent", "delivered", "opened", "played", "complained", "unsubscribed", "bounced",
+  "failed", "skipped"];
 
 const CHANNELS = {
   gmail: "Email", twilio: "SMS · Twilio", telnyx: "SMS · Telnyx", whatsapp_bot: "WhatsApp",

@@ -1,0 +1,66 @@
+"""Fixtures of the browser tests: one chromium (Debian's, driven by Playwright), one emulator
+served on loopback and one second origin per test package; a fresh page per test whose every
+request is logged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from emulator import create_app
+from emulator.scenario.load import load_scenario_text
+from emulator.testing.threaded import ThreadedServer
+from browser.support import LAUNCH_ARGS, SCENARIO, find_browser, side_server
+
+
+@dataclass
+class Side:
+    url: str
+    received: list[bytes]
+
+
+@dataclass
+class LoggedPage:
+    page: Page
+    requests: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Browser]:
+    executable = find_browser()  # fails (or skips, when opted out) before Playwright starts
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=executable, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="package")
+def side() -> Iterator[Side]:
+    with side_server() as (url, received):
+        yield Side(url, received)
+
+
+@pytest.fixture(scope="package")
+def emulator(side: Side) -> Iterator[ThreadedServer]:
+    scenario = load_scenario_text(SCENARIO.replace("SINK_URL", side.url), "browser.yaml")
+    server = ThreadedServer(create_app(scenario=scenario)).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def logged(browser: Browser) -> Iterator[LoggedPage]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800},
+                                  color_scheme="light", locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    logged = LoggedPage(page)
+    page.on("request", lambda request: logged.requests.append(request.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield logged
+    context.close()
+    assert not errors, f"uncaught errors in the page: {errors}"
