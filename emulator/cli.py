@@ -85,6 +85,7 @@ def _announce(store: Store, url: str, scenario: str) -> None:
         keys = ", ".join(org.api_keys) or "(none: reached through its parent)"
         log.info("  org %s (%s): API key %s", org.id, org.name, keys)
     log.info("  control surface: %s/_emulator/health", url)
+    log.info("  inbox: %s/_emulator/ui", url)
 
 
 def _validate(files: Sequence[Path]) -> int:

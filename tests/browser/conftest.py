@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from browser.support import LAUNCH_ARGS, SCENARIO, find_browser, side_server
 from emulator import create_app
 from emulator.scenario.load import load_scenario_text
 from emulator.testing.threaded import ThreadedServer
-from browser.support import LAUNCH_ARGS, SCENARIO, find_browser, side_server
 
 
 @dataclass

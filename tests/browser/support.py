@@ -60,7 +60,7 @@ class SideHandler(SimpleHTTPRequestHandler):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, directory=str(SITE), **kwargs)
 
-    def do_POST(self) -> None:  # noqa: N802 -- the name http.server looks for
+    def do_POST(self) -> None:  # the name http.server looks for
         length = int(self.headers.get("Content-Length") or 0)
         self.received.append(self.rfile.read(length))
         self.send_response(HTTPStatus.NO_CONTENT)
@@ -131,7 +131,9 @@ orgs:
         status: DRAFT
         send_to_all: true
         templates:
-          - {id: tpl_news, integration_id: gmail, config: {subject: News, body: "Hi {{first_name}}"}}
+          - id: tpl_news
+            integration_id: gmail
+            config: {subject: News, body: "Hi {{first_name}}"}
   - id: org_other
     name: Other shop
     api_keys: [test_key_other]
