@@ -1,6 +1,11 @@
 // The emulator's control surface (same origin) and nothing else.
 
-export class ApiError extends Error {}
+export class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
 
 async function call(method, path, body) {
   const init = { method, headers: { Accept: "application/json" } };
@@ -13,7 +18,7 @@ async function call(method, path, body) {
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
     try { message = JSON.parse(text).message || message; } catch { /* not the envelope */ }
-    throw new ApiError(message);
+    throw new ApiError(message, response.status);
   }
   return { text, json: () => JSON.parse(text) };
 }

@@ -1,5 +1,5 @@
 // The inbox: reads the control surface about once a second and redraws only what changed.
-import { api } from "./api.js";
+import { ApiError, api } from "./api.js";
 import { broadcastsView } from "./broadcasts.js";
 import { clockView } from "./clock.js";
 import { h, replace } from "./dom.js";
@@ -94,7 +94,8 @@ function setSearch(text) {
 // Built once per visit of a view, so typing in the search box or reading an email is never
 // interrupted by a refresh; the parts inside are redrawn when their data changes.
 function buildView(org) {
-  state.seen = new Map([...state.seen].filter(([part]) => ["orgs", "clock", "route"].includes(part)));
+  const kept = ["orgs", "org-list", "clock", "route"];
+  state.seen = new Map([...state.seen].filter(([part]) => kept.includes(part)));
   const view = $("view");
   if (state.route.view === "message") {
     view.replaceChildren(h("article", { class: "message", "aria-labelledby": "message-h" },
@@ -107,11 +108,27 @@ function buildView(org) {
   }
 }
 
+// A message that is gone (its org was reset or replaced) is said so, not reported as an outage.
+async function readMessage(org, recipientId) {
+  try {
+    return await api.message(org.id, recipientId);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 404) throw error;
+    if (changed("message", "gone")) {
+      replace($("message-head"), h("a", { href: orgHref(org), class: "back" }, "← Back to the outbox"),
+        h("p", { class: "notice" }, `This message is no longer in ${org.name}: ${error.message}.`));
+      $("message-content").replaceChildren();
+      $("message-panels").replaceChildren();
+    }
+    return null;
+  }
+}
+
 async function refreshView(org) {
   const { view, recipientId } = state.route;
   if (view === "message") {
-    const got = await api.message(org.id, recipientId);
-    if (!changed("message", got.text)) return;
+    const got = await readMessage(org, recipientId);
+    if (!got || !changed("message", got.text)) return;
     const message = got.json();
     const contentKey = JSON.stringify([message.subject, message.body, message.content,
       message.row.is_skipped, message.row.error_message]);
@@ -127,6 +144,11 @@ async function refreshView(org) {
     if (!changed("rows", got.text + state.broadcasts.length)) return;
     replace($("rows"), outboxBody({ org, rows: got.json(), broadcasts: state.broadcasts,
       search: state.search.trim(), filter: state.filter, key: keyOf(org) }));
+    // Back from a message, the keyboard lands on that message's row again.
+    if (state.cameFrom) {
+      $("rows").querySelector(`[data-focus="row-${CSS.escape(state.cameFrom)}"]`)?.focus();
+      state.cameFrom = null;
+    }
   }
 }
 
@@ -142,9 +164,12 @@ async function refresh() {
     state.route = parseRoute();
   }
   const org = currentOrg();
+  if (changed("org-list", JSON.stringify(state.orgs.map((o) => [o.id, o.name])))) {
+    renderOrgPicker();
+  }
   if (changed("route", JSON.stringify(state.route))) {
     document.title = `${org.name} · inbox · invent-emulator`;
-    renderOrgPicker();
+    $("org").value = org.id;
     renderConnect(org);
     renderTabs(org);
     buildView(org);
@@ -229,6 +254,8 @@ function start() {
   window.addEventListener("hashchange", () => {
     const before = state.route;
     state.route = parseRoute();
+    state.cameFrom = before.view === "message" && state.route.view === "outbox"
+      ? before.recipientId : null;
     if (before.orgId !== state.route.orgId) {
       state.filter = null;
       state.search = "";
@@ -237,6 +264,8 @@ function start() {
     if (state.route.view === "message") $("main").focus();
   });
   $("org").addEventListener("change", (e) => { location.hash = `#/org/${encodeURIComponent(e.target.value)}`; });
+  // The skip link moves focus without touching the hash, which holds the route.
+  $("skip").addEventListener("click", (e) => { e.preventDefault(); $("main").focus(); });
   $("reset").addEventListener("click", askReset);
   $("reset-confirm").addEventListener("click", confirmReset);
   $("reset-cancel").addEventListener("click", () => $("reset-dialog").close());

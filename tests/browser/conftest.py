@@ -26,6 +26,14 @@ class Side:
 class LoggedPage:
     page: Page
     requests: list[str] = field(default_factory=list)
+    # Uncaught exceptions and console errors (a Content-Security-Policy violation or a failed
+    # load shows up there), each with the URL it is about; the test ends with none left.
+    errors: list[str] = field(default_factory=list)
+
+    def expect_errors_about(self, url_part: str) -> None:
+        """Errors the test caused on purpose (a 404 it asked for) are not failures."""
+        assert any(url_part in error for error in self.errors), self.errors
+        self.errors = [error for error in self.errors if url_part not in error]
 
 
 @pytest.fixture(scope="package")
@@ -59,8 +67,9 @@ def logged(browser: Browser) -> Iterator[LoggedPage]:
     page.set_default_timeout(10_000)
     logged = LoggedPage(page)
     page.on("request", lambda request: logged.requests.append(request.url))
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("pageerror", lambda error: logged.errors.append(str(error)))
+    page.on("console", lambda message: logged.errors.append(
+        f"{message.text} ({message.location.get('url')})") if message.type == "error" else None)
     yield logged
     context.close()
-    assert not errors, f"uncaught errors in the page: {errors}"
+    assert not logged.errors, f"errors in the page: {logged.errors}"

@@ -46,9 +46,14 @@ def test_the_inbox_follows_a_send_from_row_to_opened(logged: LoggedPage,
                                                      emulator: ThreadedServer) -> None:
     page = logged.page
     page.goto(f"{emulator.url}/_emulator/ui")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to the messages")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
 
     # It opens on the first org, with the first curl to run carrying that org's key.
     expect(page.get_by_label("Org", exact=True)).to_have_value("org_shop")
+    expect(page).to_have_url(re.compile("#/org/org_shop$"))
     expect(page.locator("pre.curl")).to_contain_text(f"Bearer {KEY}")
     expect(page.locator("pre.curl")).to_contain_text(f"{emulator.url}/orgs/c/broadcasts/bc_login/send")
     page.evaluate("window.sameDocument = true")
@@ -73,7 +78,9 @@ def test_the_inbox_follows_a_send_from_row_to_opened(logged: LoggedPage,
     expect(why).not_to_be_empty()
     assert why.inner_text() == "not recorded" or len(why.inner_text()) > len("not recorded")
 
-    page.get_by_role("link", name="← Back to the outbox").click()
+    page.get_by_role("link", name="← Back to the outbox").focus()
+    page.keyboard.press("Enter")
+    expect(row.get_by_role("link")).to_be_focused()  # back on the row the message came from
     page.get_by_role("button", name="Advance the clock 1 minute").click()
     expect(badge(row, "opened")).to_be_visible()
     expect(badge(row, "delivered")).to_be_visible()
@@ -140,4 +147,7 @@ def test_search_picker_webhooks_reset_and_screenshots(logged: LoggedPage,
     page.get_by_role("button", name="Reset org").click()
     page.get_by_role("dialog").get_by_role("button", name="Reset").click()
     expect(page.locator("pre.curl")).to_be_visible()
+    page.goto(f"{emulator.url}/_emulator/ui#/org/org_shop/message/rcp_gone")
+    expect(page.locator(".notice")).to_contain_text("no longer in Shop")
+    logged.expect_errors_about("/messages/rcp_gone")
     assert foreign_requests(logged.requests, emulator.url) == []
