@@ -2,13 +2,14 @@
 import { ApiError, api } from "./api.js";
 import { broadcastsView } from "./broadcasts.js";
 import { clockView } from "./clock.js";
+import { connectView, keyOf } from "./connect.js";
 import { h, replace } from "./dom.js";
 import { messageContent, messageHead, messagePanels } from "./message.js";
 import { ROW_LIMIT, outboxBody, searchBox } from "./outbox.js";
+import { startPolling } from "./poller.js";
+import { orgHref, parseRoute } from "./route.js";
 import { webhooksView } from "./webhooks.js";
 
-// Short polling: simplest for a local tool, and new rows show up within a second.
-const POLL_MS = 1000;
 const $ = (id) => document.getElementById(id);
 
 const state = {
@@ -22,27 +23,8 @@ function changed(part, text) {
   return true;
 }
 
-function parseRoute() {
-  const parts = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
-  if (parts[0] !== "org" || !parts[1]) return { orgId: null, view: "outbox" };
-  if (parts[2] === "message" && parts[3]) {
-    return { orgId: parts[1], view: "message", recipientId: parts[3] };
-  }
-  return { orgId: parts[1], view: parts[2] === "webhooks" ? "webhooks" : "outbox" };
-}
-
-const orgHref = (org, tail = "") => `#/org/${encodeURIComponent(org.id)}${tail}`;
-
 function currentOrg() {
   return state.orgs.find((o) => o.id === state.route.orgId);
-}
-
-// The key to show for an org: its own, else the nearest parent's (which reaches it by its id).
-function keyOf(org) {
-  for (let o = org, own = true; o; o = state.orgs.find((p) => p.id === o.parent), own = false) {
-    if (o.api_keys.length) return { key: o.api_keys[0], own };
-  }
-  return null;
 }
 
 function say(text) {
@@ -56,17 +38,6 @@ function renderOrgPicker() {
   select.replaceChildren(...state.orgs.map((o) =>
     h("option", { value: o.id }, o.name === o.id ? o.id : `${o.name} (${o.id})`)));
   select.value = state.route.orgId ?? "";
-}
-
-function renderConnect(org) {
-  const key = keyOf(org);
-  replace($("connect"),
-    h("h2", {}, "Connect your app"),
-    h("dl", { class: "connect-list" },
-      h("div", {}, h("dt", {}, "Base URL"), h("dd", {}, h("code", {}, location.origin))),
-      h("div", {}, h("dt", {}, "Org id"), h("dd", {}, h("code", {}, key?.own ? "c" : org.id),
-        key?.own ? h("span", { class: "muted" }, ` or ${org.id}`) : null)),
-      h("div", {}, h("dt", {}, "API key"), h("dd", {}, key ? h("code", {}, key.key) : "none"))));
 }
 
 function renderTabs(org) {
@@ -143,7 +114,7 @@ async function refreshView(org) {
       limit: ROW_LIMIT });
     if (!changed("rows", got.text + state.broadcasts.length)) return;
     replace($("rows"), outboxBody({ org, rows: got.json(), broadcasts: state.broadcasts,
-      search: state.search.trim(), filter: state.filter, key: keyOf(org) }));
+      search: state.search.trim(), filter: state.filter, key: keyOf(state.orgs, org) }));
     // Back from a message, the keyboard lands on that message's row again.
     if (state.cameFrom) {
       $("rows").querySelector(`[data-focus="row-${CSS.escape(state.cameFrom)}"]`)?.focus();
@@ -170,7 +141,7 @@ async function refresh() {
   if (changed("route", JSON.stringify(state.route))) {
     document.title = `${org.name} · inbox · invent-emulator`;
     $("org").value = org.id;
-    renderConnect(org);
+    replace($("connect"), connectView(org, keyOf(state.orgs, org)));
     renderTabs(org);
     buildView(org);
   }
@@ -216,38 +187,7 @@ async function confirmReset() {
   kick();
 }
 
-// ---- the polling loop: one refresh at a time; kick() asks for one now ----
-
-let timer = null;
-let running = null;
-let again = false;
-
-async function loop() {
-  clearTimeout(timer);
-  if (running) {
-    again = true;
-    return;
-  }
-  running = (async () => {
-    try {
-      await refresh();
-      $("offline").hidden = true;
-    } catch (error) {
-      $("offline").hidden = false;
-      $("offline").textContent = `Cannot read the emulator: ${error.message}`;
-    }
-  })();
-  await running;
-  running = null;
-  if (again) {
-    again = false;
-    loop();
-  } else {
-    timer = setTimeout(loop, document.hidden ? POLL_MS * 5 : POLL_MS);
-  }
-}
-
-const kick = () => loop();
+let kick = () => {};
 
 function start() {
   state.route = parseRoute();
@@ -263,14 +203,19 @@ function start() {
     kick();
     if (state.route.view === "message") $("main").focus();
   });
-  $("org").addEventListener("change", (e) => { location.hash = `#/org/${encodeURIComponent(e.target.value)}`; });
+  $("org").addEventListener("change", (e) => { location.hash = orgHref({ id: e.target.value }); });
   // The skip link moves focus without touching the hash, which holds the route.
   $("skip").addEventListener("click", (e) => { e.preventDefault(); $("main").focus(); });
   $("reset").addEventListener("click", askReset);
   $("reset-confirm").addEventListener("click", confirmReset);
   $("reset-cancel").addEventListener("click", () => $("reset-dialog").close());
-  document.addEventListener("visibilitychange", () => { if (!document.hidden) kick(); });
-  kick();
+  kick = startPolling(refresh, {
+    onSuccess: () => { $("offline").hidden = true; },
+    onFailure: (error) => {
+      $("offline").hidden = false;
+      $("offline").textContent = `Cannot read the emulator: ${error.message}`;
+    },
+  });
 }
 
 start();

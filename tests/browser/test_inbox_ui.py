@@ -44,6 +44,7 @@ def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
 
 def test_the_inbox_follows_a_send_from_row_to_opened(logged: LoggedPage,
                                                      emulator: ThreadedServer) -> None:
+    httpx.post(f"{emulator.url}/_emulator/reset", json={"org_id": "org_shop"})
     page = logged.page
     page.goto(f"{emulator.url}/_emulator/ui")
     page.keyboard.press("Tab")
@@ -89,19 +90,26 @@ def test_the_inbox_follows_a_send_from_row_to_opened(logged: LoggedPage,
     assert foreign_requests(logged.requests, emulator.url) == []
 
 
-def test_search_picker_webhooks_reset_and_screenshots(logged: LoggedPage,
-                                                      emulator: ThreadedServer) -> None:
-    httpx.post(f"{emulator.url}/_emulator/reset", json={"org_id": "org_shop"})
-    page = logged.page
+def populate(emulator: ThreadedServer) -> None:
+    """org_shop afresh, with one message of each kind of outcome."""
+    reset = httpx.post(f"{emulator.url}/_emulator/reset", json={"org_id": "org_shop"})
+    assert reset.status_code == 200, reset.text
     send(emulator, {"email": "ada@slow.example", "variables": {"otp": OTP},
                     "template_ids": ["tpl_login_email"]})
-    httpx.post(f"{emulator.url}/_emulator/clock/advance", json={"org_id": "org_shop",
-                                                                "seconds": 75})
+    moved = httpx.post(f"{emulator.url}/_emulator/clock/advance",
+                       json={"org_id": "org_shop", "seconds": 75})
+    assert moved.status_code == 200, moved.text
     send(emulator, {"contact_id": "ct_ada", "variables": {"otp": "170562"}})
     send(emulator, {"email": "bounced@shop.test", "template_ids": ["tpl_login_email"]})
     send(emulator, {"phone": "+15005550001", "template_ids": ["tpl_login_sms"]})
     send(emulator, {"email": "grace+complained@shop.test", "template_ids": ["tpl_login_email"]})
     send(emulator, {"email": "bounced@shop.test", "template_ids": ["tpl_login_email"]})
+
+
+def test_every_outcome_has_its_badge_and_the_screenshots_are_taken(
+        logged: LoggedPage, emulator: ThreadedServer) -> None:
+    populate(emulator)
+    page = logged.page
     page.goto(f"{emulator.url}/_emulator/ui#/org/org_shop")
 
     suppressed = page.get_by_role("row").filter(has_text="suppressed")
@@ -119,20 +127,39 @@ def test_search_picker_webhooks_reset_and_screenshots(logged: LoggedPage,
         ["created", "sent", "delivered", "opened"])
     expect(page.frame_locator("iframe.email-body").locator("strong")).to_have_text(OTP)
     shoot(page, "message")
-    page.go_back()
+    assert foreign_requests(logged.requests, emulator.url) == []
+
+
+def test_search_narrows_the_outbox_and_the_webhook_log_shows_deliveries(
+        logged: LoggedPage, emulator: ThreadedServer) -> None:
+    populate(emulator)
+    page = logged.page
+    page.goto(f"{emulator.url}/_emulator/ui#/org/org_shop")
+    expect(page.locator("tbody tr")).to_have_count(7)
 
     page.get_by_label("Search by address").fill("shop.test")
     expect(page.locator("tbody tr")).to_have_count(3)
     page.get_by_label("Search by address").fill("")
     expect(page.locator("tbody tr")).to_have_count(7)
+    page.locator(".broadcast-card").filter(has_text="November news").click()
+    expect(page.get_by_text("No message matches.")).to_be_visible()
+    page.get_by_role("button", name="Show every broadcast").click()
+    expect(page.locator("tbody tr")).to_have_count(7)
 
     page.get_by_role("link", name="Webhooks").click()
     expect(page.get_by_role("row").filter(has_text="recipient.bounced")).to_have_count(1)
-    expect(page.get_by_role("row").filter(has_text="recipient.delivered").first).to_contain_text(
-        "delivered")
+    delivered = page.get_by_role("row").filter(has_text="recipient.delivered")
+    expect(delivered.first.locator(".badge")).to_have_text("delivered")
+    assert foreign_requests(logged.requests, emulator.url) == []
 
+
+def test_at_375_px_nothing_scrolls_sideways_and_texts_are_chat_bubbles(
+        logged: LoggedPage, emulator: ThreadedServer) -> None:
+    populate(emulator)
+    page = logged.page
     page.set_viewport_size({"width": 375, "height": 812})
-    page.get_by_role("link", name="Outbox").click()
+    page.goto(f"{emulator.url}/_emulator/ui#/org/org_shop")
+
     expect(row_of(page, "ada@slow.example")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     shoot(page, "inbox-375", full_page=True)
@@ -140,13 +167,31 @@ def test_search_picker_webhooks_reset_and_screenshots(logged: LoggedPage,
     expect(page.locator(".bubble")).to_contain_text("170562 is your Shop code")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     shoot(page, "message-375", full_page=True)
+    assert foreign_requests(logged.requests, emulator.url) == []
+
+
+def test_the_picker_switches_orgs_and_reset_empties_one(
+        logged: LoggedPage, emulator: ThreadedServer) -> None:
+    populate(emulator)
+    page = logged.page
+    page.goto(f"{emulator.url}/_emulator/ui")
+    expect(page.locator("tbody tr")).to_have_count(7)
 
     page.get_by_label("Org", exact=True).select_option("org_other")
+    expect(page).to_have_url(re.compile("#/org/org_other$"))
     expect(page.locator("pre.curl")).to_contain_text("Bearer test_key_other")
+    # An org made while the page is open joins the picker; on wall time it has no clock buttons.
+    made = httpx.post(f"{emulator.url}/_emulator/orgs",
+                      json={"name": "Live", "clock": {"mode": "real"}}).json()
+    page.get_by_label("Org", exact=True).select_option(made["id"])
+    expect(page.locator("pre.curl")).to_contain_text(f"Bearer {made['api_key']}")
+    expect(page.get_by_text("Runs on wall time")).to_be_visible()
+    expect(page.get_by_role("button", name="Advance the clock 1 minute")).to_have_count(0)
+
     page.get_by_label("Org", exact=True).select_option("org_shop")
     page.get_by_role("button", name="Reset org").click()
     page.get_by_role("dialog").get_by_role("button", name="Reset").click()
-    expect(page.locator("pre.curl")).to_be_visible()
+    expect(page.locator("pre.curl")).to_contain_text("Bearer test_key_shop")
     page.goto(f"{emulator.url}/_emulator/ui#/org/org_shop/message/rcp_gone")
     expect(page.locator(".notice")).to_contain_text("no longer in Shop")
     logged.expect_errors_about("/messages/rcp_gone")
