@@ -32,7 +32,8 @@ function metaList(row) {
     ["Broadcast", `${row.broadcast_name} (${row.broadcast_id})`],
     ["Template", row.template_id],
     ["Recipient row", row.id],
-    ["Contact", row.contact ? `${row.contact.name || "(no name)"} (${row.contact.id})` : "—"],
+    ["Contact", !row.contact ? "—"
+      : row.contact.name ? `${row.contact.name} (${row.contact.id})` : row.contact.id],
     ["Status", row.status],
     ["Provider message id", row.external_message_id || "—"],
   ];
@@ -126,12 +127,19 @@ function formatValue(value) {
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
+// The full date where the day changes (and first), the time of day otherwise.
+function timelineTime(iso, previous) {
+  return timeEl(iso, { long: !previous || previous.slice(0, 10) !== iso?.slice(0, 10) });
+}
+
 function timelinePanel(row) {
-  const items = [h("li", {}, badge("created"), " ", timeEl(row.created_at, { long: true }))];
+  const items = [h("li", {}, badge("created"), " ", timelineTime(row.created_at, null))];
+  let previous = row.created_at;
   for (const event of eventsOf(row)) {
     const failedOne = ["failed", "bounced", "skipped"].includes(event.name);
-    items.push(h("li", {}, badge(event.name), " ", timeEl(event.at, { long: true }),
+    items.push(h("li", {}, badge(event.name), " ", timelineTime(event.at, previous),
       failedOne && row.error_message ? h("div", { class: "error-text" }, row.error_message) : null));
+    previous = event.at;
   }
   if (row.status === "SENDING") {
     items.push(h("li", {}, badge("pending", "badge-pending"), " ",

@@ -15,11 +15,18 @@ export function webhooksView(deliveries) {
     h("tbody", {}, deliveries.map(deliveryRow)));
 }
 
+function recipientOf(payload) {
+  const row = payload?.data || {};
+  return row.email || row.phone || row.user_id || "";
+}
+
 function deliveryRow(d) {
   const last = d.attempts.at(-1);
   return h("tr", { role: "row" },
     h("td", { role: "cell", "data-label": "Event" },
-      h("details", { dataset: { keep: d.id } }, h("summary", { dataset: { focus: `wh-${d.id}` } }, d.event),
+      h("details", { dataset: { keep: d.id } },
+        h("summary", { dataset: { focus: `wh-${d.id}` } }, d.event, " ",
+          h("span", { class: "muted" }, recipientOf(d.payload))),
         h("pre", {}, JSON.stringify(d.payload, null, 2)))),
     h("td", { role: "cell", "data-label": "State" },
       h("span", { class: `badge badge-wh-${d.state}` }, d.state),
