@@ -14,7 +14,9 @@ export function clockView(org, onAdvance) {
     virtual
       ? h("div", { class: "clock-steps", role: "group", "aria-label": "Advance the clock" },
         STEPS.map(([seconds, label, words]) => h("button", {
-          type: "button", "aria-label": `Advance the clock ${words}`, title: `Advance ${words}`,
+          // The spoken name starts with the visible text (WCAG 2.5.3, label in name).
+          type: "button", "aria-label": `${label}: advance the clock ${words}`,
+          title: `Advance the clock ${words}`,
           dataset: { focus: `advance-${seconds}` }, onclick: () => onAdvance(seconds),
         }, label)))
       : h("span", { class: "muted small-note" }, "Runs on wall time"),
