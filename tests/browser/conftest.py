@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from browser.support import LAUNCH_ARGS, SCENARIO, find_browser, side_server
 from emulator import create_app
@@ -34,6 +34,11 @@ class LoggedPage:
         """Errors the test caused on purpose (a 404 it asked for) are not failures."""
         assert any(url_part in error for error in self.errors), self.errors
         self.errors = [error for error in self.errors if url_part not in error]
+
+
+# Generous waits: the UI polls every second, and a loaded 2-core CI machine can be slow.
+WAIT_MS = 15_000
+expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture(scope="package")
@@ -64,7 +69,7 @@ def logged(browser: Browser) -> Iterator[LoggedPage]:
     context = browser.new_context(viewport={"width": 1280, "height": 800},
                                   color_scheme="light", locale="en-GB")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(WAIT_MS)
     logged = LoggedPage(page)
     page.on("request", lambda request: logged.requests.append(request.url))
     page.on("pageerror", lambda error: logged.errors.append(str(error)))
