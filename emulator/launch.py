@@ -68,3 +68,4 @@ def _announce(url: str, scenario: str, orgs: list[dict[str, Any]]) -> None:
         log.info("  org %s (%s): API key %s", org["id"], org["name"], keys,
                  extra={FIELDS: {"event": "org", "org_id": org["id"]}})
     log.info("  control surface: %s/_emulator/health", url)
+    log.info("  inbox: %s/_emulator/ui", url)

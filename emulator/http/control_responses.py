@@ -10,6 +10,7 @@ from pydantic import Field
 from emulator.domain.entities import Integration, RecipientStatus
 from emulator.domain.outcome import Outcome
 from emulator.domain.why import WhyKind
+from emulator.http import responses as r
 from emulator.http.responses import Answer, Count, JsonObject, Recipient, Timestamp
 
 
@@ -160,3 +161,29 @@ class JournalEntry(Answer):
     org_id: str | None
     status: int
     body: str = Field(description="The request body as text (cut at 64 KiB).")
+
+
+class InboxOrgClock(Answer):
+    mode: Literal["virtual", "real"]
+    now: Timestamp
+    pending: Count = Field(description="Timed events still waiting on this org's clock.")
+
+
+class InboxOrg(Answer):
+    """An org as the inbox UI lists it."""
+
+    id: str
+    name: str
+    parent: str | None
+    api_keys: list[str]
+    clock: InboxOrgClock
+    broadcasts_count: Count
+    rows_count: Count = Field(description="Recipient rows ever made in this org.")
+
+
+class InboxBroadcast(r.Broadcast):
+    properties: JsonObject = Field(description="The defaults of the broadcast's variables.")
+
+
+class InboxMessage(Message):
+    row: r.Recipient = Field(description="The recipient row, for its event times.")

@@ -184,6 +184,23 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}/templates"): Operation(
         "addTemplate", "Add a template to a broadcast", CONTROL, r.Template,
         body=s.TemplateBody, errors=(400, 404, 413)),
+    # What the inbox UI reads (http/inbox.py), and the UI itself.
+    ("GET", "/_emulator/orgs"): Operation(
+        "listOrgs", "Every org, with its keys and clock", CONTROL, c.InboxOrg, many=True),
+    ("GET", "/_emulator/orgs/{org_id}/broadcasts"): Operation(
+        "listOrgBroadcasts", "An org's broadcasts, newest first", CONTROL, c.InboxBroadcast,
+        many=True, errors=(404,)),
+    ("GET", "/_emulator/orgs/{org_id}/recipients"): Operation(
+        "listOrgRecipients", "An org's recipient rows, newest first", CONTROL, r.Recipient,
+        many=True, errors=(400, 404), query=(
+            _text("q", "A part of the address, user id or name, any case."),
+            _text("broadcast_id"), LIMIT)),
+    ("GET", "/_emulator/orgs/{org_id}/messages/{recipient_id}"): Operation(
+        "getOrgMessage", "One row's message, with the row", CONTROL, c.InboxMessage,
+        errors=(404,)),
+    ("GET", "/_emulator/ui"): Operation("inbox", "The inbox UI", CONTROL, None, hidden=True),
+    ("GET", "/_emulator/ui/{name}"): Operation("inboxAsset", "Inbox UI files", CONTROL, None,
+                                               hidden=True),
     # The API description itself and its explorer.
     ("GET", "/openapi.json"): Operation(
         "openapi", "This document (OpenAPI 3.1)", CONTROL, None),

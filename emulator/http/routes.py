@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from emulator.domain.broadcasts import BroadcastAction
-from emulator.http import contacts, control, inspection, public
+from emulator.http import contacts, control, inbox, inspection, public, ui
 from emulator.http.control import Endpoint
 from emulator.http.explorer import DOCS_ROUTES
 
@@ -58,7 +58,8 @@ CONTROL_ROUTES = [
     *(Route(f"/_emulator/orgs/{{org_id}}/broadcasts/{{broadcast_id}}/{action.value}",
             control.broadcast_action(action), methods=["POST"])
       for action in BroadcastAction),
-    Route("/_emulator/orgs", control.create_org, methods=["POST"]),
+    Route("/_emulator/orgs", by_method(GET=inbox.list_orgs, POST=control.create_org),
+          methods=["GET", "POST"]),
     Route("/_emulator/orgs/{org_id}", control.delete_org, methods=["DELETE"]),
     Route("/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}", inspection.get_broadcast,
           methods=["GET"]),
@@ -74,5 +75,15 @@ CONTROL_ROUTES = [
           control.add_template_endpoint, methods=["POST"]),
 ]
 
+# What the inbox UI reads (emulator/http/inbox.py) and the UI's own files.
+INBOX_ROUTES = [
+    Route("/_emulator/orgs/{org_id}/broadcasts", inbox.list_org_broadcasts, methods=["GET"]),
+    Route("/_emulator/orgs/{org_id}/recipients", inbox.list_org_rows, methods=["GET"]),
+    Route("/_emulator/orgs/{org_id}/messages/{recipient_id}", inbox.get_org_message,
+          methods=["GET"]),
+    Route(ui.UI_PREFIX, ui.ui_index, methods=["GET"]),
+    Route(ui.UI_PREFIX + "/{name}", ui.ui_asset, methods=["GET"]),
+]
+
 # /openapi.json and the explorer at /docs (http/explorer.py).
-ROUTES = PUBLIC_ROUTES + CONTROL_ROUTES + DOCS_ROUTES
+ROUTES = PUBLIC_ROUTES + CONTROL_ROUTES + INBOX_ROUTES + DOCS_ROUTES

@@ -1,5 +1,5 @@
 """The built wheel carries the bundled scenarios and fixtures, so `--scenario default` works
-without a checkout, and registers the CLI and the pytest plugin."""
+without a checkout, the inbox UI's static files, and registers the CLI and the pytest plugin."""
 
 from __future__ import annotations
 
@@ -24,5 +24,9 @@ def test_the_wheel_ships_scenarios_fixtures_and_entry_points(tmp_path: Path) -> 
     for kind in ("scenarios", "fixtures"):
         for source in (ROOT / kind).glob("*.yaml"):
             assert f"emulator/_bundled/{kind}/{source.name}" in names, source.name
+    ui_files = sorted(p.name for p in (ROOT / "emulator" / "ui").iterdir() if p.is_file())
+    assert {"index.html", "app.js", "style.css"} <= set(ui_files)
+    for name in ui_files:
+        assert f"emulator/ui/{name}" in names, name
     assert "invent-emulator = emulator.cli:main" in entry_points
     assert "invent_emulator = emulator.testing.plugin" in entry_points

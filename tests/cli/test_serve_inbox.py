@@ -1,0 +1,17 @@
+"""`invent-emulator serve` announces the inbox, and the installed package serves its files."""
+
+from __future__ import annotations
+
+import httpx
+
+from cli.support import Spawner
+
+
+def test_serve_announces_the_inbox_and_serves_it(spawn: Spawner) -> None:
+    server = spawn("--port", "0")
+    url, _ = server.wait_healthy()
+    assert f"inbox: {url}/_emulator/ui" in server.stderr
+    page = httpx.get(f"{url}/_emulator/ui")
+    assert page.status_code == 200 and "/_emulator/ui/app.js" in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert httpx.get(f"{url}/_emulator/ui/app.js").status_code == 200
