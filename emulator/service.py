@@ -76,7 +76,7 @@ class Emulator:
         """Run what fell due on every org's clock; jobs this starts go to the sliced driver, so
         a scheduled 200,000-row campaign never stalls the server."""
         for org in list(self.registry.orgs.values()):
-            org.scheduler.run_due(org.clock.now())
+            org.run_due(org.clock.now())
             if org.jobs:
                 self.kick_jobs()
 
