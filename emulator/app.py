@@ -8,6 +8,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -30,6 +31,7 @@ from emulator.scenario.schema import ScenarioSpec
 from emulator.scenario.yamlload import MAX_FILE_BYTES
 from emulator.service import Emulator
 from emulator.settings import Settings
+from emulator.statefile import StateFileError, load_state, save_state
 from emulator.support.clock import Clock, SystemClock
 
 log = logging.getLogger("emulator")
@@ -42,12 +44,17 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
                clock: Clock | None = None) -> Starlette:
     """Build an emulator. `scenario` overrides `settings.scenario`; `clock` replaces wall time."""
     settings = settings or Settings()
-    if scenario is None:
-        scenario = load_scenario_file(resolve_scenario_path(settings.scenario))
-    emulator = Emulator(scenario, clock or SystemClock(), recipient_json)
+    clock = clock or SystemClock()
+    state_file = Path(settings.state_file) if settings.state_file else None
+    # A state file that exists wins over the scenario (StateFileError if it cannot be used).
+    emulator = load_state(state_file, clock, recipient_json) if state_file else None
+    if emulator is None:
+        if scenario is None:
+            scenario = load_scenario_file(resolve_scenario_path(settings.scenario))
+        emulator = Emulator(scenario, clock, recipient_json)
     app = EmulatorApp(
         routes=ROUTES,
-        lifespan=_lifespan(emulator),
+        lifespan=_lifespan(emulator, state_file, settings.save_every),
         middleware=[
             Middleware(PublicCORS),
             Middleware(JournalMiddleware, emulator=emulator),
@@ -68,20 +75,28 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     return app
 
 
-def _lifespan(emulator: Emulator) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
-    """Background work (the ticker, sliced jobs) runs only while served with a lifespan."""
+def _lifespan(emulator: Emulator, state_file: Path | None, save_every: int | None,
+              ) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Background work (the ticker, sliced jobs, periodic saves) runs only while served with a
+    lifespan. The final save comes after the server has drained its connections."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         emulator.background = True
-        ticker = asyncio.create_task(_tick(emulator))
+        tasks = [asyncio.create_task(_tick(emulator))]
+        if state_file is not None and save_every is not None:
+            tasks.append(asyncio.create_task(_save_periodically(emulator, state_file,
+                                                                save_every)))
         try:
             yield
         finally:
             emulator.background = False
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if state_file is not None:
+                _save(emulator, state_file)
 
     return lifespan
 
@@ -106,6 +121,22 @@ class EmulatorApp(Starlette):
         except Exception:
             if not answered:
                 raise
+
+
+async def _save_periodically(emulator: Emulator, state_file: Path, seconds: int) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        _save(emulator, state_file)
+
+
+def _save(emulator: Emulator, state_file: Path) -> None:
+    """A failed save is logged; the emulator keeps running (and the old file stays whole)."""
+    try:
+        size = save_state(emulator, state_file)
+    except StateFileError as error:
+        log.error("%s", error)
+        return
+    log.info("saved the state to %s (%d bytes)", state_file, size)
 
 
 async def _tick(emulator: Emulator) -> None:

@@ -15,6 +15,7 @@ from emulator.scenario.load import load_scenario_file, resolve_scenario_path
 from emulator.scenario.problems import ScenarioError
 from emulator.server import bind, make_server
 from emulator.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
+from emulator.statefile import StateFileError
 from emulator.support.version import __version__
 
 log = logging.getLogger("emulator")
@@ -45,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action="store_true", default=None,
                        help="log every request (slower)")
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+    serve.add_argument("--state-file", help="load the state from this file at start (when it "
+                       "exists) and save it there on shutdown and POST /_emulator/snapshot")
+    serve.add_argument("--save-every", type=int, metavar="SECONDS",
+                       help="also save the state file every SECONDS seconds")
     validate = commands.add_parser("validate", help="check scenario files, exit 0 if all are valid")
     validate.add_argument("files", nargs="+", type=Path)
     return parser
@@ -53,7 +58,8 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace) -> int:
     try:
         settings = Settings.from_env(host=args.host, port=args.port, scenario=args.scenario,
-                                     access_log=args.access_log, log_level=args.log_level)
+                                     access_log=args.access_log, log_level=args.log_level,
+                                     state_file=args.state_file, save_every=args.save_every)
     except ValueError as error:
         print(f"invent-emulator: {error}", file=sys.stderr)
         return 2
@@ -61,7 +67,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = replace(settings, log_level=settings.log_level.lower())
     try:
         app = create_app(settings)
-    except ScenarioError as error:
+    except (ScenarioError, StateFileError) as error:
         print(error, file=sys.stderr)
         return 2
     try:

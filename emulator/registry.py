@@ -14,7 +14,7 @@ from emulator.support.rng import RandomSource
 
 
 class OrgRegistry:
-    def __init__(self, spec: ScenarioSpec, clock: Clock) -> None:
+    def __init__(self, spec: ScenarioSpec, clock: Clock, *, build: bool = True) -> None:
         self.clock = clock
         self.spec = spec
         self.orgs: dict[str, Org] = {}
@@ -23,14 +23,20 @@ class OrgRegistry:
         self.listeners: list[Listener] = []
         # One stream for the whole life of the registry: ids and keys of orgs made at run time
         # are never issued twice, even across resets (an old client must get 401, not a new org).
-        self._new_org_ids = RandomSource(spec.seed, "runtime-orgs")
-        self.load(spec)
+        self.new_org_ids = RandomSource(spec.seed, "runtime-orgs")
+        if build:  # (a state file brings its own orgs: see `adopt`)
+            self.load(spec)
 
     def load(self, spec: ScenarioSpec) -> None:
         """Replace every org, those made at run time included, with what `spec` describes; all
         or nothing: if building fails, the running orgs are left exactly as they were."""
         orgs = {plan.org_id: self._build(plan) for plan in scenario_blueprints(spec)}
         self.spec, self.orgs = spec, orgs
+        self._index_keys()
+
+    def adopt(self, orgs: list[Org]) -> None:
+        """Every org replaced by `orgs`, already built (restored from a state file)."""
+        self.orgs = {org.id: org for org in orgs}
         self._index_keys()
 
     def _build(self, blueprint: Blueprint) -> Org:
@@ -43,10 +49,10 @@ class OrgRegistry:
         """A fresh, isolated org with a new API key."""
         if request.parent is not None:
             self.get(request.parent)
-        org_id = self._new_org_ids.new_id("org")
+        org_id = self.new_org_ids.new_id("org")
         while org_id in self.orgs:
-            org_id = self._new_org_ids.new_id("org")
-        api_key = self._new_org_ids.token("test_key")
+            org_id = self.new_org_ids.new_id("org")
+        api_key = self.new_org_ids.token("test_key")
         org = self._build(runtime_blueprint(self.spec, request, org_id, api_key))
         self.orgs[org.id] = org
         self.keys[api_key] = org.id

@@ -22,8 +22,10 @@ JOB_SLICE = 2_000
 
 
 class Emulator:
-    def __init__(self, spec: ScenarioSpec, clock: Clock, render_row: RowRenderer) -> None:
-        self.registry = OrgRegistry(spec, clock)
+    def __init__(self, spec: ScenarioSpec, clock: Clock, render_row: RowRenderer, *,
+                 build_orgs: bool = True) -> None:
+        # Without `build_orgs` the registry starts empty (a state file fills it).
+        self.registry = OrgRegistry(spec, clock, build=build_orgs)
         self.webhooks = WebhookSender(self.registry, render_row)
         self.faults = FaultInjector(spec)
         self.journal = Journal()

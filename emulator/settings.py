@@ -27,13 +27,17 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     access_log: bool = False
     log_level: str = "info"
+    # The state file (README, "State file"): None keeps everything in memory only.
+    state_file: str | None = None
+    save_every: int | None = None  # seconds between periodic saves; None: no periodic save
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         env = os.environ if environ is None else environ
         values: dict[str, Any] = {}
         for name, kind in (("host", str), ("port", int), ("scenario", str),
-                           ("max_body_bytes", int), ("access_log", bool), ("log_level", str)):
+                           ("max_body_bytes", int), ("access_log", bool), ("log_level", str),
+                           ("state_file", str), ("save_every", int)):
             raw = env.get(ENV_PREFIX + name.upper())
             if raw is not None:
                 values[name] = _parse(name, raw, kind)
@@ -50,6 +54,9 @@ class Settings:
                              f"not {self.log_level!r}")
         if self.max_body_bytes < 1:
             raise ValueError("the maximum body size must be at least 1 byte")
+        if self.save_every is not None and (self.save_every < 1 or not self.state_file):
+            raise ValueError("--save-every (INVENT_EMULATOR_SAVE_EVERY) needs a state file and "
+                             f"at least 1 second, not {self.save_every}")
 
 
 def _parse(name: str, raw: str, kind: type) -> Any:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import itertools
 import json
 import logging
 from collections.abc import Callable
@@ -53,8 +52,8 @@ class WebhookSender:
         self.render_row = render_row
         self.registry = registry
         self._flushing = asyncio.Lock()
-        # Orders the log across orgs: newest first is highest first.
-        self._sequence = itertools.count(1)
+        # Orders the log across orgs: newest first is highest first. (The next one's number.)
+        self.next_sequence = 1
         registry.listeners.append(self.on_event)
 
     def on_event(self, org: Org, event: RecipientEvent) -> None:
@@ -84,8 +83,9 @@ class WebhookSender:
             delivery = WebhookDelivery(
                 id=org.rng.new_id("whd"), org_id=org.id, url=target.url, event=name,
                 body=body, headers=headers, due=event.at, max_attempts=target.max_attempts,
-                timeout=target.timeout, sequence=next(self._sequence),
+                timeout=target.timeout, sequence=self.next_sequence,
             )
+            self.next_sequence += 1
             delivery.headers["Invent-Delivery"] = delivery.id
             queue.add(delivery)
 

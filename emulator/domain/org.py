@@ -5,10 +5,10 @@ deleting it is dropping it: nothing about it is kept anywhere else."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from emulator.domain.entities import Broadcast, Channel, Contact, Flag, Recipient, Segment
 from emulator.domain.ratelimit import LimitSettings, RateLimits
@@ -78,6 +78,9 @@ class Blueprint:
     limits: LimitSettings = field(default_factory=LimitSettings)
     # True for orgs of the loaded scenario; False for orgs made at run time.
     from_scenario: bool = True
+    # For an org made at run time, the request that made it as plain JSON values, so a state
+    # file can make this blueprint again (its `fill` is code, which a file cannot hold).
+    recipe: Mapping[str, Any] | None = None
 
 
 @dataclass(eq=False)
