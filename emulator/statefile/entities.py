@@ -20,7 +20,7 @@ from emulator.domain.entities import (
     Template,
 )
 from emulator.domain.org import Org, Suppression
-from emulator.statefile.codec import Codec, Plain, time_req
+from emulator.statefile.codec import Codec, Plain, time_out, time_req
 
 CHANNEL = Codec(Channel, times=("created_at", "updated_at"), enums={"type": Integration})
 CONTACT = Codec(Contact, times=("created_at", "updated_at", "blocked_at", "unsubscribed_at"),
@@ -33,7 +33,7 @@ TEMPLATE = Codec(Template, times=("created_at", "updated_at"),
 RECIPIENT = Codec(
     Recipient, times=("created_at", "updated_at"),
     enums={"integration_id": Integration, "status": RecipientStatus},
-    custom={"flags": (lambda flags: {f.value: t.isoformat() for f, t in flags.items()},
+    custom={"flags": (lambda flags: {f: time_out(t) for f, t in flags.items()},
                       lambda flags: {Flag(f): time_req(t) for f, t in flags.items()})},
 )
 # `recipients` are row ids, resolved against the org's rows when loading.
