@@ -176,6 +176,12 @@ async def test_every_answer_is_the_same_after_a_restart(tmp_path: Path,
         assert await _observe(second, keys) == await _observe(first, keys)
         assert await _more(second, keys) == await _more(first, keys)
     assert await _observe(second, keys) == await _observe(first, keys)
+    # A full reset goes back to the scenario the state file recorded.
+    for app in (first, second):
+        async with client_for(app, None) as control:
+            assert (await control.post("/_emulator/reset", json={})).status_code == 200
+    scenario_keys = {"org_a": "key_a", "org_b": "key_b"}
+    assert await _observe(second, scenario_keys) == await _observe(first, scenario_keys)
 
 
 async def _more(app: Starlette, keys: dict[str, str]) -> list[bytes]:
