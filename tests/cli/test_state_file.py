@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -172,3 +173,50 @@ def test_a_bad_save_every_exits_2(tmp_path: Path, args: list[str], env: dict[str
     result = run_cli("serve", "--port", "0", *args, cwd=tmp_path, env=clean_env(**env))
     assert result.returncode == 2
     assert "SAVE_EVERY" in result.stderr
+
+
+SLOW_SEND = """\
+seed: 1
+faults:
+  - when: {method: POST, path: "/orgs/*/broadcasts/*/send"}
+    delay: 2s
+orgs:
+  - id: org_slow
+    api_keys: [key_slow]
+    broadcasts:
+      - id: bc_slow
+        name: Slow
+        type: TRANSACTIONAL
+        status: ACTIVE
+        templates:
+          - {id: tpl_slow, integration_id: gmail, config: {subject: Hi}}
+"""
+
+
+def test_the_final_save_waits_for_requests_in_flight(spawn: Spawner, tmp_path: Path) -> None:
+    """SIGTERM while a (fault-delayed) send is being answered: the send finishes, and the file
+    saved on the way out holds its row."""
+    scenario, state = tmp_path / "slow.yaml", tmp_path / "state.json"
+    scenario.write_text(SLOW_SEND)
+    server = spawn("--port", "0", "--scenario", str(scenario), "--state-file", str(state))
+    url = healthy(server)
+    answers: list[httpx.Response] = []
+
+    def send() -> None:
+        answers.append(httpx.post(f"{url}/orgs/org_slow/broadcasts/bc_slow/send", timeout=WITHIN,
+                                  json={"email": "late@example.com"},
+                                  headers={"Authorization": "Bearer key_slow"}))
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    deadline = time.monotonic() + WITHIN
+    while b"/send" not in journal(url):  # the journal opens the entry as the request arrives
+        assert time.monotonic() < deadline, "the send never arrived"
+        time.sleep(0.02)
+    server.signal(signal.SIGTERM)
+    sender.join(WITHIN)
+    assert server.wait_exit(WITHIN) == 0, server.stderr
+    [answer] = answers
+    assert answer.status_code == 200, answer.text
+    [row] = answer.json()["recipients"]
+    assert row["id"] in state.read_text()

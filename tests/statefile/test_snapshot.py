@@ -45,7 +45,8 @@ async def test_rate_limit_windows_survive_a_restart(tmp_path: Path) -> None:
                        clock=VirtualClock(START))
     async with client_for(first, "key_a") as a:
         for _ in range(3):
-            sent = await a.post("/orgs/org_a/broadcasts/bc_mail/send", json={"contact_id": "ct_ada"})
+            sent = await a.post("/orgs/org_a/broadcasts/bc_mail/send",
+                                json={"contact_id": "ct_ada"})
             assert sent.status_code == 200, sent.text
         await a.get("/orgs/org_a/broadcasts")
     async with client_for(first, None) as control:
