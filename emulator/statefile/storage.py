@@ -59,11 +59,13 @@ def read_document(path: Path) -> dict[str, Any]:
     if not raw.strip():
         raise StateFileError(f"the state file {path} is empty (truncated?); fix or remove it")
     try:
-        document = json.loads(raw)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise StateFileError(f"the state file {path} is corrupt: not UTF-8 text") from None
+    try:
+        document = json.loads(text)
     except json.JSONDecodeError as error:
-        raise StateFileError(f"the state file {path} is {_damage(error, raw)}; fix or remove "
+        raise StateFileError(f"the state file {path} is {_damage(error, text)}; fix or remove "
                              "it") from None
     except RecursionError:
         raise StateFileError(f"the state file {path} is corrupt: nested too deep") from None
@@ -71,8 +73,9 @@ def read_document(path: Path) -> dict[str, Any]:
     return document  # type: ignore[no-any-return]
 
 
-def _damage(error: json.JSONDecodeError, raw: bytes) -> str:
-    if error.pos >= len(raw.rstrip().decode("utf-8", "replace")):
+def _damage(error: json.JSONDecodeError, text: str) -> str:
+    """Cut short (the JSON stops mid-way) or damaged (something else is wrong)."""
+    if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
         return "truncated: it ends before its JSON does"
     return f"corrupt: not JSON (line {error.lineno}, column {error.colno}: {error.msg})"
 

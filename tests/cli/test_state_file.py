@@ -130,6 +130,7 @@ def valid_state(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 BROKEN = {
     "truncated": (lambda valid: valid[: len(valid) // 2], "truncated"),
+    "cut-in-a-string": (lambda valid: valid[: valid.index(b'"format":"') + 12], "truncated"),
     "empty": (lambda valid: b"", "empty"),
     "corrupt": (lambda valid: b"{not json" + valid, "corrupt"),
     "not-utf8": (lambda valid: b"\xff\xfe" + valid, "corrupt"),
