@@ -62,3 +62,16 @@ async def test_rate_limit_windows_survive_a_restart(tmp_path: Path) -> None:
             answers.append((refused.content, refused.headers["retry-after"], listed))
     assert answers[0] == answers[1]
     assert answers[0][2] == [200, 429, 429]
+
+
+async def test_a_snapshot_that_cannot_be_written_is_a_500_naming_the_file(tmp_path: Path) -> None:
+    folder = tmp_path / "gone"
+    folder.mkdir()
+    state = folder / "state.json"
+    app = create_app(Settings(state_file=str(state)), scenario=load_scenario_text(scenario()),
+                     clock=VirtualClock(START))
+    folder.rmdir()
+    async with client_for(app, None) as control:
+        body = assert_envelope(await control.post("/_emulator/snapshot"), 500)
+    assert str(state) in body["message"]
+    assert not folder.exists()
