@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
+from typing import Any
 
+import pytest
 from support.apps import client_for
 from support.language import START, assert_envelope, scenario
 
 from emulator import create_app
 from emulator.scenario.load import load_scenario_text
 from emulator.settings import Settings
+from emulator.statefile import StateFileError
 from emulator.support.clock import VirtualClock
 
 
@@ -75,3 +79,30 @@ async def test_a_snapshot_that_cannot_be_written_is_a_500_naming_the_file(tmp_pa
         body = assert_envelope(await control.post("/_emulator/snapshot"), 500)
     assert str(state) in body["message"]
     assert not folder.exists()
+
+
+async def test_a_gz_state_file_is_compressed_and_reads_back(tmp_path: Path) -> None:
+    state = tmp_path / "state.json.gz"
+    first = create_app(Settings(state_file=str(state)), scenario=load_scenario_text(scenario()),
+                       clock=VirtualClock(START))
+    async with client_for(first, None) as control:
+        made = (await control.post("/_emulator/orgs", json={"name": "Zipped"})).json()
+        assert (await control.post("/_emulator/snapshot")).status_code == 200
+    assert gzip.decompress(state.read_bytes()).startswith(b'{"format":"invent-emulator state"')
+    second = create_app(Settings(state_file=str(state)), clock=VirtualClock(START))
+    async with client_for(second, made["api_key"]) as http:
+        listed = await http.get(f"/orgs/{made['id']}/broadcasts")
+    assert listed.status_code == 200, listed.text
+
+
+@pytest.mark.parametrize("damage, words", [
+    (lambda zipped: zipped[: len(zipped) // 2], "truncated"),
+    (lambda zipped: zipped[:10] + b"\x00" * 40 + zipped[50:], "corrupt"),
+])
+def test_a_damaged_gz_state_file_stops_start_up(tmp_path: Path, damage: Any,
+                                                 words: str) -> None:
+    state = tmp_path / "state.json.gz"
+    state.write_bytes(damage(gzip.compress(b'{"format": "invent-emulator state"}' * 100)))
+    with pytest.raises(StateFileError, match=words) as caught:
+        create_app(Settings(state_file=str(state)), clock=VirtualClock(START))
+    assert str(state) in str(caught.value)
