@@ -70,7 +70,9 @@ async def _build(http: httpx.AsyncClient) -> dict[str, str]:
     copy = await _ok(await http.post("/_emulator/orgs", json={"copy_of": "org_a",
                                                               "name": "Copy"}))
     own = await _ok(await http.post("/_emulator/orgs", json={"scenario": OWN_SCENARIO}))
+    child = await _ok(await http.post("/_emulator/orgs", json={"parent": copy["id"]}))
     keys[copy["id"]], keys[own["id"]] = copy["api_key"], own["api_key"]
+    keys[child["id"]] = child["api_key"]
     a = client_for(http._transport.app, "key_a")  # type: ignore[attr-defined]
     async with a, client_for(http._transport.app, own["api_key"]) as o:  # type: ignore[attr-defined]
         for i in range(4):
@@ -196,7 +198,7 @@ async def _more(app: Starlette, keys: dict[str, str]) -> list[bytes]:
                                              json=body)).content)
         made = await control.post("/_emulator/orgs", json={"copy_of": "org_b"})
         answers.append(made.content)
-        for org_id in (made.json()["id"], "org_b", list(keys)[-1]):
+        for org_id in (made.json()["id"], "org_b", *list(keys)[2:]):
             answers.append((await control.post("/_emulator/reset",
                                                json={"org_id": org_id})).content)
     return answers
