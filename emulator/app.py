@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
         },
     )
     app.state.settings = settings
+    app.state.saved_on_exit = False
     app.state.emulator = emulator
     app.state.errors = emulator.errors
     return app
@@ -97,6 +98,7 @@ def _lifespan(emulator: Emulator, state_file: Path | None, save_every: int | Non
                     await task
             if state_file is not None:
                 _save(emulator, state_file)
+            app.state.saved_on_exit = True
 
     return lifespan
 
@@ -121,6 +123,15 @@ class EmulatorApp(Starlette):
         except Exception:
             if not answered:
                 raise
+
+
+def save_on_exit(app: Starlette) -> None:
+    """The final save of the state file, when the lifespan did not make it: uvicorn skips the
+    lifespan's shutdown on a forced exit (a second Ctrl-C)."""
+    state_file = app.state.settings.state_file
+    if state_file and not app.state.saved_on_exit:
+        _save(app.state.emulator, Path(state_file))
+        app.state.saved_on_exit = True
 
 
 async def _save_periodically(emulator: Emulator, state_file: Path, seconds: int) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from emulator.app import create_app
+from emulator.app import create_app, save_on_exit
 from emulator.registry import OrgRegistry
 from emulator.scenario.load import load_scenario_file, resolve_scenario_path
 from emulator.scenario.problems import ScenarioError
@@ -81,6 +81,7 @@ def _serve(args: argparse.Namespace) -> int:
     _announce(app.state.emulator.registry, url, settings.scenario)
     server = make_server(app, access_log=settings.access_log, log_level=settings.log_level)
     server.run(sockets=[sock])
+    save_on_exit(app)
     log.info("invent-emulator stopped")
     return 0
 

@@ -3,6 +3,7 @@ that cannot be used stops start-up (exit 2) without being touched."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import threading
@@ -221,3 +222,30 @@ def test_the_final_save_waits_for_requests_in_flight(spawn: Spawner, tmp_path: P
     assert answer.status_code == 200, answer.text
     [row] = answer.json()["recipients"]
     assert row["id"] in state.read_text()
+
+
+def test_a_forced_exit_still_saves(spawn: Spawner, tmp_path: Path) -> None:
+    """A second Ctrl-C makes uvicorn skip the app's shutdown; the command saves on its way out."""
+    scenario, state = tmp_path / "slow.yaml", tmp_path / "state.json"
+    scenario.write_text(SLOW_SEND)
+    server = spawn("--port", "0", "--scenario", str(scenario), "--state-file", str(state))
+    url = healthy(server)
+    made = httpx.post(url + "/_emulator/orgs", json={"name": "Kept"}, timeout=5).json()
+    sender = threading.Thread(target=lambda: _quietly(url))
+    sender.start()
+    deadline = time.monotonic() + WITHIN
+    while b"/send" not in journal(url):
+        assert time.monotonic() < deadline, "the send never arrived"
+        time.sleep(0.02)
+    server.signal(signal.SIGINT)
+    server.signal(signal.SIGINT)
+    assert server.wait_exit(WITHIN) == 0, server.stderr
+    sender.join(WITHIN)
+    assert made["id"] in state.read_text()
+
+
+def _quietly(url: str) -> None:
+    """A slow send whose connection the forced exit may cut."""
+    with contextlib.suppress(httpx.HTTPError):
+        httpx.post(f"{url}/orgs/org_slow/broadcasts/bc_slow/send", timeout=WITHIN,
+                   json={"email": "cut@example.com"}, headers={"Authorization": "Bearer key_slow"})
