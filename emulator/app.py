@@ -8,6 +8,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -33,6 +34,7 @@ from emulator.scenario.schema import ScenarioSpec
 from emulator.scenario.yamlload import MAX_FILE_BYTES
 from emulator.service import Emulator
 from emulator.settings import Settings
+from emulator.statefile import StateFileError, load_state, save_state
 from emulator.support.clock import Clock, SystemClock
 
 log = logging.getLogger("emulator")
@@ -46,12 +48,17 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     """Build an emulator. `scenario` overrides `settings.scenario`; `clock` replaces wall time."""
     settings = settings or Settings()
     limits = ScenarioLimits.from_settings(settings)
-    if scenario is None:
-        scenario = load_scenario_file(resolve_scenario_path(settings.scenario), limits)
-    emulator = Emulator(scenario, clock or SystemClock(), recipient_json)
+    clock = clock or SystemClock()
+    state_file = Path(settings.state_file) if settings.state_file else None
+    # A state file that exists wins over the scenario (StateFileError if it cannot be used).
+    emulator = load_state(state_file, clock, recipient_json) if state_file else None
+    if emulator is None:
+        if scenario is None:
+            scenario = load_scenario_file(resolve_scenario_path(settings.scenario), limits)
+        emulator = Emulator(scenario, clock, recipient_json)
     app = EmulatorApp(
         routes=ROUTES,
-        lifespan=_lifespan(emulator),
+        lifespan=_lifespan(emulator, state_file, settings.save_every),
         middleware=[
             Middleware(PublicCORS, origins=settings.cors_origins),
             Middleware(JournalMiddleware, emulator=emulator),
@@ -71,28 +78,39 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     )
     app.router.redirect_slashes = False  # a redirect would be built from the Host header
     app.state.settings = settings
+    app.state.saved_on_exit = False
     app.state.emulator = emulator
     app.state.scenario_limits = limits
     app.state.errors = emulator.errors
     return app
 
 
-def _lifespan(emulator: Emulator) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
-    """Background work (the ticker, sliced jobs) runs only while served with a lifespan."""
+def _lifespan(emulator: Emulator, state_file: Path | None, save_every: int | None,
+              ) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
+    """Background work (the ticker, sliced jobs, periodic saves) runs only while served with a
+    lifespan. The final save comes after the server has drained its connections."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         emulator.background = True
         await emulator.webhooks.start()
-        ticker = asyncio.create_task(_tick(emulator))
+        tasks = [asyncio.create_task(_tick(emulator))]
+        if state_file is not None and save_every is not None:
+            tasks.append(asyncio.create_task(_save_periodically(emulator, state_file,
+                                                                save_every)))
         try:
             yield
         finally:
             emulator.background = False
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            # Attempts in flight are cancelled first, so their deliveries are saved waiting.
             await emulator.webhooks.stop()
+            if state_file is not None:
+                _save(emulator, state_file)
+            app.state.saved_on_exit = True
 
     return lifespan
 
@@ -117,6 +135,31 @@ class EmulatorApp(Starlette):
         except Exception:
             if not answered:
                 raise
+
+
+def save_on_exit(app: Starlette) -> None:
+    """The final save of the state file, when the lifespan did not make it: uvicorn skips the
+    lifespan's shutdown on a forced exit (a second Ctrl-C)."""
+    state_file = app.state.settings.state_file
+    if state_file and not app.state.saved_on_exit:
+        _save(app.state.emulator, Path(state_file))
+        app.state.saved_on_exit = True
+
+
+async def _save_periodically(emulator: Emulator, state_file: Path, seconds: int) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        _save(emulator, state_file)
+
+
+def _save(emulator: Emulator, state_file: Path) -> None:
+    """A failed save is logged; the emulator keeps running (and the old file stays whole)."""
+    try:
+        size = save_state(emulator, state_file)
+    except StateFileError as error:
+        log.error("%s", error)
+        return
+    log.info("saved the state to %s (%d bytes)", state_file, size)
 
 
 async def _tick(emulator: Emulator) -> None:

@@ -3,7 +3,6 @@ body, time), newest last, bounded so a long run cannot exhaust memory."""
 
 from __future__ import annotations
 
-import itertools
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,12 +47,14 @@ class EntryFilter:
 class Journal:
     def __init__(self, limit: int = JOURNAL_LIMIT) -> None:
         self.entries: deque[Entry] = deque(maxlen=limit)
-        self._ids = itertools.count(1)
+        # The next entry's id: ids are never reused, not even after a clear.
+        self.next_id = 1
 
     def open(self, at: datetime, method: str, path: str, query: str) -> Entry:
         parts = path.split("/")
         org_id = parts[2] if len(parts) > 2 and parts[1] == "orgs" else None
-        entry = Entry(next(self._ids), at, method, path, query, org_id, b"")
+        entry = Entry(self.next_id, at, method, path, query, org_id, b"")
+        self.next_id += 1
         self.entries.append(entry)
         return entry
 

@@ -9,13 +9,14 @@ from typing import Any
 
 from starlette.applications import Starlette
 
-from emulator.app import create_app
+from emulator.app import create_app, save_on_exit
 from emulator.connections import ensure_descriptors
 from emulator.http.guard import is_loopback
 from emulator.logformat import FIELDS
 from emulator.scenario.problems import ScenarioError
 from emulator.server import bind, make_server
 from emulator.settings import Settings
+from emulator.statefile import StateFileError
 from emulator.support.version import __version__
 
 log = logging.getLogger("emulator")
@@ -29,6 +30,9 @@ def serve(settings: Settings) -> int:
     except ScenarioError as error:
         log.error("the scenario cannot be loaded:\n%s", error, extra={FIELDS: {
             "event": "scenario_error", "problems": [str(p) for p in error.problems]}})
+        return 2
+    except StateFileError as error:
+        log.error("%s", error, extra={FIELDS: {"event": "state_file_error"}})
         return 2
     ensure_descriptors(settings.max_connections)
     try:
@@ -48,6 +52,7 @@ def serve(settings: Settings) -> int:
     server = make_server(app, access_log=settings.access_log, log_level=settings.log_level,
                          settings=settings)
     server.run(sockets=[sock])
+    save_on_exit(app)  # when a forced stop cut the lifespan's own final save short
     log.info("invent-emulator stopped", extra={FIELDS: {"event": "stopped"}})
     return 0
 

@@ -14,7 +14,7 @@ from emulator.support.rng import RandomSource
 
 
 class OrgRegistry:
-    def __init__(self, spec: ScenarioSpec, clock: Clock) -> None:
+    def __init__(self, spec: ScenarioSpec, clock: Clock, *, build: bool = True) -> None:
         self.clock = clock
         self.spec = spec
         self.orgs: dict[str, Org] = {}
@@ -25,8 +25,9 @@ class OrgRegistry:
         self.listeners: list[Listener] = []
         # One stream for the whole life of the registry: ids and keys of orgs made at run time
         # are never issued twice, even across resets (an old client must get 401, not a new org).
-        self._new_org_ids = RandomSource(spec.seed, "runtime-orgs")
-        self.load(spec)
+        self.new_org_ids = RandomSource(spec.seed, "runtime-orgs")
+        if build:  # (a state file brings its own orgs: see `adopt`)
+            self.load(spec)
 
     def load(self, spec: ScenarioSpec) -> None:
         """Replace every org, those made at run time included, with what `spec` describes; all
@@ -42,6 +43,12 @@ class OrgRegistry:
         self.generation += 1
         self._index_keys()
 
+    def adopt(self, orgs: list[Org]) -> None:
+        """Every org replaced by `orgs`, already built (restored from a state file)."""
+        self.orgs = {org.id: org for org in orgs}
+        self.generation += 1
+        self._index_keys()
+
     def build(self, blueprint: Blueprint) -> Org:
         """A new org from its blueprint (touches nothing of the registry: safe off the loop)."""
         clock: Clock = self.clock
@@ -53,10 +60,10 @@ class OrgRegistry:
         """The blueprint of a fresh, isolated org with a new id and API key."""
         if request.parent is not None:
             self.get(request.parent)
-        org_id = self._new_org_ids.new_id("org")
+        org_id = self.new_org_ids.new_id("org")
         while org_id in self.orgs:
-            org_id = self._new_org_ids.new_id("org")
-        api_key = self._new_org_ids.token("test_key")
+            org_id = self.new_org_ids.new_id("org")
+        api_key = self.new_org_ids.token("test_key")
         return runtime_blueprint(self.spec, request, org_id, api_key)
 
     def add(self, org: Org) -> None:

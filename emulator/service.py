@@ -23,8 +23,10 @@ JOB_SLICE = 2_000
 
 
 class Emulator:
-    def __init__(self, spec: ScenarioSpec, clock: Clock, render_row: RowRenderer) -> None:
-        self.registry = OrgRegistry(spec, clock)
+    def __init__(self, spec: ScenarioSpec, clock: Clock, render_row: RowRenderer, *,
+                 build_orgs: bool = True) -> None:
+        # Without `build_orgs` the registry starts empty (a state file fills it).
+        self.registry = OrgRegistry(spec, clock, build=build_orgs)
         self.webhooks = WebhookSender(self.registry, render_row)
         self.faults = FaultInjector(spec)
         self.journal = Journal()
@@ -91,7 +93,7 @@ class Emulator:
         """Run what fell due on every org's clock; jobs this starts go to the sliced driver, so
         a scheduled 200,000-row campaign never stalls the server."""
         for org in list(self.registry.orgs.values()):
-            org.scheduler.run_due(org.clock.now())
+            org.run_due(org.clock.now())
             if org.jobs:
                 self.kick_jobs()
 

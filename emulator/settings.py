@@ -52,6 +52,9 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     # Required as a bearer token on /_emulator (but /_emulator/health) when set; never logged.
     admin_token: str | None = field(default=None, repr=False)
+    # The state file (README, "State file"): None keeps everything in memory only.
+    state_file: str | None = None
+    save_every: int | None = None  # seconds between periodic saves; None: no periodic save
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -80,6 +83,9 @@ class Settings:
                 continue  # unset: nothing to check
             raw = ",".join(value) if isinstance(value, tuple) else str(value)
             option.read(raw, option.name.replace("_", " "))
+        if self.save_every is not None and not self.state_file:
+            raise ValueError("--save-every (INVENT_EMULATOR_SAVE_EVERY) needs a state file "
+                             "(--state-file, INVENT_EMULATOR_STATE_FILE)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,6 +217,11 @@ OPTIONS: tuple[Option, ...] = (
            "HOSTS"),
     Option("admin_token", _text, "a non-empty token",
            "bearer token /_emulator requires (not /_emulator/health)", "TOKEN"),
+    Option("state_file", _text, "a file path",
+           "keep the state in this file across restarts (loaded at start when it exists)",
+           "PATH"),
+    Option("save_every", _whole(1), "a whole number of seconds, at least 1",
+           "also save the state file every this many seconds", "SECONDS"),
     Option("shutdown_grace", _seconds(0), "a number of seconds from 0 to 86400",
            "seconds in-flight requests get on SIGTERM/SIGINT before connections close",
            "SECONDS"),

@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
-import itertools
 import json
 import logging
 from collections import deque
@@ -57,7 +56,8 @@ class WebhookSender:
         self.render_row = render_row
         self.registry = registry
         # Orders deliveries across orgs, and the log newest first.
-        self._sequence = itertools.count(1)
+        # (The next delivery's number; a state file keeps it.)
+        self.next_sequence = 1
         # Per URL: deliveries handed to its worker, and the worker sending them in order.
         self._queues: dict[str, deque[tuple[Org, WebhookDelivery]]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
@@ -92,8 +92,9 @@ class WebhookSender:
             delivery = WebhookDelivery(
                 id=org.rng.new_id("whd"), org_id=org.id, url=target.url, event=name,
                 body=body, headers=headers, due=event.at, max_attempts=target.max_attempts,
-                timeout=target.timeout, sequence=next(self._sequence),
+                timeout=target.timeout, sequence=self.next_sequence,
             )
+            self.next_sequence += 1
             delivery.headers["Invent-Delivery"] = delivery.id
             queue.add(delivery)
 

@@ -83,7 +83,19 @@ def schedule(org: Org, broadcast: Broadcast) -> None:
     generation = broadcast.send_generation
     # A schedule already past (a scenario loaded late) starts at once, not in the past.
     due = max(broadcast.scheduled_at, org.clock.now())
-    org.scheduler.at(due, lambda at: _start(org, broadcast, at, generation))
+    org.scheduler.at(due, SendStart(broadcast, generation))
+
+
+@dataclass(frozen=True, slots=True)
+class SendStart:
+    """A scheduled marketing send starting; stale once the broadcast was cancelled or sent
+    again (its `send_generation` moved on)."""
+
+    broadcast: Broadcast
+    generation: int
+
+    def happen(self, org: Org, at: datetime) -> None:
+        _start(org, self.broadcast, at, self.generation)
 
 
 def cancel(org: Org, broadcast: Broadcast) -> Broadcast:

@@ -5,10 +5,10 @@ deleting it is dropping it: nothing about it is kept anywhere else."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from emulator.domain.entities import Broadcast, Channel, Contact, Flag, Recipient, Segment
 from emulator.domain.ratelimit import LimitSettings, RateLimits
@@ -51,6 +51,14 @@ class Job(Protocol):
         ...
 
 
+class Timed(Protocol):
+    """Something that happens to an org at a moment of its clock (a timed outcome flag, the
+    start of a scheduled send): plain data, so a state file can keep it."""
+
+    def happen(self, org: Org, at: datetime) -> None:
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Blueprint:
     """How to build one org afresh, exactly as it first was. Made by the scenario layer (which
@@ -70,6 +78,9 @@ class Blueprint:
     limits: LimitSettings = field(default_factory=LimitSettings)
     # True for orgs of the loaded scenario; False for orgs made at run time.
     from_scenario: bool = True
+    # For an org made at run time, the request that made it as plain JSON values, so a state
+    # file can make this blueprint again (its `fill` is code, which a file cannot hold).
+    recipe: Mapping[str, Any] | None = None
 
 
 @dataclass(eq=False)
@@ -82,7 +93,7 @@ class Org:
     broadcasts: dict[str, Broadcast] = field(default_factory=dict)
     channels: dict[str, Channel] = field(default_factory=dict)
     suppressions: dict[str, Suppression] = field(default_factory=dict)
-    scheduler: Scheduler = field(default_factory=Scheduler)
+    scheduler: Scheduler[Timed] = field(default_factory=Scheduler)
     jobs: list[Job] = field(default_factory=list)
     # Every row ever created, in creation order: the outbox reads it (rows of a marketing send
     # that was sent again stay here, as messages that really went out).
@@ -163,8 +174,12 @@ class Org:
         while True:
             with collector_paused():
                 self.step_jobs(None)
-            if not self.scheduler.run_due(moment) and not self.jobs:
+            if not self.run_due(moment) and not self.jobs:
                 return
+
+    def run_due(self, moment: datetime) -> int:
+        """Perform what fell due on the scheduler by `moment`; returns how many ran."""
+        return self.scheduler.run_due(moment, lambda entry, at: entry.happen(self, at))
 
     def step_jobs(self, max_contacts: int | None) -> bool:
         """Advance the oldest jobs by up to `max_contacts`; True while some are left."""

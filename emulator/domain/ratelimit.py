@@ -46,6 +46,13 @@ class SlidingWindow:
         hits.append(now)
         return None
 
+    def hits(self) -> list[datetime]:
+        """The moments of the requests still in the window (for a state file)."""
+        return list(self._hits)
+
+    def restore(self, hits: list[datetime]) -> None:
+        self._hits = deque(hits)
+
 
 class RateLimits:
     """One org's windows: the send limit per org, the general limit per API key."""
@@ -81,3 +88,19 @@ class RateLimits:
                 f"seconds per API key and org; retry after {retry_after} s",
                 retry_after,
             )
+
+    def windows(self) -> tuple[list[datetime] | None, dict[str, list[datetime]]]:
+        """The send window's hits, and each API key's general window (for a state file)."""
+        send = self._send.hits() if self._send is not None else None
+        return send, {key: window.hits() for key, window in self._general.items()}
+
+    def restore(self, send: list[datetime] | None, general: dict[str, list[datetime]]) -> None:
+        """Put back what `windows` read from the same settings."""
+        if self._send is not None and send is not None:
+            self._send.restore(send)
+        limit = self.settings.general
+        self._general = {}
+        if limit is not None:
+            for key, hits in general.items():
+                self._general[key] = window = SlidingWindow(limit)
+                window.restore(hits)

@@ -4,6 +4,7 @@ recorded one by one on the org's clock (counters, consequences, event listeners)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from emulator.domain.entities import (
@@ -18,7 +19,7 @@ from emulator.domain.entities import (
 )
 from emulator.domain.org import Org, RecipientEvent
 from emulator.domain.outcome import SUPPRESSED, Decision, error_of, timeline
-from emulator.domain.rowindex import PROCESSED
+from emulator.domain.rowindex import PROCESSED, RowIndex
 from emulator.domain.why import Why, WhyKind
 
 
@@ -49,27 +50,50 @@ def dispatch(org: Org, broadcast: Broadcast, row: Recipient, decision: Decision,
     last = len(events) - 1
     send = broadcast.send_generation
     for index, event in enumerate(events):
+        due = FlagDue(broadcast, row, event.flag, index == last, error, send)
         if immediate and not event.after:
-            _happen(org, broadcast, row, event.flag, index == last, error, start, send)
-            continue
-
-        def happen(at: datetime, flag: Flag = event.flag, is_last: bool = index == last) -> None:
-            _happen(org, broadcast, row, flag, is_last, error, at, send)
-
-        org.scheduler.at(start + event.after, happen)
+            due.happen(org, start)
+        else:
+            org.scheduler.at(start + event.after, due)
 
 
-def _happen(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, is_last: bool,
-            error: str | None, at: datetime, send: int) -> None:
-    if broadcast.status is BroadcastStatus.CANCELLED or broadcast.send_generation != send:
-        return  # a cancelled (or since restarted) send leaves its unprocessed rows unsent
-    if flag is Flag.SENT and row.external_message_id is None:
-        row.external_message_id = org.rng.new_id("msg")
-    if flag is Flag.FAILED or flag is Flag.SKIPPED:
-        row.error_message = error
-    record(org, broadcast, row, flag, at, last=is_last)
-    if is_last:
-        finish(broadcast, row, at)
+@dataclass(frozen=True, slots=True)
+class FlagDue:
+    """One flag of a row's outcome, due on the org's clock. It holds the broadcast and row
+    themselves (a state file saves their ids) and the send it belongs to: a cancelled or
+    restarted send leaves its unprocessed rows unsent."""
+
+    broadcast: Broadcast
+    row: Recipient
+    flag: Flag
+    is_last: bool
+    error: str | None
+    generation: int
+
+    def happen(self, org: Org, at: datetime) -> None:
+        broadcast, row, flag = self.broadcast, self.row, self.flag
+        if (broadcast.status is BroadcastStatus.CANCELLED
+                or broadcast.send_generation != self.generation):
+            return
+        if flag is Flag.SENT and row.external_message_id is None:
+            row.external_message_id = org.rng.new_id("msg")
+        if flag is Flag.FAILED or flag is Flag.SKIPPED:
+            row.error_message = self.error
+        record(org, broadcast, row, flag, at, last=self.is_last)
+        if self.is_last:
+            finish(broadcast, row, at)
+
+
+@dataclass(frozen=True, slots=True)
+class SkipDue:
+    """A row of a background send skipped on the clock, like every other row of that send."""
+
+    broadcast: Broadcast
+    row: Recipient
+    reason: str
+
+    def happen(self, org: Org, at: datetime) -> None:
+        skip(org, self.broadcast, self.row, self.reason, at)
 
 
 def record(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, at: datetime,
@@ -109,6 +133,17 @@ def _consequences(org: Org, row: Recipient, flag: Flag, at: datetime) -> None:
         address = address_of(row)
         if address:
             org.suppress(address, "bounced" if flag is Flag.BOUNCED else "complained", row, at)
+
+
+def index_rows(broadcast: Broadcast) -> None:
+    """The broadcast's row index built afresh from its rows (rows restored from a state file)."""
+    broadcast.row_index = RowIndex()
+    for position, row in enumerate(broadcast.recipients):
+        row.position = position
+        for flag in row.flags:
+            broadcast.row_index.mark(flag.value, position)
+        if row.status is RecipientStatus.PROCESSED:
+            broadcast.row_index.mark(PROCESSED, position)
 
 
 def _is_current(broadcast: Broadcast, row: Recipient) -> bool:

@@ -21,7 +21,7 @@ from emulator.domain.entities import (
 from emulator.domain.errors import ApiError, bad_request, found, too_many_requests
 from emulator.domain.org import Org
 from emulator.domain.outcome import Decision, Outcome
-from emulator.domain.rowlife import add_row, dispatch, skip
+from emulator.domain.rowlife import SkipDue, add_row, dispatch, skip
 from emulator.domain.rows import Overrides, build_row, merged_variables
 
 
@@ -106,7 +106,7 @@ def _skip_row(org: Org, broadcast: Broadcast, row: Recipient, now: datetime,
     """Skipped at once, or, for a background send, on the clock like every other row."""
     reason = row.error_message or "skipped"
     if later:
-        org.scheduler.at(now, lambda at: skip(org, broadcast, row, reason, at))
+        org.scheduler.at(now, SkipDue(broadcast, row, reason))
     else:
         skip(org, broadcast, row, reason, now)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -20,6 +21,7 @@ from emulator.scenario.blueprint import NewOrg
 from emulator.scenario.load import load_scenario_json, load_scenario_text
 from emulator.scenario.problems import ScenarioError
 from emulator.scenario.schema import ScenarioSpec
+from emulator.statefile import StateFileError, save_state
 from emulator.support.clock import format_timestamp as ts
 from emulator.support.fieldpath import format_path
 
@@ -69,6 +71,19 @@ async def advance_clock(request: Request) -> Response:
     body = parse_body(AdvanceBody, await read_body(request))
     orgs = await emulator_of(request).advance(body.seconds, body.org_id)
     return JSONResponse(clocks_json(clocks(orgs)))
+
+
+async def snapshot(request: Request) -> Response:
+    """Save the state file now (README, "State file")."""
+    state_file = request.app.state.settings.state_file
+    if not state_file:
+        raise ApiError(409, "No state file is configured; start the emulator with --state-file "
+                            "PATH (or INVENT_EMULATOR_STATE_FILE) to save its state")
+    try:
+        size = save_state(emulator_of(request), Path(state_file))
+    except StateFileError as error:
+        raise ApiError(500, str(error)) from None
+    return JSONResponse({"saved": state_file, "bytes": size})
 
 
 async def put_scenario(request: Request) -> Response:

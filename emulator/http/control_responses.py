@@ -95,6 +95,11 @@ class NewOrgAnswer(Answer):
     now: Timestamp = Field(description="The time on the new org's clock.")
 
 
+class Snapshot(Answer):
+    saved: str = Field(description="The state file written.")
+    bytes: Count
+
+
 class Deleted(Answer):
     deleted: str
 

@@ -25,7 +25,9 @@ PHRASES = {400: "Bad request: a parameter or the body (the details name each fie
                 "the control surface: the admin token, when one is set)",
            403: "Refused by the control guard: a cross-site write, or a Host header that is "
                 "neither a loopback name nor allowed",
-           404: "Unknown org or resource", 413: "The body is larger than the cap",
+           404: "Unknown org or resource", 409: "No state file is set",
+           413: "The body is larger than the cap",
+           500: "The state file could not be written (the message names it)",
            429: "Rate limited; retry after `Retry-After` seconds"}
 PAGINATION_HEADERS = ("pagination-count", "pagination-page", "pagination-take")
 

@@ -184,6 +184,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}/templates"): Operation(
         "addTemplate", "Add a template to a broadcast", CONTROL, r.Template,
         body=s.TemplateBody, errors=(400, 404, 413)),
+    ("POST", "/_emulator/snapshot"): Operation(
+        "snapshot", "Save the state file now", CONTROL, c.Snapshot, errors=(409, 500),
+        description="Answers 409 when no state file is set (`--state-file`)."),
     # What the inbox UI reads (http/inbox.py), and the UI itself.
     ("GET", "/_emulator/orgs"): Operation(
         "listOrgs", "Every org, with its keys and clock", CONTROL, c.InboxOrg, many=True),

@@ -48,6 +48,7 @@ CONTROL_ROUTES = [
     Route("/_emulator/health", control.health, methods=["GET"]),
     Route("/_emulator/reset", control.reset, methods=["POST"]),
     Route("/_emulator/scenario", control.put_scenario, methods=["PUT"]),
+    Route("/_emulator/snapshot", control.snapshot, methods=["POST"]),
     Route("/_emulator/clock", inspection.get_clock, methods=["GET"]),
     Route("/_emulator/clock/advance", control.advance_clock, methods=["POST"]),
     Route("/_emulator/magic", inspection.magic, methods=["GET"]),

@@ -4,9 +4,11 @@ spec and seed give the same ids and timestamps (under a virtual clock)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from emulator.domain.entities import (
     Broadcast,
@@ -76,8 +78,23 @@ def runtime_blueprint(loaded: ScenarioSpec, request: NewOrg, org_id: str,
         "name": request.name or source_org.name or org_id,
     })
     virtual = (request.clock_mode or source_spec.clock.mode) == "virtual"
-    return _blueprint(source_spec, loaded, org_spec, org_id, from_scenario=False,
+    plan = _blueprint(source_spec, loaded, org_spec, org_id, from_scenario=False,
                       virtual=virtual, start=request.clock_start or source_spec.clock.start)
+    return dataclasses.replace(plan, recipe=_recipe(request))
+
+
+def _recipe(request: NewOrg) -> dict[str, Any]:
+    """The request as plain JSON values (read back by the state file)."""
+    return {
+        "name": request.name, "parent": request.parent, "copy_of": request.copy_of,
+        "scenario": (request.scenario.model_dump(mode="json")
+                     if request.scenario is not None else None),
+        "rule_sources": (request.scenario._rule_sources
+                         if request.scenario is not None else []),
+        "scenario_org": request.scenario_org, "clock_mode": request.clock_mode,
+        "clock_start": (request.clock_start.isoformat()
+                        if request.clock_start is not None else None),
+    }
 
 
 def _blueprint(source: ScenarioSpec, loaded: ScenarioSpec, org_spec: OrgSpec, org_id: str, *,

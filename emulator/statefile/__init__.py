@@ -1,0 +1,53 @@
+"""The state file (`--state-file`): the running emulator saved to one JSON file and restored from
+it, so a local emulator keeps everything a client can observe across a restart."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from emulator.scenario.problems import ScenarioError
+from emulator.service import Emulator
+from emulator.statefile.snapshot import FORMAT_VERSION, dump_emulator, load_emulator
+from emulator.statefile.storage import StateFileError, read_document, write_document
+from emulator.support.clock import Clock
+from emulator.support.gcpause import collector_paused
+from emulator.webhooks import RowRenderer
+
+__all__ = ["FORMAT_VERSION", "StateFileError", "load_state", "save_state"]
+
+log = logging.getLogger("emulator")
+
+
+def save_state(emulator: Emulator, path: Path) -> int:
+    """Write the emulator's state to `path` atomically; returns the file's size in bytes."""
+    try:
+        with collector_paused():  # hundreds of thousands of new lists, none of them garbage
+            size = write_document(path, dump_emulator(emulator, emulator.clock.now()))
+    except OSError as error:
+        raise StateFileError(f"cannot write the state file {path}: {error.strerror}") from None
+    log.debug("saved the state to %s (%d bytes)", path, size)
+    return size
+
+
+def load_state(path: Path, clock: Clock, render_row: RowRenderer) -> Emulator | None:
+    """The emulator saved in `path`; None when there is no such file (start from the scenario).
+    A file that is there but cannot be used raises StateFileError naming it and the problem."""
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise StateFileError(f"the folder of the state file {path} does not exist")
+        return None
+    try:
+        with collector_paused():
+            emulator = load_emulator(read_document(path), clock, render_row)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, ScenarioError) as error:
+        raise StateFileError(f"the state file {path} is corrupt: {_describe(error)}; fix or "
+                             "remove it") from None
+    log.info("restored the state from %s (%d orgs)", path, len(emulator.registry.orgs))
+    return emulator
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"missing or unknown key {error.args[0]!r}"
+    return f"{type(error).__name__}: {error}"
