@@ -32,7 +32,8 @@ HOSTILE_BODIES: dict[str, bytes] = {
     "invalid_utf8": b'{"email": "\xff\xfe@example.com"}',
     "utf16_bom": '{"email": "a@example.com"}'.encode("utf-16"),
     "wrong_types": b'{"email": 5, "variables": [], "template_ids": "tpl"}',
-    "nested_variables": b'{"email": "a@example.com", "variables": {"x": {"y": 1}}}',
+    "variables_nested_too_deep": (b'{"email": "a@example.com", "variables": '
+                                  + b'{"x": ' * 300 + b"1" + b"}" * 301),
     "unknown_field": b'{"email": "a@example.com", "emial": "b@example.com"}',
     "long_id": json.dumps({"contact_id": "x" * 10_000}).encode(),
     "many_keys": json.dumps({f"k{i}": i for i in range(20_000)}).encode(),

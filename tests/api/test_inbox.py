@@ -7,11 +7,12 @@ import re
 
 import httpx
 import pytest
-from conftest import START, app_from_yaml, client_for
-from emulator.clock import VirtualClock
+from support.api import BROADCAST_KEYS, RECIPIENT_KEYS, assert_error, send
+from support.apps import app_from_yaml, client_for
+from support.scenarios import TWO_ORGS
+from support.wire import START
 
-from api.helpers import BROADCAST_KEYS, RECIPIENT_KEYS, assert_error, send
-from api.scenarios import TWO_ORGS
+from emulator.support.clock import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

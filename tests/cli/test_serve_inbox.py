@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import httpx
-
-from cli.support import Spawner
+from support.cli import Spawner
 
 
 def test_serve_announces_the_inbox_and_serves_it(spawn: Spawner) -> None:

@@ -18,17 +18,36 @@ NON_DEFAULT = {
     "scenario": "otp", "host": "::1", "port": "4999", "log_level": "WARNING",
     "log_format": "JSON", "access_log": "Yes", "max_body_bytes": "2048",
     "max_connections": "5", "header_timeout": "2.5", "body_timeout": "3",
-    "shutdown_grace": "0",
+    "shutdown_grace": "0", "cors_origins": "http://localhost:3000",
+    "max_contacts_per_org": "10", "max_contacts_total": "20", "max_include_bytes": "4096",
+    "allowed_hosts": "Emulator.Test, app.test", "admin_token": "s3cret", "state_file": "s.json",
+    "save_every": "30",
 }
+# Another value per setting, as a flag would carry it (the flag must win).
+FLAG_VALUE = {
+    "scenario": "default", "host": "127.0.0.2", "port": "4998", "log_level": "error",
+    "log_format": "text", "access_log": "no", "max_body_bytes": "4096",
+    "max_connections": "6", "header_timeout": "4", "body_timeout": "5",
+    "shutdown_grace": "1", "cors_origins": "off", "max_contacts_per_org": "11",
+    "max_contacts_total": "21", "max_include_bytes": "8192", "allowed_hosts": "other.test",
+    "admin_token": "other", "state_file": "t.json", "save_every": "60",
+}
+# What a setting needs beside it to make sense.
+NEEDS = {"save_every": {"INVENT_EMULATOR_STATE_FILE": "s.json"}}
 PARSED = {
     "scenario": "otp", "host": "::1", "port": 4999, "log_level": "warning",
     "log_format": "json", "access_log": True, "max_body_bytes": 2048, "max_connections": 5,
     "header_timeout": 2.5, "body_timeout": 3.0, "shutdown_grace": 0.0,
+    "cors_origins": ("http://localhost:3000",), "max_contacts_per_org": 10,
+    "max_contacts_total": 20, "max_include_bytes": 4096,
+    "allowed_hosts": ("emulator.test", "app.test"), "admin_token": "s3cret",
+    "state_file": "s.json", "save_every": 30,
 }
 
 
 def test_every_setting_has_a_case_here() -> None:
-    assert set(NON_DEFAULT) == {f.name for f in dataclasses.fields(Settings)}
+    names = {f.name for f in dataclasses.fields(Settings)}
+    assert set(NON_DEFAULT) == set(FLAG_VALUE) == set(PARSED) == names
 
 
 def test_defaults() -> None:
@@ -44,7 +63,7 @@ def test_defaults() -> None:
 @pytest.mark.parametrize("option", OPTIONS, ids=lambda o: o.name)
 def test_each_variable_is_read(option: Option) -> None:
     name, variable = option.name, option.variable
-    settings = Settings.from_env({variable: NON_DEFAULT[name]})
+    settings = Settings.from_env({variable: NON_DEFAULT[name], **NEEDS.get(name, {})})
     assert getattr(settings, name) == PARSED[name]
     assert getattr(settings, name) != getattr(Settings(), name)
 
@@ -52,9 +71,10 @@ def test_each_variable_is_read(option: Option) -> None:
 @pytest.mark.parametrize("option", OPTIONS, ids=lambda o: o.name)
 def test_a_flag_beats_its_variable(option: Option) -> None:
     name, variable = option.name, option.variable
-    default_as_text = str(getattr(Settings(), name))
-    settings = Settings.from_env({variable: NON_DEFAULT[name]}, **{name: default_as_text})
-    assert getattr(settings, name) == getattr(Settings(), name)
+    settings = Settings.from_env({variable: NON_DEFAULT[name], **NEEDS.get(name, {})},
+                                 **{name: FLAG_VALUE[name]})
+    assert getattr(settings, name) == option.read(FLAG_VALUE[name], option.flag)
+    assert getattr(settings, name) != PARSED[name]
 
 
 @pytest.mark.parametrize("word", ["1", "true", "TRUE", "Yes", "on", "ON"])
