@@ -126,14 +126,26 @@ def measure(wrk: str | None, contacts: int, seconds: float) -> list[Row]:
 def _side_by_side(wrk: str | None, endpoint: Endpoint, connections: int, mine: int,
                   theirs: int, seconds: float) -> Row:
     ours = run_load(wrk, endpoint.request(mine), connections, seconds)
+    drained = drain(mine)
     ceiling = run_load(wrk, endpoint.request(theirs), connections, seconds)
+    drain(theirs)
     if ours.errors or ceiling.errors:
         raise RuntimeError(f"{endpoint.label}: non-2xx or socket errors "
                            f"(emulator {ours.errors}, reference {ceiling.errors})")
     return Row(f"http.{endpoint.name}.c{connections}",
                f"`{endpoint.method}` {endpoint.label}, {connections} conn.", "req/s",
                ours.rps, ceiling.rps, extra={**_percentiles("emulator", ours),
-                                             **_percentiles("reference", ceiling)})
+                                             **_percentiles("reference", ceiling),
+                                             "emulator_drain_s": round(drained, 3)})
+
+
+def drain(port: int) -> float:
+    """Wait until the server has answered what the load left queued (a slow server keeps
+    working through the last requests of every connection after wrk stops), so the next run
+    starts on an idle server. Returns the seconds waited."""
+    started = time.perf_counter()
+    call(port, "GET", HEALTH)
+    return time.perf_counter() - started
 
 
 def _percentiles(side: str, load: Load) -> dict[str, float | str]:
@@ -146,7 +158,9 @@ def judge(rows: list[Row]) -> None:
     for row in rows:
         name, connections = row.key.split(".")[1], int(row.key.rsplit(".c", 1)[1])
         p50, p99 = float(row.extra["emulator_p50_ms"]), float(row.extra["emulator_p99_ms"])
-        if connections == 8:
+        if row.emulator == 0:
+            row.target, row.met = "(no request completed)", False
+        elif connections == 8:
             floor = 0.4 if name == "send" else 0.6
             row.target = f"≥ {floor}x ceiling and ≥ 3x Prism ({3 * PRISM_RPS:,.0f} req/s)"
             row.met = (row.ratio or 0) >= floor and row.emulator >= 3 * PRISM_RPS

@@ -56,6 +56,7 @@ def run_wrk(wrk: str, request: Request, connections: int, seconds: float) -> Loa
         script.write_text("\n".join(lua) + "\n")
         # One wrk thread: the server under test is one process on one core; wrk gets the other.
         command = [wrk, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
+                   "--timeout", "10s",
                    "-s", str(script), request.url]
         output = subprocess.run(command, capture_output=True, text=True, check=True,
                                 timeout=seconds + 30).stdout

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("invent-emulator")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    __version__ = "0.0.0"
+# The one place the version is written: pyproject.toml reads it from here ([tool.hatch.version]),
+# so start-up never imports importlib.metadata (tens of milliseconds) just to learn it.
+__version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from emulator.app import create_app
