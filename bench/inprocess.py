@@ -25,17 +25,22 @@ LIST = "/orgs/c/broadcasts"
 SEND_JSON = {"email": "ada@example.test", "variables": {"otp": "123456"}}
 
 
-def per_call_us(action: Callable[[], httpx.Response], calls: int) -> float:
-    """Median microseconds per call (the median shrugs off other processes' bursts)."""
+def per_call_us(action: Callable[[], httpx.Response], calls: int) -> tuple[float, float]:
+    """(CPU, wall) microseconds per call: the process's CPU time (every thread: the caller
+    and the emulator's loop) over all calls, and the median wall time of one call. In-process
+    a call never waits on I/O, so on an idle machine the two agree; on a shared one the CPU
+    figure is the one other processes cannot inflate, so targets are judged on it."""
     for _ in range(min(50, calls)):  # warm up
         action().raise_for_status()
-    costs = []
+    walls = []
+    cpu_started = time.process_time()
     for _ in range(calls):
         started = time.perf_counter()
         response = action()
-        costs.append(time.perf_counter() - started)
+        walls.append(time.perf_counter() - started)
         response.raise_for_status()
-    return statistics.median(costs) * 1e6
+    cpu = (time.process_time() - cpu_started) / calls
+    return cpu * 1e6, statistics.median(walls) * 1e6
 
 
 def _capture(client: httpx.Client, method: str, path: str) -> Capture:
@@ -62,10 +67,12 @@ def measure_calls(calls: int) -> list[Row]:
             for name, label, call_on, target in (
                     ("send", "send (2 templates)", _send, 2.0),
                     ("list_broadcasts", "list of 20 broadcasts", _list, 1.5)):
-                ours = per_call_us(lambda c=call_on: c(invent.client), calls)
-                theirs = per_call_us(lambda c=call_on: c(reference_client), calls)
-                row = Row(f"inprocess.{name}", f"in-process `invent.client`: {label}", "µs",
-                          ours, theirs, target=f"≤ {target}x the reference app")
+                ours, ours_wall = per_call_us(lambda c=call_on: c(invent.client), calls)
+                theirs, theirs_wall = per_call_us(lambda c=call_on: c(reference_client), calls)
+                row = Row(f"inprocess.{name}", f"in-process `invent.client`: {label} (CPU)",
+                          "µs", ours, theirs, target=f"≤ {target}x the reference app",
+                          extra={"emulator_wall_median_us": ours_wall,
+                                 "reference_wall_median_us": theirs_wall})
                 row.met = (row.ratio or 99) <= target
                 rows.append(row)
             return rows
@@ -85,16 +92,19 @@ def _list(client: httpx.Client) -> httpx.Response:
     return client.get(LIST)
 
 
-def org_round_trip_us(handle: EmulatorHandle, count: int) -> float:
-    """new_org() + close() + delete(): exactly what the `invent` fixture does per test."""
-    costs = []
+def org_round_trip_us(handle: EmulatorHandle, count: int) -> tuple[float, float]:
+    """new_org() + close() + delete(): exactly what the `invent` fixture does per test.
+    (CPU, wall) as in per_call_us: the emulator runs in this process in both modes."""
+    walls = []
+    cpu_started = time.process_time()
     for _ in range(count):
         started = time.perf_counter()
         org = handle.new_org()
         org.close()
         org.delete()
-        costs.append(time.perf_counter() - started)
-    return statistics.median(costs) * 1e6
+        walls.append(time.perf_counter() - started)
+    cpu = (time.process_time() - cpu_started) / count
+    return cpu * 1e6, statistics.median(walls) * 1e6
 
 
 def measure_orgs(count: int) -> list[Row]:
@@ -114,7 +124,7 @@ def measure_orgs(count: int) -> list[Row]:
     finally:
         handle.close()
         server.stop()
-    return [Row(f"org.{mode}", f"fresh per-test org, {label} (median of {count})", "µs",
-                value, target="≤ 1 ms", met=value <= 1000)
-            for mode, label, value in (("inprocess", "in-process mode", in_process),
-                                       ("thread", "thread mode (loopback)", threaded))]
+    return [Row(f"org.{mode}", f"fresh per-test org, {label} (CPU, {count} orgs)", "µs",
+                cpu, target="≤ 1 ms", met=cpu <= 1000, extra={"wall_median_us": wall})
+            for mode, label, (cpu, wall) in (("inprocess", "in-process mode", in_process),
+                                             ("thread", "thread mode (loopback)", threaded))]

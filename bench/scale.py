@@ -74,6 +74,7 @@ async def campaign(contacts: int) -> dict[str, float]:
         app = create_app(Settings(scenario=str(scenario_file)))
     loaded = rss_mb()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     status, body = await asgi_call(app, "POST", CAMPAIGN_PATH, scenario.BIG_KEY)
     if status != 200:
         raise RuntimeError(f"the campaign send answered {status}: {body[:300]!r}")
@@ -85,10 +86,12 @@ async def campaign(contacts: int) -> dict[str, float]:
             raise RuntimeError("the campaign was not SENT within 120 s")
         await asyncio.sleep(0.005)
     sent = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
     rows = int(state["recipients_count"])
     after = rss_mb()
-    return {"seconds_to_sent": sent, "rows": rows, "rss_before_load_mb": before_load,
-            "rss_loaded_mb": loaded, "rss_sent_mb": after, "peak_rss_mb": peak_rss_mb(),
+    return {"seconds_to_sent": sent, "cpu_seconds_to_sent": cpu, "rows": rows,
+            "rss_before_load_mb": before_load, "rss_loaded_mb": loaded, "rss_sent_mb": after,
+            "peak_rss_mb": peak_rss_mb(),
             "bytes_per_row": (after - loaded) * 1024 * 1024 / max(rows, 1)}
 
 
@@ -120,7 +123,7 @@ def measure(contacts: int, send_count: int) -> list[Row]:
     rows = [
         Row("campaign.seconds_to_sent", f"campaign {label}: send until SENT", "s",
             big["seconds_to_sent"], target="≤ 2 s", met=big["seconds_to_sent"] <= 2,
-            extra={"rows": big["rows"]}),
+            extra={"rows": big["rows"], "cpu_seconds": big["cpu_seconds_to_sent"]}),
         Row("campaign.peak_rss", f"campaign {label}: peak RSS", "MB", big["peak_rss_mb"],
             target="≤ 300 MB", met=big["peak_rss_mb"] <= 300,
             extra={"rss_loaded_mb": big["rss_loaded_mb"], "rss_sent_mb": big["rss_sent_mb"]}),
