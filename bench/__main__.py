@@ -1,9 +1,10 @@
-"""`python -m bench [--quick] [--only GROUP ...] [--no-install] [--out FILE]` (what
+"""`python -m bench [--quick] [--only GROUP ...] [--no-install] [--out FILE] [--show]` (what
 `python3 dev.py bench` runs): measures every group, prints the table, writes results.json."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from bench import http_rows, inprocess, scale, startup
 from bench.load import ensure_wrk
-from bench.rows import Row, table, write_results
+from bench.rows import Row, read_rows, table, write_results
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
@@ -60,7 +61,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-install", action="store_true",
                         help="never apt-get install wrk; use the asyncio load generator instead")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the JSON")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the rows of the groups not run from the existing results "
+                             "file (to re-run a noisy group)")
+    parser.add_argument("--show", action="store_true",
+                        help="measure nothing: print the table of the results file (--out)")
     args = parser.parse_args(argv)
+    if args.show:
+        print(table(read_rows(args.out)))
+        return 0
     plan = QUICK if args.quick else FULL
     groups = args.only or list(GROUPS)
     # wrk runs whole seconds only: the quick run's quarter-second loads use the asyncio generator.
@@ -73,12 +82,27 @@ def main(argv: list[str]) -> int:
         print(f"bench: {group} ...", file=sys.stderr, flush=True)
         rows += run_group(group, plan, wrk)
     elapsed = time.perf_counter() - started
+    settings: dict[str, object] = {"quick": args.quick, "groups": groups, "loader": loader,
+                                   "seconds": round(elapsed, 1), **vars(plan)}
+    if args.merge and args.out.exists():
+        rows, settings = merged(args.out, rows, groups, settings)
     print(table(rows))
     print(f"\n{len(rows)} rows in {elapsed:.0f} s; load generator: {loader}; "
           f"{'quick' if args.quick else 'full'} run; written to {args.out}")
-    write_results(args.out, rows, {"quick": args.quick, "groups": groups, "loader": loader,
-                                   "seconds": round(elapsed, 1), **vars(plan)})
+    write_results(args.out, rows, settings)
     return 0
+
+
+def merged(path: Path, fresh: list[Row], groups: list[str],
+           settings: dict[str, object]) -> tuple[list[Row], dict[str, object]]:
+    """The earlier run's rows with the fresh ones in their places; the settings say which
+    groups were re-run when."""
+    earlier = json.loads(path.read_text())["settings"]
+    by_key = {row.key: row for row in fresh}
+    rows = [by_key.pop(row.key, row) for row in read_rows(path)] + list(by_key.values())
+    reruns = [*earlier.get("reruns", []), {"groups": groups, "seconds": settings["seconds"],
+                                           "loader": settings["loader"]}]
+    return rows, {**earlier, "reruns": reruns}
 
 
 if __name__ == "__main__":

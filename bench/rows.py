@@ -77,6 +77,15 @@ def machine() -> dict[str, object]:
             "python": platform.python_version(), "platform": platform.platform()}
 
 
+def read_rows(path: Path) -> list[Row]:
+    """The rows of a results.json, to print its table again."""
+    rows = []
+    for item in json.loads(path.read_text())["rows"]:
+        item.pop("ratio", None)
+        rows.append(Row(**item))
+    return rows
+
+
 def write_results(path: Path, rows: list[Row], settings: dict[str, object]) -> None:
     document = {"machine": machine(), "settings": settings,
                 "rows": [row.to_json() for row in rows]}
