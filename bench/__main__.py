@@ -51,7 +51,7 @@ def run_group(name: str, plan: Plan, wrk: str | None) -> list[Row]:
     return steps[name]()
 
 
-def main(argv: list[str]) -> int:
+def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="dev.py bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
                         help="a short smoke run (< 30 s): every row, small counts, noisy "
@@ -66,7 +66,11 @@ def main(argv: list[str]) -> int:
                              "file (to re-run a noisy group)")
     parser.add_argument("--show", action="store_true",
                         help="measure nothing: print the table of the results file (--out)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    args = parse(argv)
     if args.show:
         print(table(read_rows(args.out)))
         return 0
