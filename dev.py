@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Bootstrap with nothing but Python 3.11+: `python3 dev.py serve [flags]` or `python3 dev.py test`.
+"""Bootstrap with nothing but Python 3.11+: `python3 dev.py serve [flags]`, `python3 dev.py test`
+or `python3 dev.py bench [--quick] [--only GROUP]` (see bench/README.md).
 
 Creates .venv on first use, (re)installs the project when pyproject.toml changes, then runs the
-emulator or the whole check suite (ruff, mypy --strict, pytest).
+emulator, the whole check suite (ruff, mypy --strict, pytest) or the benchmark.
 """
 
 from __future__ import annotations
@@ -23,13 +24,15 @@ def main(argv: list[str]) -> int:
     if sys.version_info < (3, 11):  # noqa: UP036 -- dev.py may be run by any python3
         print("invent-emulator needs Python 3.11 or newer", file=sys.stderr)
         return 2
-    if not argv or argv[0] not in ("serve", "test", "validate"):
+    if not argv or argv[0] not in ("serve", "test", "validate", "bench"):
         print(__doc__, file=sys.stderr)
         return 2
     ensure_environment()
     command, rest = argv[0], argv[1:]
     if command == "test":
         return run_checks(rest)
+    if command == "bench":
+        return run([str(BIN / "python"), "-m", "bench", *rest])
     return run([str(BIN / "invent-emulator"), command, *rest])
 
 

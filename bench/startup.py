@@ -1,51 +1,60 @@
-"""Time from `invent-emulator serve` process start to the first healthy answer."""
+"""Start-up to the first healthy answer: `invent-emulator serve` (bundled default scenario) and
+the reference app, each in fresh processes, alternating, median of N; and the import time of
+the pytest plugin module, which every pytest run of a project that installs us pays."""
 
 from __future__ import annotations
 
-import re
 import statistics
 import subprocess
 import sys
-import time
+import tempfile
 from pathlib import Path
 
-import httpx
+from bench.http_rows import call
+from bench.processes import HEALTH, emulator_command, free_port, reference_command, running
+from bench.reference_app import Capture, save_captures
+from bench.rows import Row
 
-RUNS = 5
-DEADLINE = 15.0
-
-
-def once() -> float:
-    log = Path("bench-startup.log")
-    started = time.perf_counter()
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "emulator", "serve", "--port", "0"], stderr=out, stdout=out)
-    try:
-        url = None
-        while time.perf_counter() - started < DEADLINE:
-            if url is None:
-                found = re.search(r"listening on (http://\S+)", log.read_text())
-                url = found.group(1) if found else None
-            if url is not None:
-                try:
-                    if httpx.get(f"{url}/_emulator/health", timeout=1).status_code == 200:
-                        return time.perf_counter() - started
-                except httpx.HTTPError:
-                    pass
-            time.sleep(0.005)
-        raise RuntimeError("the emulator did not become healthy in time")
-    finally:
-        process.terminate()
-        process.wait(10)
-        log.unlink(missing_ok=True)
+PLUGIN = "emulator.testing.plugin"
+# pytest is imported first: it is loaded anyway before any plugin, so only our own cost counts.
+IMPORT_PROBE = (f"import time, pytest; t = time.perf_counter(); import {PLUGIN}; "
+                "print(time.perf_counter() - t)")
 
 
-def main() -> None:
-    times = [once() for _ in range(RUNS)]
-    print(f"startup to first healthy answer: median {statistics.median(times):.3f} s "
-          f"(runs: {', '.join(f'{t:.3f}' for t in times)})")
+def measure_startup(runs: int) -> list[Row]:
+    ours: list[float] = []
+    theirs: list[float] = []
+    ours_cpu: list[float] = []
+    theirs_cpu: list[float] = []
+    with tempfile.TemporaryDirectory() as folder:
+        captures = Path(folder) / "health.json"
+        for _ in range(runs):
+            port = free_port()
+            with running(emulator_command(port), port) as mine:
+                if not captures.exists():
+                    status, headers, body = call(port, "GET", HEALTH)
+                    save_captures([Capture("GET", HEALTH, "", status, headers, body)], captures)
+            ours.append(mine.ready_seconds)
+            ours_cpu.append(mine.cpu_seconds)
+            port = free_port()
+            with running(reference_command(port, captures), port) as reference:
+                pass
+            theirs.append(reference.ready_seconds)
+            theirs_cpu.append(reference.cpu_seconds)
+    row = Row("startup.ready", f"start-up to healthy (median of {runs})", "s",
+              statistics.median(ours), statistics.median(theirs),
+              target="≤ 1.8x the reference app", extra={
+                  "emulator_runs": ", ".join(f"{t:.3f}" for t in ours),
+                  "reference_runs": ", ".join(f"{t:.3f}" for t in theirs),
+                  "emulator_cpu_median_s": statistics.median(ours_cpu),
+                  "reference_cpu_median_s": statistics.median(theirs_cpu)})
+    row.met = (row.ratio or 99) <= 1.8
+    return [row]
 
 
-if __name__ == "__main__":
-    main()
+def measure_plugin_import(runs: int) -> list[Row]:
+    times = [float(subprocess.run([sys.executable, "-c", IMPORT_PROBE], capture_output=True,
+                                  text=True, check=True).stdout) for _ in range(runs)]
+    return [Row("import.plugin", f"import {PLUGIN} (median of {runs}, pytest already loaded)",
+                "ms", statistics.median(times) * 1000,
+                extra={"runs_ms": ", ".join(f"{t * 1000:.1f}" for t in times)})]

@@ -7,12 +7,12 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import JSONResponse
 
 from emulator.domain.auth import parse_bearer
 from emulator.domain.errors import ApiError
 from emulator.domain.org import Org
 from emulator.http import query
+from emulator.http.fastjson import FastJSONResponse
 from emulator.journal import Entry
 from emulator.service import Emulator
 
@@ -47,6 +47,6 @@ async def read_body(request: Request) -> bytes:
         raise ApiError(400, "The client disconnected before sending the whole body") from None
 
 
-def paged(items: Sequence[T], params: query.Page, render: Callable[[T], Any]) -> JSONResponse:
-    return JSONResponse([render(item) for item in params.slice(items)],
+def paged(items: Sequence[T], params: query.Page, render: Callable[[T], Any]) -> FastJSONResponse:
+    return FastJSONResponse([render(item) for item in params.slice(items)],
                         headers=params.headers(len(items)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from emulator.domain.contacts import (
     CONTACT_STATUSES,
@@ -23,6 +23,7 @@ from emulator.domain.contacts import (
 from emulator.domain.errors import bad_request
 from emulator.http import query
 from emulator.http.common import open_org, paged, read_body
+from emulator.http.fastjson import FastJSONResponse
 from emulator.http.render import contact_json, segment_json
 from emulator.http.schemas import (
     CreateContactBody,
@@ -53,7 +54,7 @@ async def create_contact_endpoint(request: Request) -> Response:
         user_id=body.channel.user_id, name=body.channel.name, email=body.channel.email,
         phone=body.channel.phone, segment_ids=tuple(body.segment_ids or ()),
     ))
-    return JSONResponse(contact_json(org, contact))
+    return FastJSONResponse(contact_json(org, contact))
 
 
 async def update_contact_endpoint(request: Request) -> Response:
@@ -65,13 +66,13 @@ async def update_contact_endpoint(request: Request) -> Response:
     changes: dict[str, object] = {"name": body.name} if "name" in given else {}
     update_contact(org, contact, blocked=body.blocked, unsubscribed=body.unsubscribed,
                    **changes)
-    return JSONResponse(contact_json(org, contact))
+    return FastJSONResponse(contact_json(org, contact))
 
 
 async def contact_segments_endpoint(request: Request) -> Response:
     org = open_org(request)
     contact = get_contact(org, request.path_params["contact_id"])
-    return JSONResponse([segment_json(org.segments[s]) for s in contact.segment_ids
+    return FastJSONResponse([segment_json(org.segments[s]) for s in contact.segment_ids
                          if s in org.segments])
 
 
@@ -80,7 +81,7 @@ async def add_contact_to_segment_endpoint(request: Request) -> Response:
     contact = get_contact(org, request.path_params["contact_id"])
     segment = get_segment(org, request.path_params["segment_id"])
     add_to_segment(org, contact, segment)
-    return JSONResponse(segment_json(segment))
+    return FastJSONResponse(segment_json(segment))
 
 
 async def list_segments_endpoint(request: Request) -> Response:
@@ -96,7 +97,7 @@ async def update_segment_endpoint(request: Request) -> Response:
     body = parse_body(UpdateSegmentBody, raw)
     _patched(body, non_null=("name", "color"))
     update_segment(org, segment, name=body.name, color=body.color)
-    return JSONResponse(segment_json(segment))
+    return FastJSONResponse(segment_json(segment))
 
 
 def _patched(body: BaseModel, non_null: tuple[str, ...]) -> set[str]:

@@ -8,12 +8,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from emulator.domain.broadcasts import BroadcastAction, add_template, get_broadcast, transition
 from emulator.domain.errors import ApiError, FieldProblem, bad_request
 from emulator.domain.marketing import cancel
 from emulator.http.common import emulator_of, read_body
+from emulator.http.fastjson import FastJSONResponse
 from emulator.http.render import broadcast_json, clocks_json, template_json
 from emulator.http.schemas import AdvanceBody, NewOrgBody, ResetBody, TemplateBody, parse_body
 from emulator.inspection import clocks
@@ -29,13 +30,13 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 async def health(request: Request) -> Response:
-    return JSONResponse({"status": "ok"})
+    return FastJSONResponse({"status": "ok"})
 
 
 async def reset(request: Request) -> Response:
     body = parse_body(ResetBody, await read_body(request))
     await emulator_of(request).reset(body.org_id)
-    return JSONResponse({"status": "ok", "org_id": body.org_id})
+    return FastJSONResponse({"status": "ok", "org_id": body.org_id})
 
 
 def broadcast_action(action: BroadcastAction) -> Endpoint:
@@ -45,7 +46,7 @@ def broadcast_action(action: BroadcastAction) -> Endpoint:
         org = emulator_of(request).org(request.path_params["org_id"])
         broadcast = get_broadcast(org, request.path_params["broadcast_id"])
         transition(org, broadcast, action)
-        return JSONResponse(broadcast_json(org, broadcast))
+        return FastJSONResponse(broadcast_json(org, broadcast))
 
     return endpoint
 
@@ -54,7 +55,7 @@ async def cancel_endpoint(request: Request) -> Response:
     org = emulator_of(request).org(request.path_params["org_id"])
     broadcast = get_broadcast(org, request.path_params["broadcast_id"])
     cancel(org, broadcast)
-    return JSONResponse(broadcast_json(org, broadcast))
+    return FastJSONResponse(broadcast_json(org, broadcast))
 
 
 async def add_template_endpoint(request: Request) -> Response:
@@ -63,14 +64,14 @@ async def add_template_endpoint(request: Request) -> Response:
     broadcast = get_broadcast(org, request.path_params["broadcast_id"])
     body = parse_body(TemplateBody, raw)
     template = add_template(org, broadcast, body.id, body.integration_id, body.config)
-    return JSONResponse(template_json(template))
+    return FastJSONResponse(template_json(template))
 
 
 async def advance_clock(request: Request) -> Response:
     """Moves virtual time and answers once everything that fell due has run, webhooks included."""
     body = parse_body(AdvanceBody, await read_body(request))
     orgs = await emulator_of(request).advance(body.seconds, body.org_id)
-    return JSONResponse(clocks_json(clocks(orgs)))
+    return FastJSONResponse(clocks_json(clocks(orgs)))
 
 
 async def snapshot(request: Request) -> Response:
@@ -83,7 +84,7 @@ async def snapshot(request: Request) -> Response:
         size = save_state(emulator_of(request), Path(state_file))
     except StateFileError as error:
         raise ApiError(500, str(error)) from None
-    return JSONResponse({"saved": state_file, "bytes": size})
+    return FastJSONResponse({"saved": state_file, "bytes": size})
 
 
 async def put_scenario(request: Request) -> Response:
@@ -98,7 +99,7 @@ async def put_scenario(request: Request) -> Response:
     spec = await asyncio.to_thread(
         _scenario, lambda: load_scenario_text(text, "<request body>", limits=limits))
     await emulator.load(spec)
-    return JSONResponse({"status": "ok", "orgs": [
+    return FastJSONResponse({"status": "ok", "orgs": [
         {"id": org.id, "name": org.name, "api_keys": org.api_keys}
         for org in emulator.registry.orgs.values()
     ]})
@@ -120,14 +121,14 @@ async def create_org(request: Request) -> Response:
         scenario_org=body.org, clock_mode=body.clock.mode if body.clock else None,
         clock_start=body.clock.start if body.clock else None,
     ))
-    return JSONResponse({"id": org.id, "api_key": org.api_keys[0], "name": org.name,
+    return FastJSONResponse({"id": org.id, "api_key": org.api_keys[0], "name": org.name,
                          "parent": org.parent_id, "now": ts(org.clock.now())})
 
 
 async def delete_org(request: Request) -> Response:
     org_id = request.path_params["org_id"]
     emulator_of(request).delete_org(org_id)
-    return JSONResponse({"deleted": org_id})
+    return FastJSONResponse({"deleted": org_id})
 
 
 def _scenario(load: Callable[[], ScenarioSpec]) -> ScenarioSpec:

@@ -10,9 +10,10 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from emulator.domain.errors import ApiError, FieldProblem
+from emulator.http.fastjson import FastJSONResponse
 from emulator.support.fieldpath import format_path
 
 log = logging.getLogger("emulator")
@@ -38,8 +39,8 @@ def _phrase(status: int) -> str:
         return "Client Error" if status < 500 else "Server Error"
 
 
-def error_response(error: ApiError) -> JSONResponse:
-    return JSONResponse(envelope(error.status, error.message, error.details),
+def error_response(error: ApiError) -> FastJSONResponse:
+    return FastJSONResponse(envelope(error.status, error.message, error.details),
                         status_code=error.status, headers=error.headers)
 
 
@@ -108,7 +109,7 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
         message = f"Method {request.method} is not allowed on {request.url.path}"
     else:
         message = str(exc.detail)
-    return JSONResponse(envelope(exc.status_code, message), status_code=exc.status_code,
+    return FastJSONResponse(envelope(exc.status_code, message), status_code=exc.status_code,
                         headers=dict(exc.headers or {}))
 
 
@@ -118,5 +119,5 @@ async def unexpected_error_handler(request: Request, exc: Exception) -> Response
     errors = getattr(request.app.state, "errors", None)
     if isinstance(errors, list):
         errors.append(exc)
-    return JSONResponse(envelope(500, "Internal emulator error; see the emulator's log"),
+    return FastJSONResponse(envelope(500, "Internal emulator error; see the emulator's log"),
                         status_code=500)

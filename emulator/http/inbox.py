@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Iterator
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from emulator.domain.broadcasts import list_broadcasts
 from emulator.domain.entities import Recipient, address_of
@@ -15,6 +15,7 @@ from emulator.domain.errors import ApiError, found
 from emulator.domain.org import Org
 from emulator.domain.outbox import Message
 from emulator.http import query
+from emulator.http.fastjson import FastJSONResponse
 from emulator.http.render import Json, broadcast_json, message_json, recipient_json
 from emulator.support.clock import VirtualClock
 from emulator.support.clock import format_timestamp as ts
@@ -53,14 +54,14 @@ async def list_orgs(request: Request) -> Response:
     orgs = list(emulator_orgs(request).values())
     for org in orgs:
         org.catch_up()
-    return JSONResponse([org_summary_json(org) for org in orgs])
+    return FastJSONResponse([org_summary_json(org) for org in orgs])
 
 
 async def list_org_broadcasts(request: Request) -> Response:
     """An org's broadcasts, newest first, with their counters and the defaults of their
     variables (`properties`, which the public wire does not show)."""
     org = _org(request)
-    return JSONResponse([
+    return FastJSONResponse([
         {**broadcast_json(org, b), "properties": b.properties}
         for b in list_broadcasts(org, None)
     ])
@@ -89,7 +90,7 @@ async def list_org_rows(request: Request) -> Response:
     needle = (query.text(params, "q") or "").strip().lower() or None
     rows = _newest_rows(org, needle, query.text(params, "broadcast_id"))
     limit = query.limit_of(params)
-    return JSONResponse([recipient_json(org, row) for row in itertools.islice(rows, limit)])
+    return FastJSONResponse([recipient_json(org, row) for row in itertools.islice(rows, limit)])
 
 
 async def get_org_message(request: Request) -> Response:
@@ -101,5 +102,5 @@ async def get_org_message(request: Request) -> Response:
     broadcast = org.broadcasts.get(row.broadcast_id) if row is not None else None
     if row is None or broadcast is None:
         raise ApiError(404, f"Recipient '{wanted}' not found in org '{org.id}'")
-    return JSONResponse({**message_json(Message(org, broadcast, row)),
+    return FastJSONResponse({**message_json(Message(org, broadcast, row)),
                          "row": recipient_json(org, row)})

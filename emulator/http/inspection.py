@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 import emulator.inspection as inspection
 from emulator.domain.errors import bad_request
@@ -15,6 +15,7 @@ from emulator.domain.rules import magic_table
 from emulator.domain.webhooks import DeliveryState
 from emulator.http import query
 from emulator.http.common import emulator_of
+from emulator.http.fastjson import FastJSONResponse
 from emulator.http.render import (
     broadcast_json,
     clocks_json,
@@ -31,14 +32,14 @@ from emulator.journal import EntryFilter
 async def get_clock(request: Request) -> Response:
     org_id = query.text(request.query_params, "org_id")
     orgs = emulator_of(request).registry.caught_up(org_id)
-    return JSONResponse(clocks_json(inspection.clocks(orgs)))
+    return FastJSONResponse(clocks_json(inspection.clocks(orgs)))
 
 
 async def magic(request: Request) -> Response:
     """The table, and whether it applies (to one org with `?org_id=`)."""
     enabled = inspection.magic_enabled(emulator_of(request),
                                        query.text(request.query_params, "org_id"))
-    return JSONResponse({"enabled": enabled, "addresses": [
+    return FastJSONResponse({"enabled": enabled, "addresses": [
         {"address": m.pattern, "outcome": m.outcome.value, "error_message": m.error_message,
          "convention": m.source}
         for m in magic_table()
@@ -48,12 +49,13 @@ async def magic(request: Request) -> Response:
 async def list_suppressions(request: Request) -> Response:
     org_id = query.text(request.query_params, "org_id")
     found = inspection.suppressions(emulator_of(request), org_id)
-    return JSONResponse([suppression_json(org, s) for org, s in found])
+    return FastJSONResponse([suppression_json(org, s) for org, s in found])
 
 
 async def clear_suppressions(request: Request) -> Response:
     org_id = query.text(request.query_params, "org_id")
-    return JSONResponse({"cleared": inspection.clear_suppressions(emulator_of(request), org_id)})
+    cleared = inspection.clear_suppressions(emulator_of(request), org_id)
+    return FastJSONResponse({"cleared": cleared})
 
 
 async def list_webhooks(request: Request) -> Response:
@@ -65,7 +67,7 @@ async def list_webhooks(request: Request) -> Response:
         event=query.text(params, "event"),
     )
     log = inspection.webhook_log(emulator_of(request), wanted)
-    return JSONResponse([webhook_delivery_json(d) for d in log])
+    return FastJSONResponse([webhook_delivery_json(d) for d in log])
 
 
 async def list_messages(request: Request) -> Response:
@@ -77,7 +79,7 @@ async def list_messages(request: Request) -> Response:
         integration_id=query.text(params, "integration_id"),
     )
     found = inspection.outbox(emulator_of(request), wanted, query.limit_of(params))
-    return JSONResponse([message_json(m) for m in found])
+    return FastJSONResponse([message_json(m) for m in found])
 
 
 async def list_requests(request: Request) -> Response:
@@ -90,21 +92,21 @@ async def list_requests(request: Request) -> Response:
         org_id=query.text(params, "org_id"), status=int(status) if status else None,
     )
     entries = inspection.journal(emulator_of(request), wanted, query.limit_of(params))
-    return JSONResponse([journal_entry_json(e) for e in entries])
+    return FastJSONResponse([journal_entry_json(e) for e in entries])
 
 
 async def clear_requests(request: Request) -> Response:
-    return JSONResponse({"cleared": emulator_of(request).journal.clear()})
+    return FastJSONResponse({"cleared": emulator_of(request).journal.clear()})
 
 
 async def get_broadcast(request: Request) -> Response:
     org, broadcast = inspection.broadcast(emulator_of(request), request.path_params["org_id"],
                                           request.path_params["broadcast_id"])
-    return JSONResponse(broadcast_json(org, broadcast))
+    return FastJSONResponse(broadcast_json(org, broadcast))
 
 
 async def get_recipient(request: Request) -> Response:
     params = request.path_params
     org, row = inspection.recipient(emulator_of(request), params["org_id"],
                                     params["broadcast_id"], params["recipient_id"])
-    return JSONResponse({**recipient_json(org, row), "why": why_json(row.why)})
+    return FastJSONResponse({**recipient_json(org, row), "why": why_json(row.why)})

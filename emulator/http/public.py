@@ -5,7 +5,7 @@ authorization and the change the request makes (a reset arriving mid-body includ
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from emulator.domain.broadcasts import (
     NewBroadcast,
@@ -25,6 +25,7 @@ from emulator.domain.recipients import RecipientFilter, page_recipients
 from emulator.domain.transactional import Trigger, trigger
 from emulator.http import query
 from emulator.http.common import emulator_of, open_org, paged, read_body
+from emulator.http.fastjson import FastJSONResponse
 from emulator.http.render import broadcast_json, recipient_json
 from emulator.http.schemas import CreateBroadcastBody, SendBody, parse_body
 
@@ -45,7 +46,7 @@ async def create_broadcast_endpoint(request: Request) -> Response:
         segment_ids=tuple(body.segment_ids or ()),
         send_to_all=bool(body.send_to_all),
     ))
-    return JSONResponse(broadcast_json(org, broadcast))
+    return FastJSONResponse(broadcast_json(org, broadcast))
 
 
 async def list_broadcasts_endpoint(request: Request) -> Response:
@@ -63,7 +64,7 @@ async def list_recipients_endpoint(request: Request) -> Response:
     wanted = _recipient_filter(request)
     page = query.page_of(request.query_params)
     rows, count = page_recipients(broadcast, wanted, page.offset, page.take)
-    return JSONResponse([recipient_json(org, row) for row in rows], headers=page.headers(count))
+    return FastJSONResponse([recipient_json(org, row) for row in rows], headers=page.headers(count))
 
 
 def _recipient_filter(request: Request) -> RecipientFilter:
@@ -93,7 +94,7 @@ async def send_endpoint(request: Request) -> Response:
     if broadcast.type is BroadcastType.MARKETING:
         # A marketing send takes no body; one that is sent anyway is not looked at.
         send_marketing(org, broadcast)
-        response = JSONResponse(broadcast_json(org, broadcast))
+        response = FastJSONResponse(broadcast_json(org, broadcast))
         emulator_of(request).kick_jobs()
         return response
     body = parse_body(SendBody, raw)
@@ -107,4 +108,4 @@ async def send_endpoint(request: Request) -> Response:
         template_ids=body.template_ids,
         background=bool(body.background),
     ))
-    return JSONResponse({"recipients": [recipient_json(org, row) for row in rows]})
+    return FastJSONResponse({"recipients": [recipient_json(org, row) for row in rows]})

@@ -35,3 +35,9 @@ def test_the_version_has_a_section_with_migration_advice_per_breaking_change() -
 
 def test_the_version_is_0_2_0_or_later() -> None:
     assert tuple(int(part) for part in _version().split(".")[:2]) >= (0, 2)
+
+
+def test_the_package_reports_the_project_version() -> None:
+    from emulator.support.version import __version__
+
+    assert __version__ == _version()
