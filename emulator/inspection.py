@@ -19,8 +19,8 @@ from emulator.service import Emulator
 from emulator.support.clock import VirtualClock
 
 
-def outbox(emulator: Emulator, wanted: MessageFilter, limit: int) -> list[Message]:
-    orgs = emulator.registry.caught_up(wanted.org_id)
+async def outbox(emulator: Emulator, wanted: MessageFilter, limit: int) -> list[Message]:
+    orgs = await emulator.orgs(wanted.org_id)
     return list(itertools.islice(messages(orgs, wanted), limit))
 
 
@@ -48,14 +48,15 @@ def webhook_log(emulator: Emulator, wanted: DeliveryFilter) -> list[WebhookDeliv
                   reverse=True)
 
 
-def suppressions(emulator: Emulator, org_id: str | None) -> list[tuple[Org, Suppression]]:
-    return [(org, s) for org in emulator.registry.caught_up(org_id)
+async def suppressions(emulator: Emulator,
+                       org_id: str | None) -> list[tuple[Org, Suppression]]:
+    return [(org, s) for org in await emulator.orgs(org_id)
             for s in org.suppressions.values()]
 
 
-def clear_suppressions(emulator: Emulator, org_id: str | None) -> int:
+async def clear_suppressions(emulator: Emulator, org_id: str | None) -> int:
     cleared = 0
-    for org in emulator.registry.caught_up(org_id):
+    for org in await emulator.orgs(org_id):
         cleared += len(org.suppressions)
         org.suppressions.clear()
     return cleared
@@ -73,21 +74,22 @@ def clocks(orgs: list[Org]) -> list[ClockState]:
             for org in orgs]
 
 
-def magic_enabled(emulator: Emulator, org_id: str | None) -> bool:
+async def magic_enabled(emulator: Emulator, org_id: str | None) -> bool:
     """Orgs built from a test's own scenario follow that scenario's setting."""
     if org_id is None:
         return emulator.spec.magic_addresses
-    return emulator.org(org_id).policy.magic_addresses
+    return (await emulator.org(org_id)).policy.magic_addresses
 
 
-def broadcast(emulator: Emulator, org_id: str, broadcast_id: str) -> tuple[Org, Broadcast]:
-    org = emulator.org(org_id)
+async def broadcast(emulator: Emulator, org_id: str,
+                    broadcast_id: str) -> tuple[Org, Broadcast]:
+    org = await emulator.org(org_id)
     return org, get_broadcast(org, broadcast_id)
 
 
-def recipient(emulator: Emulator, org_id: str, broadcast_id: str,
-              recipient_id: str) -> tuple[Org, Recipient]:
-    org, found = broadcast(emulator, org_id, broadcast_id)
+async def recipient(emulator: Emulator, org_id: str, broadcast_id: str,
+                    recipient_id: str) -> tuple[Org, Recipient]:
+    org, found = await broadcast(emulator, org_id, broadcast_id)
     row = next((r for r in reversed(found.recipients) if r.id == recipient_id), None)
     if row is None:
         raise not_found(f"Recipient '{recipient_id}' not found in broadcast '{found.id}'")

@@ -90,27 +90,23 @@ class OrgRegistry:
         self.orgs[org_id] = self.build(old.blueprint)
         self._index_keys()
 
+    def find(self, org_id: str) -> Org:
+        """The org as it is, or the documented 404."""
+        return found(self.orgs.get(org_id), "Org", org_id)
+
     def get(self, org_id: str) -> Org:
         """The org, caught up with its clock, or the documented 404."""
-        org = found(self.orgs.get(org_id), "Org", org_id)
+        org = self.find(org_id)
         org.catch_up()
         return org
-
-    def caught_up(self, org_id: str | None = None) -> list[Org]:
-        """One org or all, each caught up with its clock first."""
-        if org_id is not None:
-            return [self.get(org_id)]
-        orgs = list(self.orgs.values())
-        for org in orgs:
-            org.catch_up()
-        return orgs
 
     def current(self, org: Org) -> bool:
         """False once `org` was replaced by a reset or a new scenario, or deleted."""
         return self.orgs.get(org.id) is org
 
     def authorize(self, api_key: str | None, org_id: str) -> Org:
-        return authorize(api_key, org_id, self.keys, self.get, self.orgs)
+        """The org a key may act on, as it is (`Emulator.ready` catches it up)."""
+        return authorize(api_key, org_id, self.keys, self.find, self.orgs)
 
     def _index_keys(self) -> None:
         self.keys = {key: org.id for org in self.orgs.values() for key in org.api_keys}

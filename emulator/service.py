@@ -77,11 +77,30 @@ class Emulator:
     def delete_org(self, org_id: str) -> None:
         self.registry.delete(org_id)
 
-    def org(self, org_id: str) -> Org:
-        return self.registry.get(org_id)
+    async def ready(self, org: Org) -> Org:
+        """`org` caught up with its clock before a request reads or changes it, so every
+        answer sees a settled state. Served, the rows of a big marketing send still to make are
+        made a slice at a time, letting other requests in between: reading one big org never
+        stalls the others."""
+        if self.background:
+            while org.jobs:
+                with collector_paused():
+                    org.step_jobs(JOB_SLICE)
+                await asyncio.sleep(0)
+        org.catch_up()
+        return org
 
-    def authorize(self, api_key: str | None, org_id: str) -> Org:
-        return self.registry.authorize(api_key, org_id)
+    async def org(self, org_id: str) -> Org:
+        return await self.ready(self.registry.find(org_id))
+
+    async def orgs(self, org_id: str | None = None) -> list[Org]:
+        """One org, or every org, each caught up."""
+        chosen = ([self.registry.find(org_id)] if org_id is not None
+                  else list(self.registry.orgs.values()))
+        return [await self.ready(org) for org in chosen]
+
+    async def authorize(self, api_key: str | None, org_id: str) -> Org:
+        return await self.ready(self.registry.authorize(api_key, org_id))
 
     async def advance(self, seconds: float, org_id: str | None = None) -> list[Org]:
         """Move virtual time; answers once everything that fell due ran, webhooks included."""

@@ -27,11 +27,11 @@ def emulator_of(request: Request) -> Emulator:
     return emulator
 
 
-def open_org(request: Request) -> Org:
+async def open_org(request: Request) -> Org:
     """Check the API key and the general rate limit (on the org's clock, so a virtual clock
     can move past it), and catch the org up with its clock."""
     api_key = parse_bearer(request.headers.get("authorization"))
-    org = emulator_of(request).authorize(api_key, request.path_params["org_id"])
+    org = await emulator_of(request).authorize(api_key, request.path_params["org_id"])
     entry: Entry | None = request.scope.get(ENTRY_KEY)
     if entry is not None:  # the journal shows the real org, and the time on its clock
         entry.org_id = org.id

@@ -34,7 +34,7 @@ from emulator.http.schemas import (
 
 
 async def list_contacts_endpoint(request: Request) -> Response:
-    org = open_org(request)
+    org = await open_org(request)
     params = request.query_params
     wanted = ContactFilter(
         status=query.choice(params, "status", CONTACT_STATUSES) or "ALL",
@@ -48,7 +48,7 @@ async def list_contacts_endpoint(request: Request) -> Response:
 
 async def create_contact_endpoint(request: Request) -> Response:
     raw = await read_body(request)
-    org = open_org(request)
+    org = await open_org(request)
     body = parse_body(CreateContactBody, raw)
     contact = create_contact(org, NewContact(
         user_id=body.channel.user_id, name=body.channel.name, email=body.channel.email,
@@ -59,7 +59,7 @@ async def create_contact_endpoint(request: Request) -> Response:
 
 async def update_contact_endpoint(request: Request) -> Response:
     raw = await read_body(request)
-    org = open_org(request)
+    org = await open_org(request)
     contact = get_contact(org, request.path_params["contact_id"])
     body = parse_body(UpdateContactBody, raw)
     given = _patched(body, non_null=("blocked", "unsubscribed"))
@@ -70,14 +70,14 @@ async def update_contact_endpoint(request: Request) -> Response:
 
 
 async def contact_segments_endpoint(request: Request) -> Response:
-    org = open_org(request)
+    org = await open_org(request)
     contact = get_contact(org, request.path_params["contact_id"])
     return FastJSONResponse([segment_json(org.segments[s]) for s in contact.segment_ids
                          if s in org.segments])
 
 
 async def add_contact_to_segment_endpoint(request: Request) -> Response:
-    org = open_org(request)
+    org = await open_org(request)
     contact = get_contact(org, request.path_params["contact_id"])
     segment = get_segment(org, request.path_params["segment_id"])
     add_to_segment(org, contact, segment)
@@ -85,14 +85,14 @@ async def add_contact_to_segment_endpoint(request: Request) -> Response:
 
 
 async def list_segments_endpoint(request: Request) -> Response:
-    org = open_org(request)
+    org = await open_org(request)
     page = query.page_of(request.query_params)
     return paged(list_segments(org), page, segment_json)
 
 
 async def update_segment_endpoint(request: Request) -> Response:
     raw = await read_body(request)
-    org = open_org(request)
+    org = await open_org(request)
     segment = get_segment(org, request.path_params["segment_id"])
     body = parse_body(UpdateSegmentBody, raw)
     _patched(body, non_null=("name", "color"))

@@ -43,7 +43,7 @@ def broadcast_action(action: BroadcastAction) -> Endpoint:
     """activate / pause / resume a transactional broadcast; answers the broadcast."""
 
     async def endpoint(request: Request) -> Response:
-        org = emulator_of(request).org(request.path_params["org_id"])
+        org = await emulator_of(request).org(request.path_params["org_id"])
         broadcast = get_broadcast(org, request.path_params["broadcast_id"])
         transition(org, broadcast, action)
         return FastJSONResponse(broadcast_json(org, broadcast))
@@ -52,7 +52,7 @@ def broadcast_action(action: BroadcastAction) -> Endpoint:
 
 
 async def cancel_endpoint(request: Request) -> Response:
-    org = emulator_of(request).org(request.path_params["org_id"])
+    org = await emulator_of(request).org(request.path_params["org_id"])
     broadcast = get_broadcast(org, request.path_params["broadcast_id"])
     cancel(org, broadcast)
     return FastJSONResponse(broadcast_json(org, broadcast))
@@ -60,7 +60,7 @@ async def cancel_endpoint(request: Request) -> Response:
 
 async def add_template_endpoint(request: Request) -> Response:
     raw = await read_body(request)
-    org = emulator_of(request).org(request.path_params["org_id"])
+    org = await emulator_of(request).org(request.path_params["org_id"])
     broadcast = get_broadcast(org, request.path_params["broadcast_id"])
     body = parse_body(TemplateBody, raw)
     template = add_template(org, broadcast, body.id, body.integration_id, body.config)

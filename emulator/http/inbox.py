@@ -17,6 +17,7 @@ from emulator.domain.outbox import Message
 from emulator.http import query
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.render import Json, broadcast_json, message_json, recipient_json
+from emulator.service import Emulator
 from emulator.support.clock import VirtualClock
 from emulator.support.clock import format_timestamp as ts
 
@@ -28,11 +29,10 @@ def emulator_orgs(request: Request) -> dict[str, Org]:
     return orgs
 
 
-def _org(request: Request) -> Org:
+async def _org(request: Request) -> Org:
     org_id = request.path_params["org_id"]
-    org = found(emulator_orgs(request).get(org_id), "Org", org_id)
-    org.catch_up()
-    return org
+    emulator: Emulator = request.app.state.emulator
+    return await emulator.ready(found(emulator_orgs(request).get(org_id), "Org", org_id))
 
 
 def org_summary_json(org: Org) -> Json:
@@ -51,16 +51,15 @@ def org_summary_json(org: Org) -> Json:
 
 async def list_orgs(request: Request) -> Response:
     """Every org in the order the scenario (then run time) made them."""
-    orgs = list(emulator_orgs(request).values())
-    for org in orgs:
-        org.catch_up()
+    emulator: Emulator = request.app.state.emulator
+    orgs = [await emulator.ready(org) for org in list(emulator_orgs(request).values())]
     return FastJSONResponse([org_summary_json(org) for org in orgs])
 
 
 async def list_org_broadcasts(request: Request) -> Response:
     """An org's broadcasts, newest first, with their counters and the defaults of their
     variables (`properties`, which the public wire does not show)."""
-    org = _org(request)
+    org = await _org(request)
     return FastJSONResponse([
         {**broadcast_json(org, b), "properties": b.properties}
         for b in list_broadcasts(org, None)
@@ -85,7 +84,7 @@ def _newest_rows(org: Org, needle: str | None, broadcast_id: str | None) -> Iter
 async def list_org_rows(request: Request) -> Response:
     """Every recipient row of an org (skipped ones too), newest first; `q` finds a part of the
     address, user id or name (any case), `broadcast_id` narrows to one broadcast."""
-    org = _org(request)
+    org = await _org(request)
     params = request.query_params
     needle = (query.text(params, "q") or "").strip().lower() or None
     rows = _newest_rows(org, needle, query.text(params, "broadcast_id"))
@@ -96,7 +95,7 @@ async def list_org_rows(request: Request) -> Response:
 async def get_org_message(request: Request) -> Response:
     """One row's message as the outbox shows it (a skipped row's too: what it would have said),
     with the row itself under `row` for its event times."""
-    org = _org(request)
+    org = await _org(request)
     wanted = request.path_params["recipient_id"]
     row = next((r for r in reversed(org.sent_rows) if r.id == wanted), None)
     broadcast = org.broadcasts.get(row.broadcast_id) if row is not None else None

@@ -31,13 +31,13 @@ from emulator.journal import EntryFilter
 
 async def get_clock(request: Request) -> Response:
     org_id = query.text(request.query_params, "org_id")
-    orgs = emulator_of(request).registry.caught_up(org_id)
+    orgs = await emulator_of(request).orgs(org_id)
     return FastJSONResponse(clocks_json(inspection.clocks(orgs)))
 
 
 async def magic(request: Request) -> Response:
     """The table, and whether it applies (to one org with `?org_id=`)."""
-    enabled = inspection.magic_enabled(emulator_of(request),
+    enabled = await inspection.magic_enabled(emulator_of(request),
                                        query.text(request.query_params, "org_id"))
     return FastJSONResponse({"enabled": enabled, "addresses": [
         {"address": m.pattern, "outcome": m.outcome.value, "error_message": m.error_message,
@@ -48,13 +48,13 @@ async def magic(request: Request) -> Response:
 
 async def list_suppressions(request: Request) -> Response:
     org_id = query.text(request.query_params, "org_id")
-    found = inspection.suppressions(emulator_of(request), org_id)
+    found = await inspection.suppressions(emulator_of(request), org_id)
     return FastJSONResponse([suppression_json(org, s) for org, s in found])
 
 
 async def clear_suppressions(request: Request) -> Response:
     org_id = query.text(request.query_params, "org_id")
-    cleared = inspection.clear_suppressions(emulator_of(request), org_id)
+    cleared = await inspection.clear_suppressions(emulator_of(request), org_id)
     return FastJSONResponse({"cleared": cleared})
 
 
@@ -78,7 +78,7 @@ async def list_messages(request: Request) -> Response:
         to=query.text(params, "to"),
         integration_id=query.text(params, "integration_id"),
     )
-    found = inspection.outbox(emulator_of(request), wanted, query.limit_of(params))
+    found = await inspection.outbox(emulator_of(request), wanted, query.limit_of(params))
     return FastJSONResponse([message_json(m) for m in found])
 
 
@@ -100,13 +100,13 @@ async def clear_requests(request: Request) -> Response:
 
 
 async def get_broadcast(request: Request) -> Response:
-    org, broadcast = inspection.broadcast(emulator_of(request), request.path_params["org_id"],
+    org, broadcast = await inspection.broadcast(emulator_of(request), request.path_params["org_id"],
                                           request.path_params["broadcast_id"])
     return FastJSONResponse(broadcast_json(org, broadcast))
 
 
 async def get_recipient(request: Request) -> Response:
     params = request.path_params
-    org, row = inspection.recipient(emulator_of(request), params["org_id"],
+    org, row = await inspection.recipient(emulator_of(request), params["org_id"],
                                     params["broadcast_id"], params["recipient_id"])
     return FastJSONResponse({**recipient_json(org, row), "why": why_json(row.why)})

@@ -37,7 +37,7 @@ FILTERABLE_FLAGS = tuple(flag for flag in WIRE_FLAGS if flag is not Flag.BOUNCED
 
 async def create_broadcast_endpoint(request: Request) -> Response:
     raw = await read_body(request)
-    org = open_org(request)
+    org = await open_org(request)
     body = parse_body(CreateBroadcastBody, raw)
     broadcast = create_broadcast(org, NewBroadcast(
         name=body.name,
@@ -50,7 +50,7 @@ async def create_broadcast_endpoint(request: Request) -> Response:
 
 
 async def list_broadcasts_endpoint(request: Request) -> Response:
-    org = open_org(request)
+    org = await open_org(request)
     params = request.query_params
     status = query.choice(params, "status", BROADCAST_STATUS_FILTER)
     page = query.page_of(params)
@@ -59,7 +59,7 @@ async def list_broadcasts_endpoint(request: Request) -> Response:
 
 
 async def list_recipients_endpoint(request: Request) -> Response:
-    org = open_org(request)
+    org = await open_org(request)
     broadcast = get_broadcast(org, request.path_params["broadcast_id"])
     wanted = _recipient_filter(request)
     page = query.page_of(request.query_params)
@@ -88,7 +88,7 @@ def _recipient_filter(request: Request) -> RecipientFilter:
 
 async def send_endpoint(request: Request) -> Response:
     raw = await read_body(request)
-    org = open_org(request)
+    org = await open_org(request)
     broadcast = get_broadcast(org, request.path_params["broadcast_id"])
     org.limits.check_send(org.clock.now())
     if broadcast.type is BroadcastType.MARKETING:
