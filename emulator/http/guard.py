@@ -23,6 +23,7 @@ import ipaddress
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator.http.reply import send_envelope
+from emulator.support.hosts import is_loopback
 
 CONTROL_PREFIX = "/_emulator"
 OPEN_CONTROL_PATHS = frozenset({"/_emulator/health"})
@@ -77,17 +78,6 @@ class ControlGuard:
             return True  # HTTP/1.0 tools may omit it; a browser always sends one
         name = host_name(host)
         return is_loopback(name) or name in self.allowed_hosts
-
-
-def is_loopback(name: str) -> bool:
-    """`localhost`, any 127.x address and ::1, with or without brackets."""
-    name = name.strip("[]").lower().rstrip(".")
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
 
 
 def host_name(host: str) -> str:

@@ -9,7 +9,6 @@ missing Authorization header stays missing, so the emulator answers 401 as the r
 from __future__ import annotations
 
 import contextlib
-import ipaddress
 import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Protocol
@@ -17,6 +16,7 @@ from urllib.parse import unquote
 
 import httpx
 
+from emulator.support.hosts import is_loopback
 from emulator.testing.inprocess import OffloadedTransport
 from emulator.testing.patching import patched
 
@@ -77,7 +77,7 @@ class Interception:
 
     def refuse_if_blocked(self, method: str, url: httpx.URL) -> None:
         host = url.host.lower()
-        if not self.block_others or _is_local(host) or host == self._emulator_host():
+        if not self.block_others or is_loopback(host) or host == self._emulator_host():
             return
         self.blocked.append(f"{method} {url}")
         raise BlockedRequestError(
@@ -142,11 +142,3 @@ def intercept(org: InventOrg, hosts: Iterable[str] = (DEFAULT_HOST,), *,
     finally:
         interception.close()
 
-
-def _is_local(host: str) -> bool:
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

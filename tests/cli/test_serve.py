@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from support.cli import Server, Spawner, clean_env, run_cli
+from support.sidecar import BAD_SCENARIO
 
 from emulator import __version__
 
@@ -47,14 +48,6 @@ orgs:
       - {id: bc_keyless, name: Keyless}
 """
 
-BAD = """\
-seed: 1
-orgs:
-  - id: org_a
-    contacts:
-      - id: ct_1
-        nickname: Bobby
-"""
 
 
 def write_custom(directory: Path, name: str) -> Path:
@@ -164,7 +157,7 @@ def test_a_bundled_scenario_name_that_does_not_exist_exits_2(spawn: Spawner) -> 
 
 
 def test_a_bad_scenario_file_exits_2_with_file_line_col(spawn: Spawner, tmp_path: Path) -> None:
-    (tmp_path / "bad.yaml").write_text(BAD, encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(BAD_SCENARIO, encoding="utf-8")
     stderr = assert_refused(spawn("--port", "0", "--scenario", "bad.yaml"))
     assert "bad.yaml:6:9: orgs[0].contacts[0].nickname: unknown key" in stderr.splitlines()
 
@@ -233,7 +226,7 @@ def test_scenario_flag_beats_env_scenario(spawn: Spawner, tmp_path: Path) -> Non
 
 
 def test_a_bad_env_scenario_exits_2(spawn: Spawner, tmp_path: Path) -> None:
-    (tmp_path / "bad.yaml").write_text(BAD, encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text(BAD_SCENARIO, encoding="utf-8")
     stderr = assert_refused(spawn("--port", "0",
                                   env=clean_env(INVENT_EMULATOR_SCENARIO="bad.yaml")))
     assert "bad.yaml:6:9: orgs[0].contacts[0].nickname: unknown key" in stderr.splitlines()
