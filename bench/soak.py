@@ -1,0 +1,124 @@
+"""A soak: `invent-emulator serve` under mixed traffic for a while, every send causing a webhook
+to a local receiver, all on 127.0.0.1 and bounded in time. Reports errors, p50/p99 per kind of
+request, the server's RSS over time, and what became of every webhook; exits 1 when any request
+failed or a webhook was neither delivered nor logged as failed.
+
+    .venv/bin/python -m bench.soak [--seconds 120] [--connections 64] [--json FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import loadgen
+from bench.processes import emulator_command, free_port
+from bench.soak_receiver import Receiver
+from bench.soak_server import Server
+
+KEY = "key_soak"
+SCENARIO = """\
+seed: 3
+rate_limits: {send: null}
+orgs:
+  - id: org_soak
+    api_keys: [key_soak]
+    broadcasts:
+      - id: bc_soak
+        name: Soak
+        type: TRANSACTIONAL
+        status: ACTIVE
+        templates: [{id: tpl_soak, integration_id: gmail, config: {subject: Hi}}]
+webhooks:
+  - url: RECEIVER/hooks
+    events: [recipient.delivered]
+    timeout: 5s
+"""
+# The traffic: (name, method, path, body, share of the connections).
+MIX = (
+    ("send", "POST", "/orgs/c/broadcasts/bc_soak/send", b'{"email": "soak@example.test"}', 0.5),
+    ("list broadcasts", "GET", "/orgs/c/broadcasts", b"", 0.25),
+    ("list recipients", "GET", "/orgs/c/broadcasts/bc_soak/recipients?take=20", b"", 0.25),
+)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.soak")
+    parser.add_argument("--seconds", type=float, default=120.0)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--json", type=Path, help="also write the report here")
+    args = parser.parse_args(argv)
+    report = soak(args.seconds, args.connections)
+    print(json.dumps(report, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
+    return 0 if report["ok"] else 1
+
+
+def soak(seconds: float, connections: int) -> dict[str, Any]:
+    with Receiver() as receiver, tempfile.TemporaryDirectory() as folder:
+        scenario = Path(folder) / "soak.yaml"
+        scenario.write_text(SCENARIO.replace("RECEIVER", receiver.url))
+        port = free_port()
+        with Server(emulator_command(port, str(scenario)), port) as server:
+            results = _load(f"http://127.0.0.1:{port}", seconds, connections, server)
+            settled = _settled_webhooks(f"http://127.0.0.1:{port}")
+            rss_after_idle = server.rss_mb()
+        delivered = settled.get("delivered", 0)
+        report: dict[str, Any] = {
+            "seconds": seconds, "connections": connections, "requests": results,
+            "rss_mb": {"samples": server.samples, "after_load_and_idle": rss_after_idle},
+            "webhooks": {**settled, "receiver_got": receiver.count},
+        }
+    errors = sum(r["errors"] for r in results.values())
+    report["ok"] = (errors == 0 and settled.get("pending", 0) == 0
+                    and receiver.count >= delivered)
+    return report
+
+
+def _load(url: str, seconds: float, connections: int, server: Server) -> dict[str, Any]:
+    """Every kind of request at once, each on its share of the connections."""
+    results: dict[str, Any] = {}
+    sampler = threading.Thread(target=server.sample_rss, args=(seconds,), daemon=True)
+    sampler.start()
+
+    def one(name: str, method: str, path: str, body: bytes, share: float) -> None:
+        headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
+        result = loadgen.run(method, url + path, headers, body,
+                             max(1, round(connections * share)), seconds)
+        results[name] = {"rps": round(result.rps), "p50_ms": round(result.p50_ms, 2),
+                         "p99_ms": round(result.p99_ms, 2), "errors": result.errors}
+
+    threads = [threading.Thread(target=one, args=mix) for mix in MIX]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    sampler.join()
+    return results
+
+
+def _settled_webhooks(url: str, wait: float = 120.0) -> dict[str, int]:
+    """How many deliveries ended in each state, once none is pending (or `wait` ran out)."""
+    deadline = time.monotonic() + wait
+    with httpx.Client(base_url=url, timeout=30) as control:
+        while True:
+            log = control.get("/_emulator/webhooks").json()
+            states: dict[str, int] = {}
+            for delivery in log:
+                states[delivery["state"]] = states.get(delivery["state"], 0) + 1
+            if not states.get("pending") or time.monotonic() > deadline:
+                return states
+            time.sleep(0.5)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
