@@ -24,6 +24,5 @@ def test_a_short_soak_has_no_errors_and_every_webhook_settled(tmp_path: Path) ->
     assert all(kind["errors"] == 0 for kind in report["requests"].values())
     assert all(kind["rps"] > 0 for kind in report["requests"].values())
     webhooks = report["webhooks"]
-    assert webhooks.get("pending", 0) == 0
-    assert webhooks["delivered"] > 0
-    assert webhooks["receiver_got"] >= webhooks["delivered"]
+    assert webhooks["events"] > 0
+    assert webhooks["receiver_got"] + webhooks["failed"] == webhooks["events"]
