@@ -18,7 +18,7 @@ from bench.rows import Row
 from emulator import Settings, create_app
 from emulator.scenario.load import load_scenario_file
 from emulator.testing import EmulatorHandle, InProcessTransport, ThreadedServer
-from emulator.testing.plugin import IN_PROCESS_URL
+from emulator.testing.launch import IN_PROCESS_URL
 
 SEND = f"/orgs/c/broadcasts/{scenario.SEND_BROADCAST}/send"
 LIST = "/orgs/c/broadcasts"
