@@ -160,6 +160,26 @@ def test_the_default_deadline_is_not_the_quick_one(spawn: Spawner) -> None:
 HEALTH_REQUEST = b"GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
 
+def one_response(sock: socket.socket) -> bytes:
+    """One whole answer on a keep-alive connection: its head and Content-Length bytes of body
+    (they may arrive in separate segments, and the next answer must not start mid-body)."""
+    raw = b""
+    while b"\r\n\r\n" not in raw:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return raw
+        raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"content-length:")), 0)
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
 def served_connection(url: str, stack: contextlib.ExitStack) -> socket.socket:
     """A connection that got a 200, so the server counts it. A connection the server has not
     yet seen closing (from an earlier client) may still hold a place: retry for a while."""
@@ -167,7 +187,7 @@ def served_connection(url: str, stack: contextlib.ExitStack) -> socket.socket:
     while time.monotonic() < deadline:
         sock = socket.create_connection(address(url), timeout=READ_WITHIN)
         sock.sendall(HEALTH_REQUEST)
-        if sock.recv(65536).startswith(b"HTTP/1.1 200"):
+        if one_response(sock).startswith(b"HTTP/1.1 200"):
             return stack.enter_context(sock)
         sock.close()
         time.sleep(0.05)
