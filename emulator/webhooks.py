@@ -20,9 +20,7 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from emulator.domain.entities import Flag, Recipient
 from emulator.domain.org import Org, RecipientEvent
@@ -30,6 +28,9 @@ from emulator.domain.webhooks import Attempt, DeliveryState, WebhookDelivery
 from emulator.registry import OrgRegistry
 from emulator.support.clock import format_timestamp as ts
 from emulator.support.version import __version__
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger("emulator.webhooks")
 RowRenderer = Callable[[Org, Recipient], dict[str, Any]]
@@ -61,7 +62,9 @@ class WebhookSender:
         # Per URL: deliveries handed to its worker, and the worker sending them in order.
         self._queues: dict[str, deque[tuple[Org, WebhookDelivery]]] = {}
         self._workers: dict[str, asyncio.Task[None]] = {}
-        # The pooled client while served (see `start`); None: one client per worker run.
+        # Served (see `start`), one pooled client, made on the first delivery; otherwise one
+        # client per worker run.
+        self._pooled = False
         self._client: httpx.AsyncClient | None = None
         registry.listeners.append(self.on_event)
 
@@ -126,9 +129,9 @@ class WebhookSender:
             await asyncio.gather(*running)
 
     async def start(self) -> None:
-        """Served: one pooled client for every delivery. trust_env=False: a proxy from the
-        environment must not see test traffic."""
-        self._client = httpx.AsyncClient(trust_env=False)
+        """Served: one pooled client for every delivery, made when the first one goes out (so a
+        scenario without webhooks never loads the HTTP client)."""
+        self._pooled = True
 
     async def stop(self) -> None:
         """Cancel attempts in flight (their deliveries wait again, so a state file keeps them)
@@ -138,6 +141,7 @@ class WebhookSender:
         for worker in self._workers.values():
             with contextlib.suppress(asyncio.CancelledError):
                 await worker
+        self._pooled = False
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -159,16 +163,20 @@ class WebhookSender:
 
     @contextlib.asynccontextmanager
     async def _client_for_run(self) -> AsyncIterator[httpx.AsyncClient]:
-        if self._client is not None:
+        if self._pooled:
+            if self._client is None:
+                self._client = _new_client()
             yield self._client
             return
-        async with httpx.AsyncClient(trust_env=False) as client:
+        async with _new_client() as client:
             yield client
 
     async def _attempt(self, client: httpx.AsyncClient, org: Org,
                        delivery: WebhookDelivery) -> None:
         status: int | None = None
         error: str | None = None
+        import httpx  # loaded with the first client (see _new_client)
+
         try:
             response = await client.post(delivery.url, content=delivery.body,
                                          headers=delivery.headers, timeout=delivery.timeout)
@@ -189,3 +197,11 @@ class WebhookSender:
         else:
             delivery.due = at + backoff(len(delivery.attempts))
             org.webhooks.wait(delivery)
+
+
+def _new_client() -> httpx.AsyncClient:
+    """trust_env=False: a proxy from the environment must not see test traffic. Imported here:
+    httpx costs about a tenth of start-up, and most scenarios have no webhooks."""
+    import httpx
+
+    return httpx.AsyncClient(trust_env=False)
