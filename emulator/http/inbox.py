@@ -11,28 +11,20 @@ from starlette.responses import Response
 
 from emulator.domain.broadcasts import list_broadcasts
 from emulator.domain.entities import Recipient, address_of
-from emulator.domain.errors import ApiError, found
+from emulator.domain.errors import ApiError
 from emulator.domain.org import Org
 from emulator.domain.outbox import Message
 from emulator.http import query
+from emulator.http.common import emulator_of
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.render import Json, broadcast_json, message_json, recipient_json
-from emulator.service import Emulator
 from emulator.support.clock import VirtualClock
 from emulator.support.clock import format_timestamp as ts
 
 
-def emulator_orgs(request: Request) -> dict[str, Org]:
-    """The one door from this module into the emulator's state: the live org registry, by id.
-    Call `catch_up()` on an org before reading it."""
-    orgs: dict[str, Org] = request.app.state.emulator.registry.orgs
-    return orgs
-
-
 async def _org(request: Request) -> Org:
-    org_id = request.path_params["org_id"]
-    emulator: Emulator = request.app.state.emulator
-    return await emulator.ready(found(emulator_orgs(request).get(org_id), "Org", org_id))
+    """The org of the path, caught up with its clock (or the documented 404)."""
+    return await emulator_of(request).org(request.path_params["org_id"])
 
 
 def org_summary_json(org: Org) -> Json:
@@ -51,8 +43,7 @@ def org_summary_json(org: Org) -> Json:
 
 async def list_orgs(request: Request) -> Response:
     """Every org in the order the scenario (then run time) made them."""
-    emulator: Emulator = request.app.state.emulator
-    orgs = [await emulator.ready(org) for org in list(emulator_orgs(request).values())]
+    orgs = await emulator_of(request).orgs()
     return FastJSONResponse([org_summary_json(org) for org in orgs])
 
 
