@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -22,7 +21,7 @@ from emulator.scenario.blueprint import NewOrg
 from emulator.scenario.load import load_scenario_json, load_scenario_text
 from emulator.scenario.problems import ScenarioError
 from emulator.scenario.schema import ScenarioSpec
-from emulator.statefile import StateFileError, save_state
+from emulator.statefile import Saver, StateFileError
 from emulator.support.clock import format_timestamp as ts
 from emulator.support.fieldpath import format_path
 
@@ -76,15 +75,15 @@ async def advance_clock(request: Request) -> Response:
 
 async def snapshot(request: Request) -> Response:
     """Save the state file now (README, "State file")."""
-    state_file = request.app.state.settings.state_file
-    if not state_file:
+    saver: Saver | None = request.app.state.saver
+    if saver is None:
         raise ApiError(409, "No state file is configured; start the emulator with --state-file "
                             "PATH (or INVENT_EMULATOR_STATE_FILE) to save its state")
     try:
-        size = save_state(emulator_of(request), Path(state_file))
+        size = await saver.save()  # requests that come while a save runs share it
     except StateFileError as error:
         raise ApiError(500, str(error)) from None
-    return FastJSONResponse({"saved": state_file, "bytes": size})
+    return FastJSONResponse({"saved": str(saver.path), "bytes": size})
 
 
 async def put_scenario(request: Request) -> Response:

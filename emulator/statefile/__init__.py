@@ -8,26 +8,23 @@ from pathlib import Path
 
 from emulator.scenario.problems import ScenarioError
 from emulator.service import Emulator
-from emulator.statefile.snapshot import FORMAT_VERSION, dump_emulator, load_emulator
-from emulator.statefile.storage import StateFileError, read_document, write_document
+from emulator.statefile.saver import Saver
+from emulator.statefile.snapshot import FORMAT_VERSION, load_emulator
+from emulator.statefile.storage import read_document
+from emulator.statefile.target import StateFileError, prepare_target
 from emulator.support.clock import Clock
 from emulator.support.gcpause import collector_paused
 from emulator.webhooks import RowRenderer
 
-__all__ = ["FORMAT_VERSION", "StateFileError", "load_state", "save_state"]
+__all__ = ["FORMAT_VERSION", "Saver", "StateFileError", "load_state", "prepare_target",
+           "save_state"]
 
 log = logging.getLogger("emulator")
 
 
 def save_state(emulator: Emulator, path: Path) -> int:
-    """Write the emulator's state to `path` atomically; returns the file's size in bytes."""
-    try:
-        with collector_paused():  # hundreds of thousands of new lists, none of them garbage
-            size = write_document(path, dump_emulator(emulator, emulator.clock.now()))
-    except OSError as error:
-        raise StateFileError(f"cannot write the state file {path}: {error.strerror}") from None
-    log.debug("saved the state to %s (%d bytes)", path, size)
-    return size
+    """Write the emulator's state to `path` now, on this thread; returns the file's size."""
+    return Saver(emulator, prepare_target(path)).save_now()
 
 
 def load_state(path: Path, clock: Clock, render_row: RowRenderer) -> Emulator | None:
