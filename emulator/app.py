@@ -53,7 +53,8 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     # A state file is checked before anything else (StateFileError if it cannot be saved to);
     # one that exists wins over the scenario (StateFileError if it cannot be used).
     target = prepare_target(Path(settings.state_file)) if settings.state_file else None
-    emulator = load_state(target.path, clock, recipient_json) if target else None
+    emulator = (load_state(target.path, clock, recipient_json, empty_is_new=target.in_place)
+                if target else None)
     if emulator is None:
         if scenario is None:
             scenario = load_scenario_file(resolve_scenario_path(settings.scenario), limits)

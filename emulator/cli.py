@@ -91,7 +91,9 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     logformat.configure(settings.log_level, settings.log_format)
     # A stop signal while the scenario loads ends start-up quietly, like one while serving.
-    signal.signal(signal.SIGTERM, _interrupt)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     try:
         # Loaded here, not at the top: see the module docstring.
         from emulator.launch import serve

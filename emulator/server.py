@@ -22,7 +22,9 @@ from emulator.settings import Settings
 
 log = logging.getLogger("emulator")
 
-_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# SIGHUP (a closed terminal, a dropped SSH session) stops like SIGTERM, where there is one.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                     if hasattr(signal, name))
 DRAIN_POLL_SECONDS = 0.05
 # After the grace: how long cancelled requests and the app's own shutdown may take.
 FORCE_SECONDS = 1.0
@@ -52,7 +54,7 @@ class QuietServer(uvicorn.Server):
         if threading.current_thread() is not threading.main_thread():
             yield
             return
-        previous = {sig: signal.signal(sig, self.handle_exit) for sig in _STOP_SIGNALS}
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in STOP_SIGNALS}
         try:
             yield
         finally:

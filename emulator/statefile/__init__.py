@@ -27,9 +27,14 @@ def save_state(emulator: Emulator, path: Path) -> int:
     return Saver(emulator, prepare_target(path)).save_now()
 
 
-def load_state(path: Path, clock: Clock, render_row: RowRenderer) -> Emulator | None:
-    """The emulator saved in `path`; None when there is no such file (start from the scenario).
-    A file that is there but cannot be used raises StateFileError naming it and the problem."""
+def load_state(path: Path, clock: Clock, render_row: RowRenderer, *,
+               empty_is_new: bool = False) -> Emulator | None:
+    """The emulator saved in `path`; None when there is no such file (start from the scenario),
+    or, with `empty_is_new`, when it is empty (a bind-mounted file is `touch`ed before the first
+    start). A file that is there but cannot be used raises StateFileError naming it and the
+    problem."""
+    if empty_is_new and path.exists() and path.stat().st_size == 0:
+        return None
     if not path.exists():
         if not path.parent.is_dir():
             raise StateFileError(f"the folder of the state file {path} does not exist")

@@ -55,8 +55,9 @@ def read_document(path: Path) -> dict[str, Any]:
     return document  # type: ignore[no-any-return]
 
 
-def _gunzip(path: Path, raw: bytes, limit: int = MAX_DECOMPRESSED_BYTES) -> bytes:
-    """One gzip member, decompressed up to `limit` bytes (more is refused, not read)."""
+def _gunzip(path: Path, raw: bytes) -> bytes:
+    """One gzip member, decompressed up to the cap (more is refused, not read)."""
+    limit = MAX_DECOMPRESSED_BYTES
     inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
     try:
         data = inflater.decompress(raw, limit + 1)
