@@ -102,6 +102,12 @@ def _serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         log.info("invent-emulator stopped while starting")
         return 0
+    finally:
+        # Python gives its own signal handlers back to the system as it exits: a stop signal
+        # then would end the process with 143 after a clean stop. The work is done; ignore them.
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_IGN)
 
 
 def _interrupt(sig: int, frame: FrameType | None) -> None:

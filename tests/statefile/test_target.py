@@ -75,7 +75,7 @@ def test_a_folder_that_cannot_be_written_is_refused_at_start(tmp_path: Path,
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(target.tempfile, "mkstemp", refuse)
-    with pytest.raises(StateFileError, match="cannot be written: .*Permission denied"):
+    with pytest.raises(StateFileError, match=r"cannot be written: .*Permission denied"):
         _app(tmp_path / "state.json")
 
 
