@@ -166,3 +166,52 @@ def _hold(url: str) -> None:
                    json={"email": "held@example.com"}, headers={"Authorization": "Bearer key_slow"})
 
 
+
+
+def test_the_server_answers_while_it_saves(tmp_path: Path) -> None:
+    """Served, a save runs beside the server (every save takes 2 s here): health answers at
+    once over HTTP and through `invent-emulator health`, and three snapshot requests share one
+    save."""
+    state, script, stderr = (tmp_path / "state.json", tmp_path / "slow_writer.py",
+                             tmp_path / "server.stderr")
+    script.write_text(SLOW_WRITER)
+    env = {**clean_env(), "PYTHONPATH": os.pathsep.join(sys.path)}
+    with stderr.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, str(script), "2", "--host", "127.0.0.1", "--port", "0",
+             "--state-file", str(state)], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        try:
+            url = _wait_for_url(process, stderr)
+            answers: list[httpx.Response] = []
+            savers = [threading.Thread(target=lambda: answers.append(
+                httpx.post(url + "/_emulator/snapshot", timeout=WITHIN))) for _ in range(3)]
+            started = time.monotonic()
+            for saver in savers:
+                saver.start()
+            time.sleep(0.5)  # the save has started
+            slowest = 0.0
+            while any(saver.is_alive() for saver in savers):
+                asked = time.monotonic()
+                assert httpx.get(url + "/_emulator/health", timeout=WITHIN).status_code == 200
+                slowest = max(slowest, time.monotonic() - asked)
+                time.sleep(0.1)
+            took = time.monotonic() - started
+            port = url.rsplit(":", 1)[1]
+            answers.clear()
+            sleeper = threading.Thread(target=lambda: answers.append(
+                httpx.post(url + "/_emulator/snapshot", timeout=WITHIN)))
+            sleeper.start()
+            time.sleep(0.3)  # the save has started
+            probe = run_cli("health", "--port", port, "--timeout", "1", cwd=tmp_path, env=env,
+                            timeout=WITHIN)
+            during = sleeper.is_alive()
+            sleeper.join(WITHIN)
+        finally:
+            process.kill()  # its final save is not what this test is about
+            process.wait(WITHIN)
+    assert probe.returncode == 0, probe.stderr
+    assert during, "the save ended before the health command asked"
+    assert slowest < 1.0, f"health took {slowest:.2f} s during a save"
+    assert took < 3.5, f"three snapshots took {took:.1f} s: not one shared save"
+    assert [a.status_code for a in answers] == [200]
