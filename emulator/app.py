@@ -28,7 +28,6 @@ from emulator.http.middleware import (
 from emulator.http.pathguard import EncodedSlashGuard
 from emulator.http.render import recipient_json
 from emulator.http.routes import ROUTES
-from emulator.logformat import FIELDS
 from emulator.scenario.limits import ScenarioLimits
 from emulator.scenario.load import load_scenario_file, resolve_scenario_path
 from emulator.scenario.schema import ScenarioSpec
@@ -148,12 +147,9 @@ def save_on_exit(app: Starlette) -> None:
         return
     app.state.saved_on_exit = True
     try:
-        size = saver.save_now()
+        saver.save_now()
     except StateFileError as error:
         app.state.final_save_error = error
-        return
-    log.info("saved the state to %s (%d bytes)", saver.path, size,
-             extra={FIELDS: {"event": "state_saved", "bytes": size}})
 
 
 async def _tick(emulator: Emulator) -> None:

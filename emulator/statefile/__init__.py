@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from emulator.scenario.problems import ScenarioError
 from emulator.service import Emulator
+from emulator.statefile.codec import FieldError, describe
 from emulator.statefile.saver import Saver
 from emulator.statefile.snapshot import FORMAT_VERSION, load_emulator
 from emulator.statefile.storage import read_document
@@ -39,17 +39,17 @@ def load_state(path: Path, clock: Clock, render_row: RowRenderer, *,
         if not path.parent.is_dir():
             raise StateFileError(f"the folder of the state file {path} does not exist")
         return None
+    document = read_document(path)
     try:
         with collector_paused():
-            emulator = load_emulator(read_document(path), clock, render_row)
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError, ScenarioError) as error:
-        raise StateFileError(f"the state file {path} is corrupt: {_describe(error)}; fix or "
+            emulator = load_emulator(document, clock, render_row)
+    except FieldError as error:
+        raise StateFileError(f"the state file {path} is invalid at {error.where or 'its top'}: "
+                             f"{error.problem}; fix or remove it") from None
+    except RecursionError:
+        raise StateFileError(f"the state file {path} is corrupt: nested too deep") from None
+    except Exception as error:  # a hand edit can break any step: one clear line, no traceback
+        raise StateFileError(f"the state file {path} is corrupt: {describe(error)}; fix or "
                              "remove it") from None
     log.info("restored the state from %s (%d orgs)", path, len(emulator.registry.orgs))
     return emulator
-
-
-def _describe(error: Exception) -> str:
-    if isinstance(error, KeyError):
-        return f"missing or unknown key {error.args[0]!r}"
-    return f"{type(error).__name__}: {error}"

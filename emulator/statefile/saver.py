@@ -43,6 +43,7 @@ class Saver:
         self.emulator = emulator
         self.target = target
         self.last_duration: float | None = None
+        self.last_capture: float | None = None  # seconds the loop was held by the last save
         self.last_saved_at: str | None = None  # the emulator clock's moment of the last save
         self.fork = _CAN_FORK
         self._current: asyncio.Task[int] | None = None
@@ -107,7 +108,8 @@ class Saver:
             self.target.write(data)
         except OSError as error:
             raise self._failed(error) from None
-        self._measured(started)
+        self.last_capture = time.monotonic() - started
+        self._measured(started, len(data))
         return len(data)
 
     @property
@@ -121,10 +123,14 @@ class Saver:
         return StateFileError(f"cannot write the state file {self.path}: "
                               f"{error.strerror or error}")
 
-    def _measured(self, started: float) -> None:
+    def _measured(self, started: float, size: int) -> None:
         self.last_duration = time.monotonic() - started
         self.last_saved_at = self.emulator.clock.now().isoformat()
-        log.debug("saved the state to %s in %.2f s", self.path, self.last_duration)
+        log.info("saved the state to %s (%d bytes in %.2f s; the server paused %.0f ms)",
+                 self.path, size, self.last_duration, (self.last_capture or 0.0) * 1000,
+                 extra={FIELDS: {"event": "state_saved", "bytes": size,
+                                 "seconds": round(self.last_duration, 3),
+                                 "capture_ms": round((self.last_capture or 0.0) * 1000, 1)}})
 
     async def _save_off_the_loop(self) -> int:
         started = time.monotonic()
@@ -133,16 +139,18 @@ class Saver:
         else:
             with collector_paused():
                 data = encode_document(self._document(), self._compressed)
+            self.last_capture = time.monotonic() - started
             try:
                 await asyncio.to_thread(self.target.write, data)
             except OSError as error:
                 raise self._failed(error) from None
             size = len(data)
-        self._measured(started)
+        self._measured(started, size)
         return size
 
     async def _save_in_a_child(self) -> int:
         reader, writer = os.pipe()
+        forking = time.monotonic()
         with warnings.catch_warnings():
             # Python 3.12 warns about forking a process with threads: the child runs only
             # the code below (no locks, no imports, no logging) and leaves with os._exit.
@@ -151,6 +159,7 @@ class Saver:
         if pid == 0:  # pragma: no cover - the child; its work is checked through the file
             os.close(reader)
             _child_saves(self, writer)
+        self.last_capture = time.monotonic() - forking
         os.close(writer)
         self._child, self._child_gone = pid, threading.Event()
         try:
