@@ -139,7 +139,7 @@ BROKEN = {
               "newer invent-emulator"),
     "other-json": (lambda valid: b'{"orgs": []}', "not an invent-emulator state file"),
     "wrong-shape": (lambda valid: valid.replace(b'"orgs":[', b'"orgs":[7,', 1),
-                    "invalid at orgs[0]"),
+                    "invalid at scenario"),
 }
 
 
