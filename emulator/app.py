@@ -49,16 +49,7 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     settings = settings or Settings()
     limits = ScenarioLimits.from_settings(settings)
     clock = clock or SystemClock()
-    # A state file is checked before anything else (StateFileError if it cannot be saved to);
-    # one that exists wins over the scenario (StateFileError if it cannot be used).
-    target = prepare_target(Path(settings.state_file)) if settings.state_file else None
-    emulator = (load_state(target.path, clock, recipient_json, empty_is_new=target.in_place)
-                if target else None)
-    if emulator is None:
-        if scenario is None:
-            scenario = load_scenario_file(resolve_scenario_path(settings.scenario), limits)
-        emulator = Emulator(scenario, clock, recipient_json)
-    saver = Saver(emulator, target) if target else None
+    emulator, saver = _emulator(settings, scenario, clock, limits)
     app = EmulatorApp(
         routes=ROUTES,
         lifespan=_lifespan(emulator, saver, settings.save_every),
@@ -88,6 +79,21 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     app.state.scenario_limits = limits
     app.state.errors = emulator.errors
     return app
+
+
+def _emulator(settings: Settings, scenario: ScenarioSpec | None, clock: Clock,
+              limits: ScenarioLimits) -> tuple[Emulator, Saver | None]:
+    """The emulator, and the writer of its state file when there is one. The state file is
+    checked before anything else (StateFileError if it cannot be saved to); one that exists
+    wins over the scenario (StateFileError if it cannot be used)."""
+    target = prepare_target(Path(settings.state_file)) if settings.state_file else None
+    emulator = (load_state(target.path, clock, recipient_json, empty_is_new=target.in_place)
+                if target else None)
+    if emulator is None:
+        if scenario is None:
+            scenario = load_scenario_file(resolve_scenario_path(settings.scenario), limits)
+        emulator = Emulator(scenario, clock, recipient_json)
+    return emulator, Saver(emulator, target) if target else None
 
 
 def _lifespan(emulator: Emulator, saver: Saver | None, save_every: int | None,
