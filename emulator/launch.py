@@ -67,16 +67,17 @@ def serve(settings: Settings) -> int:
     server.run(sockets=[sock])
     stop.stopped = True
     save_on_exit(app)  # when a forced stop cut the lifespan's own final save short
-    failure = app.state.final_save_error
-    if failure is not None:
-        saver: Saver = app.state.saver
-        since = (f"the last save ({saver.last_saved_at})" if saver.last_saved_at
-                 else "start-up")
-        log.error("%s; every change since %s is lost", failure, since,
-                  extra={FIELDS: {"event": "final_save_failed", "file": str(saver.path)}})
+    if app.state.final_save_error is not None:
+        _report_lost(app.state.saver, app.state.final_save_error)
         return 1
     log.info("invent-emulator stopped", extra={FIELDS: {"event": "stopped"}})
     return 0
+
+
+def _report_lost(saver: Saver, failure: StateFileError) -> None:
+    since = f"the last save ({saver.last_saved_at})" if saver.last_saved_at else "start-up"
+    log.error("%s; every change since %s is lost", failure, since,
+              extra={FIELDS: {"event": "final_save_failed", "file": str(saver.path)}})
 
 
 def stop_grace(settings: Settings, expected_save: float) -> float:
