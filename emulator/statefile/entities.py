@@ -19,7 +19,7 @@ from emulator.domain.entities import (
     Segment,
     Template,
 )
-from emulator.domain.org import Org, Suppression
+from emulator.domain.org import Org, SavedEntities, Suppression
 from emulator.domain.rowindex import RowIndex
 from emulator.domain.rowlife import index_rows
 from emulator.domain.why import Why, WhyKind
@@ -76,32 +76,32 @@ def dump_entities(org: Org) -> dict[str, Plain]:
 def load_entities(org: Org, data: dict[str, Plain]) -> dict[str, Recipient]:
     """Fill a fresh org (built without its scenario's `fill`) with the saved entities; returns
     its rows by id, for what else names them."""
-    org.segments = {s.id: s for s in load_all(SEGMENT, data["segments"], "segments")}
-    org.contacts = {c.id: c for c in load_all(CONTACT, data["contacts"], "contacts")}
-    org.channels = {ch.id: ch for c in org.contacts.values() for ch in c.channels}
-    org.sent_rows = load_all(RECIPIENT, data["rows"], "rows")
-    rows = {row.id: row for row in org.sent_rows}
-    org.broadcasts = {}
+    rows_in_order = load_all(RECIPIENT, data["rows"], "rows")
+    rows = {row.id: row for row in rows_in_order}
+    broadcasts = {}
     for index, record in enumerate(data["broadcasts"]):
         with at("broadcasts", index):
             broadcast = BROADCAST.load(record)
             row_ids: list[Any] = broadcast.recipients
             broadcast.recipients = [rows[row_id] for row_id in row_ids]
             index_rows(broadcast)
-            org.broadcasts[broadcast.id] = broadcast
+            broadcasts[broadcast.id] = broadcast
     with at("suppressions"):
-        org.suppressions = {key: SUPPRESSION.load(r) for key, r in data["suppressions"].items()}
+        suppressions = {key: SUPPRESSION.load(r) for key, r in data["suppressions"].items()}
     with at("email_index"):
-        org.email_index = _index(data["email_index"], org.contacts)
+        email_index = _addresses(data["email_index"])
     with at("phone_index"):
-        org.phone_index = _index(data["phone_index"], org.contacts)
+        phone_index = _addresses(data["phone_index"])
+    org.restore(SavedEntities(
+        contacts={c.id: c for c in load_all(CONTACT, data["contacts"], "contacts")},
+        segments={s.id: s for s in load_all(SEGMENT, data["segments"], "segments")},
+        broadcasts=broadcasts, suppressions=suppressions, sent_rows=rows_in_order,
+        email_index=email_index, phone_index=phone_index))
     return rows
 
 
-def _index(saved: dict[str, Any], contacts: dict[str, Contact]) -> dict[str, str]:
-    """An address index whose every entry names a contact of the org."""
-    index = dict(saved)
-    for address, contact_id in index.items():
-        if contact_id not in contacts:
-            raise ValueError(f"{address!r} names no contact of the org ({contact_id!r})")
-    return index
+def _addresses(saved: Any) -> dict[str, str]:
+    if not (isinstance(saved, dict)
+            and all(isinstance(v, str) for v in saved.values())):
+        raise ValueError("an address index is an object of contact ids")
+    return dict(saved)

@@ -11,7 +11,16 @@ from emulator.domain.marketing import SendJob, SendStart
 from emulator.domain.org import Blueprint, Listener, Org, Timed
 from emulator.domain.rowlife import FlagDue, SkipDue
 from emulator.domain.webhooks import Attempt, DeliveryState, WebhookDelivery
-from emulator.statefile.codec import Codec, Plain, at, time_in, time_out, time_req, whole
+from emulator.statefile.codec import (
+    Codec,
+    Plain,
+    at,
+    load_all,
+    time_in,
+    time_out,
+    time_req,
+    whole,
+)
 from emulator.statefile.entities import dump_entities, load_entities
 from emulator.support.clock import Clock, VirtualClock
 from emulator.support.rng import checked_state
@@ -69,8 +78,6 @@ def load_org(data: dict[str, Plain], blueprint: Blueprint, shared_clock: Clock,
                            {_text(key): _times_in(hits)
                             for key, hits in limits["general"].items()})
     rows = load_entities(org, data)
-    org.rows_in_order = all(a.created_at <= b.created_at
-                            for a, b in zip(org.sent_rows, org.sent_rows[1:], strict=False))
     with at("webhooks"):
         _load_webhooks(org, data["webhooks"])
     with at("scheduler"):
@@ -100,18 +107,16 @@ def _times_in(hits: list[str]) -> list[Any]:
 
 def _dump_webhooks(org: Org) -> dict[str, Plain]:
     """Each delivery once (a waiting one is in the log too, unless the log let it go)."""
-    queue = org.webhooks
-    waiting = [d for _, _, d in queue.pending]
-    deliveries = {d.id: d for d in (*queue.log, *waiting)}
+    log, waiting = org.webhooks.state()
+    deliveries = {d.id: d for d in (*log, *waiting)}
     return {"deliveries": [DELIVERY.dump(d) for d in deliveries.values()],
-            "log": [d.id for d in queue.log], "pending": [d.id for d in waiting]}
+            "log": [d.id for d in log], "pending": [d.id for d in waiting]}
 
 
 def _load_webhooks(org: Org, data: dict[str, Plain]) -> None:
-    deliveries = {d.id: d for d in (DELIVERY.load(r) for r in data["deliveries"])}
-    org.webhooks.log.extend(deliveries[i] for i in data["log"])
-    for delivery_id in data["pending"]:
-        org.webhooks.wait(deliveries[delivery_id])
+    deliveries = {d.id: d for d in load_all(DELIVERY, data["deliveries"], "deliveries")}
+    org.webhooks.restore([deliveries[i] for i in data["log"]],
+                         [deliveries[i] for i in data["pending"]])
 
 
 def _dump_timed(entry: Timed) -> list[Plain]:

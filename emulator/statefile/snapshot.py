@@ -38,6 +38,8 @@ def record_layout() -> dict[str, list[str]]:
 
 def dump_emulator(emulator: Emulator, saved_at: datetime) -> dict[str, Plain]:
     registry = emulator.registry
+    entries, next_id = emulator.journal.state()
+    seen, fault_random = emulator.faults.state()
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
@@ -49,10 +51,8 @@ def dump_emulator(emulator: Emulator, saved_at: datetime) -> dict[str, Plain]:
         "rule_sources": registry.spec._rule_sources,
         "runtime_org_ids": registry.new_org_ids.state(),
         "orgs": [dump_org(org) for org in registry.orgs.values()],
-        "journal": {"next_id": emulator.journal.next_id,
-                    "entries": [ENTRY.dump(e) for e in emulator.journal.entries]},
-        "faults": {"seen": [f.seen for f in emulator.faults.faults],
-                   "random": emulator.faults.rng.state()},
+        "journal": {"next_id": next_id, "entries": [ENTRY.dump(e) for e in entries]},
+        "faults": {"seen": seen, "random": fault_random},
         "webhooks_next_sequence": emulator.webhooks.next_sequence,
     }
 
@@ -83,19 +83,16 @@ def load_emulator(data: dict[str, Plain], clock: Clock, render_row: RowRenderer)
                                              saved["blueprint_keys"][0])
             orgs.append(load_org(saved, plan, clock, registry.listeners))
     _check_parents(orgs)
-    registry.adopt(orgs)
+    registry.install(spec, {org.id: org for org in orgs})
     with at("journal"):
         journal = data["journal"]
-        emulator.journal.entries.extend(load_all(ENTRY, journal["entries"], "entries"))
-        emulator.journal.next_id = whole(journal["next_id"])
+        emulator.journal.restore(load_all(ENTRY, journal["entries"], "entries"),
+                                 whole(journal["next_id"]))
     with at("faults"):
         faults = data["faults"]
-        for state, seen in zip(emulator.faults.faults, faults["seen"], strict=True):
-            state.seen = whole(seen)
-        with at("random"):
-            emulator.faults.rng.restore(faults["random"])
+        emulator.faults.restore([whole(seen) for seen in faults["seen"]], faults["random"])
     with at("webhooks_next_sequence"):
-        emulator.webhooks.next_sequence = whole(data["webhooks_next_sequence"])
+        emulator.webhooks.restore(whole(data["webhooks_next_sequence"]))
     return emulator
 
 
