@@ -48,7 +48,7 @@ def dump_emulator(emulator: Emulator, saved_at: datetime) -> dict[str, Plain]:
         "records": record_layout(),
         "scenario": registry.spec.model_dump(mode="json"),
         # Where each outcome rule stood in its file (`why` names it): not part of the spec.
-        "rule_sources": registry.spec._rule_sources,
+        "rule_sources": registry.spec.rule_sources,
         "runtime_org_ids": registry.new_org_ids.state(),
         "orgs": [dump_org(org) for org in registry.orgs.values()],
         "journal": {"next_id": next_id, "entries": [ENTRY.dump(e) for e in entries]},
@@ -66,7 +66,7 @@ def load_emulator(data: dict[str, Plain], clock: Clock, render_row: RowRenderer)
     with at("scenario"):
         spec = load_scenario_json(data["scenario"], "<the state file's scenario>")
     with at("rule_sources"):
-        spec._rule_sources = _rule_sources(data["rule_sources"], spec)
+        spec.locate_rules(_rule_sources(data["rule_sources"]))
     emulator = Emulator(spec, clock, render_row, build_orgs=False)
     registry = emulator.registry
     with at("runtime_org_ids"):
@@ -96,12 +96,10 @@ def load_emulator(data: dict[str, Plain], clock: Clock, render_row: RowRenderer)
     return emulator
 
 
-def _rule_sources(saved: Plain, spec: ScenarioSpec) -> list[str | None]:
-    if not (isinstance(saved, list) and all(s is None or isinstance(s, str) for s in saved)):
+def _rule_sources(saved: Plain) -> list[str | None]:
+    if not isinstance(saved, list):
         raise ValueError("rule sources are a list of strings or nulls")
-    if saved and len(saved) != len(spec.outcomes):
-        raise ValueError(f"{len(saved)} rule sources for {len(spec.outcomes)} outcome rules")
-    return list(saved)
+    return saved
 
 
 def _check_parents(orgs: list[Any]) -> None:
@@ -120,7 +118,7 @@ def _new_org(recipe: dict[str, Plain]) -> NewOrg:
         with at("scenario"):
             scenario = load_scenario_json(recipe["scenario"], "<a runtime org's scenario>")
         with at("rule_sources"):
-            scenario._rule_sources = _rule_sources(recipe["rule_sources"], scenario)
+            scenario.locate_rules(_rule_sources(recipe["rule_sources"]))
     start = recipe["clock_start"]
     return NewOrg(name=recipe["name"], parent=recipe["parent"], copy_of=recipe["copy_of"],
                   scenario=scenario, scenario_org=recipe["scenario_org"],
