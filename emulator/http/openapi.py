@@ -1,5 +1,6 @@
-"""The OpenAPI 3.1 document, built at run time from the route table (paths, methods), the
-pydantic models that parse requests and describe answers, and http/operations.py (the rest)."""
+"""The OpenAPI 3.1 document, built at run time from the operations of the route table
+(http/operation.py): their paths, methods, query models, and the pydantic models that parse
+requests and describe answers."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
-from emulator.http.operations import CONTROL, OPERATIONS, PUBLIC_ERRORS, Operation
-from emulator.http.responses import Error
+from emulator.http.errors import Error
+from emulator.http.operation import CONTROL, Operation, OperationRoute
 from emulator.support.version import __version__
 
 Json = dict[str, Any]
@@ -29,36 +30,35 @@ PHRASES = {400: "Bad request: a parameter or the body (the details name each fie
            413: "The body is larger than the cap",
            500: "The state file could not be written (the message names it)",
            429: "Rate limited; retry after `Retry-After` seconds"}
+# Every public call: key (401), org (404), general rate limit (429, off unless configured).
+PUBLIC_ERRORS = (401, 404, 429)
 PAGINATION_HEADERS = ("pagination-count", "pagination-page", "pagination-take")
 
 DESCRIPTION = """\
 A local, in-memory emulator of the Invent Broadcasts API. The public API lives under
 `/orgs/{org_id}/...` (`c` is the key's own org) and takes `Authorization: Bearer <api key>`.
-Errors are one JSON envelope (`statusCode`, `error`, `message`, `details` on validation errors).
+Errors are one JSON envelope (ENVELOPE on validation errors).
 Lists are bare JSON arrays, newest first; totals travel in the `pagination-*` headers.
 The `emulator control` operations (`/_emulator/...`) are the emulator's own: no key, same-origin
-only, never part of the real API."""
+only, never part of the real API.""".replace(
+    "ENVELOPE", ", ".join(f"`{name}`" for name in Error.model_fields))
 
 
 def routed_operations(routes: Iterable[BaseRoute]) -> list[tuple[str, str, Operation]]:
-    """(method, path, operation) for every method of every route; a route the table does not
-    describe is an error, so no route can be forgotten."""
+    """(method, path, operation) for every method of every route; a route that is not made from
+    operations (http/operation.py) is an error, so no route goes undescribed."""
     found: list[tuple[str, str, Operation]] = []
     missing: list[str] = []
     for route in routes:
-        if not isinstance(route, Route):
-            missing.append(f"{route!r} (not a plain Route)")
+        if not isinstance(route, OperationRoute):
+            methods = sorted(getattr(route, "methods", None) or ())
+            path = getattr(route, "path", repr(route))
+            missing += [f"{m} {path}" for m in methods if m != "HEAD"] or [path]
             continue
-        for method in sorted(route.methods or (), key=_method_rank):
-            if method == "HEAD":
-                continue
-            operation = OPERATIONS.get((method, route.path))
-            if operation is None:
-                missing.append(f"{method} {route.path}")
-            else:
-                found.append((method, route.path, operation))
+        for method in sorted(route.operations, key=_method_rank):
+            found.append((method, route.path, route.operations[method]))
     if missing:
-        raise LookupError("routes with no entry in emulator/http/operations.py: "
+        raise LookupError("routes not declared as operations (emulator/http/operation.py): "
                           + ", ".join(missing))
     return found
 
@@ -121,7 +121,7 @@ def _operation(path: str, operation: Operation) -> Json:
     parameters = [_path_parameter(name) for name in re.findall(r"{(\w+)}", path)]
     parameters += [{"name": p.name, "in": "query", "required": False, "schema": p.schema,
                     **({"description": p.description} if p.description else {})}
-                   for p in operation.query]
+                   for p in operation.query.documented]
     if parameters:
         spec["parameters"] = parameters
     body = _request_body(operation)

@@ -21,8 +21,7 @@ from support.wire import START
 
 from emulator import create_app
 from emulator.http.openapi import routed_operations
-from emulator.http.operations import OPERATIONS
-from emulator.http.routes import ROUTES
+from emulator.http.routes import OPERATIONS, ROUTES
 from emulator.support.clock import VirtualClock
 
 Json = dict[str, Any]

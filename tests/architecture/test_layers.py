@@ -21,7 +21,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
      "emulator.timekeeping", "emulator.faults", "emulator.journal", "emulator.statefile"),
     ("emulator.scenario",),
     ("emulator.domain",),
-    ("emulator.support", "emulator.settings", "emulator.logformat", "emulator.health"),
+    ("emulator.support", "emulator.settings", "emulator.logformat", "emulator.health",
+     "emulator.paths"),
 )
 MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 40
@@ -43,11 +44,14 @@ def imports_of(path: Path) -> Iterator[str]:
             yield from (alias.name for alias in node.names if alias.name.startswith("emulator"))
         elif (isinstance(node, ast.ImportFrom) and node.module and node.level == 0
               and node.module.startswith("emulator")):
-            yield node.module
-            # `from emulator.http import control` names the module emulator.http.control.
+            # `from emulator.http import control` names the module emulator.http.control (and
+            # only it: the package itself is named when something else is imported from it).
             folder = PACKAGE.parent / node.module.replace(".", "/")
-            yield from (f"{node.module}.{alias.name}" for alias in node.names
-                        if (folder / f"{alias.name}.py").exists())
+            submodules = [f"{node.module}.{alias.name}" for alias in node.names
+                          if (folder / f"{alias.name}.py").exists()]
+            if len(submodules) < len(node.names):
+                yield node.module
+            yield from submodules
 
 
 def layer_of(module: str) -> int:
