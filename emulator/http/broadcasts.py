@@ -23,14 +23,10 @@ from emulator.domain.broadcasts import (
     list_broadcasts,
     transition,
 )
-from emulator.domain.entities import (
-    COUNTER_NAMES,
-    BroadcastStatus,
-    BroadcastType,
-    Integration,
-)
+from emulator.domain.entities import BroadcastStatus, BroadcastType, Integration
 from emulator.domain.marketing import cancel, send_marketing
 from emulator.domain.org import Org
+from emulator.domain.outcome import COUNTER_NAMES
 from emulator.domain.transactional import Trigger, trigger
 from emulator.http import query
 from emulator.http.answers import Answer, Count, Json, JsonObject, Timestamp

@@ -18,7 +18,7 @@ from starlette.types import Send
 from emulator.domain.errors import ApiError, FieldProblem
 from emulator.http.answers import Answer
 from emulator.http.fastjson import FastJSONResponse, encode_json
-from emulator.support.fieldpath import format_path
+from emulator.scenario.problems import format_path
 
 log = logging.getLogger("emulator")
 Headers = list[tuple[bytes, bytes]]
@@ -64,6 +64,12 @@ def envelope_bytes(status: int, message: str,
                    details: list[FieldProblem] | None = None) -> bytes:
     """The envelope as the bytes on the wire (what every JSON answer of ours is encoded by)."""
     return encode_json(_envelope(status, message, details))
+
+
+def envelope_example(status: int, message: str,
+                     details: list[FieldProblem] | None = None) -> dict[str, Any]:
+    """The envelope as the API description shows it for one status."""
+    return _envelope(status, message, details)
 
 
 def error_response(error: ApiError) -> FastJSONResponse:

@@ -5,9 +5,9 @@ request journal."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, create_model
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -15,10 +15,10 @@ import emulator.inspection as inspection
 from emulator import paths
 from emulator.domain import org as org_
 from emulator.domain import outbox, webhooks
-from emulator.domain.entities import WIRE_FLAGS, Flag, Integration, RecipientStatus
+from emulator.domain.entities import Integration, RecipientStatus
 from emulator.domain.org import Org
 from emulator.domain.outbox import MessageFilter
-from emulator.domain.outcome import Outcome
+from emulator.domain.outcome import WIRE_FLAGS, Flag, Outcome
 from emulator.domain.rules import magic_table
 from emulator.domain.webhooks import DeliveryState
 from emulator.http import query
@@ -75,39 +75,32 @@ class WebhookDelivery(Answer):
     payload: JsonObject
 
 
-class Message(Answer):
-    """One message of the outbox: a row that went to a provider, its content rendered."""
+def _message_fields() -> dict[str, Any]:
+    """The outbox message's fields in wire order; its `is_*` flags come from the one list."""
+    return {
+        "org_id": (str, ...), "broadcast_id": (str, ...), "template_id": (str, ...),
+        "recipient_id": (str, ...), "contact_id": (str, ...),
+        "integration_id": (Integration, ...), "to": (str | None, ...),
+        "subject": (Any, Field(description="The rendered `subject` of the template's config, "
+                                           "if any.")),
+        "body": (Any, Field(description="The rendered `body` of the template's config, if any.")),
+        "content": (JsonObject, ...), "variables": (JsonObject, ...),
+        "missing_variables": (list[str], ...), "external_message_id": (str | None, ...),
+        "status": (RecipientStatus, ...),
+        **{flag.value: (bool, ...) for flag in WIRE_FLAGS},
+        "clicked": (bool, Field(description="The emulator's own: the documented row has no click "
+                                            "flag, so the outbox shows the click here.")),
+        "clicked_at": (Timestamp | None, ...), "error_message": (str | None, ...),
+        "why": (Why | None, ...), "created_at": (Timestamp, ...), "updated_at": (Timestamp, ...),
+    }
 
-    org_id: str
-    broadcast_id: str
-    template_id: str
-    recipient_id: str
-    contact_id: str
-    integration_id: Integration
-    to: str | None
-    subject: Any = Field(description="The rendered `subject` of the template's config, if any.")
-    body: Any = Field(description="The rendered `body` of the template's config, if any.")
-    content: JsonObject
-    variables: JsonObject
-    missing_variables: list[str]
-    external_message_id: str | None
-    status: RecipientStatus
-    is_skipped: bool
-    is_failed: bool
-    is_bounced: bool
-    is_sent: bool
-    is_delivered: bool
-    is_complained: bool
-    is_unsubscribed: bool
-    is_opened: bool
-    is_played: bool
-    clicked: bool = Field(description="The emulator's own: the documented row has no click "
-                                      "flag, so the outbox shows the click here.")
-    clicked_at: Timestamp | None
-    error_message: str | None
-    why: Why | None
-    created_at: Timestamp
-    updated_at: Timestamp
+
+if TYPE_CHECKING:
+    Message = Answer
+else:
+    Message = create_model(
+        "Message", __base__=Answer, __module__=__name__, **_message_fields(),
+        __doc__="One message of the outbox: a row that went to a provider, its content rendered.")
 
 
 class JournalEntry(Answer):

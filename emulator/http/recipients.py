@@ -3,9 +3,9 @@ decided a row's outcome), the documented recipients list and the control surface
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, create_model
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -14,13 +14,9 @@ from emulator import paths
 from emulator.domain import entities
 from emulator.domain import why as why_
 from emulator.domain.broadcasts import get_broadcast
-from emulator.domain.entities import (
-    WIRE_FLAGS,
-    Flag,
-    Integration,
-    RecipientStatus,
-)
+from emulator.domain.entities import Integration, RecipientStatus
 from emulator.domain.org import Org
+from emulator.domain.outcome import WIRE_FLAGS, Flag
 from emulator.domain.recipients import RecipientFilter, page_recipients
 from emulator.domain.why import WhyKind
 from emulator.http import query
@@ -34,43 +30,31 @@ from emulator.support.clock import format_timestamp as ts
 OPERATIONS = Operations(BROADCASTS)
 
 
-class Recipient(Answer):
-    """One recipient row: the union of the send answer's and the recipients list's shapes."""
+def _recipient_fields() -> dict[str, Any]:
+    """The row's fields in wire order; its `is_*` pairs come from the one list of flags."""
+    flags: dict[str, Any] = {}
+    for flag in WIRE_FLAGS:
+        flags[flag.value] = (bool, ...)
+        flags[f"{flag.value}_at"] = (Timestamp | None, ...)
+    return {
+        "id": (str, ...), "broadcast_id": (str, ...), "broadcast_name": (str, ...),
+        "template_id": (str, ...), "integration_id": (Integration, ...),
+        "user_id": (str | None, ...), "name": (str | None, ...), "username": (str | None, ...),
+        "phone": (str | None, ...), "email": (str | None, ...), "status": (RecipientStatus, ...),
+        **flags,
+        "error_message": (str | None, ...), "external_message_id": (str | None, ...),
+        "created_at": (Timestamp, ...), "updated_at": (Timestamp, ...),
+        "contact": (Contact | None, Field(description="Null once the contact is gone.")),
+    }
 
-    id: str
-    broadcast_id: str
-    broadcast_name: str
-    template_id: str
-    integration_id: Integration
-    user_id: str | None
-    name: str | None
-    username: str | None
-    phone: str | None
-    email: str | None
-    status: RecipientStatus
-    is_skipped: bool
-    is_skipped_at: Timestamp | None
-    is_failed: bool
-    is_failed_at: Timestamp | None
-    is_bounced: bool
-    is_bounced_at: Timestamp | None
-    is_sent: bool
-    is_sent_at: Timestamp | None
-    is_delivered: bool
-    is_delivered_at: Timestamp | None
-    is_complained: bool
-    is_complained_at: Timestamp | None
-    is_unsubscribed: bool
-    is_unsubscribed_at: Timestamp | None
-    is_opened: bool
-    is_opened_at: Timestamp | None
-    is_played: bool
-    is_played_at: Timestamp | None
-    error_message: str | None
-    external_message_id: str | None
-    created_at: Timestamp
-    updated_at: Timestamp
-    contact: Contact | None = Field(description="Null once the contact is gone.")
+
+if TYPE_CHECKING:
+    Recipient = Answer
+else:
+    Recipient = create_model(
+        "Recipient", __base__=Answer, __module__=__name__, **_recipient_fields(),
+        __doc__="One recipient row: the union of the send answer's and the recipients list's "
+                "shapes.")
 
 
 class Why(Answer):
