@@ -17,11 +17,9 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from emulator import create_app
+from emulator import Settings, create_app, load_scenario_file
 from emulator.scenario.limits import ScenarioLimits
-from emulator.scenario.load import load_scenario_file
-from emulator.settings import Settings
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 LEGACY = Path(__file__).parent / "legacy"
 SCENARIOS = Path(__file__).parents[2] / "scenarios"

@@ -16,10 +16,9 @@ from support.apps import client_for
 from support.cli import run_cli
 from support.language import START
 
-from emulator import create_app
-from emulator.settings import Settings
+from emulator import Settings, create_app
 from emulator.statefile import StateFileError
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 from .fuzzing import mutations
 from .legacy_steps import LEGACY

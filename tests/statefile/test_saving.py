@@ -13,11 +13,9 @@ import pytest
 from support.apps import client_for
 from support.language import START, scenario
 
-from emulator import create_app
-from emulator.scenario.load import load_scenario_text
-from emulator.settings import Settings
+from emulator import Settings, create_app, load_scenario_text
 from emulator.statefile import Saver, target
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 
 def _slow_writes(monkeypatch: pytest.MonkeyPatch, seconds: float) -> list[float]:

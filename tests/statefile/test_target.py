@@ -18,11 +18,9 @@ import pytest
 from support.apps import client_for
 from support.language import START, scenario
 
-from emulator import create_app
-from emulator.scenario.load import load_scenario_text
-from emulator.settings import Settings
+from emulator import Settings, create_app, load_scenario_text
 from emulator.statefile import StateFileError, storage, target
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 
 def _app(state: Path) -> object:
@@ -119,7 +117,7 @@ BIND_MOUNTED = """
 import sys
 from pathlib import Path
 from emulator import create_app
-from emulator.settings import Settings
+from emulator import Settings
 from emulator.statefile import save_state
 state = Path(sys.argv[1])
 app = create_app(Settings(state_file=str(state), scenario="default"))
