@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -80,10 +82,14 @@ def served() -> None:
                                     ).status_code == 200
                 slowest = _health_during(url, lambda: httpx.post(url + "/_emulator/snapshot",
                                                                  timeout=600))
+                cpu_before = _cpu_seconds(server.pid)
                 stopping = time.monotonic()
                 server.send_signal(signal.SIGTERM)
                 code = server.wait(120)
                 stop = time.monotonic() - stopping
+                # CPU of the stop: on a shared machine the fairer figure.
+                children = resource.getrusage(resource.RUSAGE_CHILDREN)
+                stop_cpu = children.ru_utime + children.ru_stime - cpu_before
             finally:
                 if server.poll() is None:
                     server.kill()
@@ -94,7 +100,14 @@ def served() -> None:
         print(f"served, 100,000 contacts + 200,000 rows ({snapshot['bytes'] / 1e6:.0f} MB): "
               f"capture {snapshot['capture_ms']:.0f} ms, snapshot {snapshot['seconds']:.1f} s, "
               f"longest health answer during it {slowest * 1000:.0f} ms; stop (SIGTERM to exit, "
-              f"final save {final['seconds']:.1f} s) {stop:.1f} s, exit {code}")
+              f"final save {final['seconds']:.1f} s) {stop:.1f} s ({stop_cpu:.1f} s CPU), "
+              f"exit {code}")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _url(log_path: Path, server: subprocess.Popen[bytes]) -> str:

@@ -32,9 +32,9 @@ from emulator.support.gcpause import collector_paused
 
 log = logging.getLogger("emulator")
 
-# Before any save was measured: a rough cost per saved contact or row (measured with
-# bench/statefile.py on a busy 2-core machine), for the stop budget.
-SECONDS_PER_RECORD = 40e-6
+# Before any save was measured: a rough cost per saved contact or row (about 15 µs of CPU with
+# bench/statefile.py, plus room), for the stop budget.
+SECONDS_PER_RECORD = 20e-6
 _CAN_FORK = hasattr(os, "fork")
 
 
