@@ -1,5 +1,6 @@
 """The control surface's commands under /_emulator (no API key): reset, load a scenario, move
-clocks, make and remove orgs, drive broadcasts. Each handler: parse → one call → render."""
+clocks, make and remove orgs, drive broadcasts, set an org's run-time faults and outcome rules.
+Each handler: parse → one call → render."""
 
 from __future__ import annotations
 
@@ -13,13 +14,23 @@ from starlette.responses import Response
 from emulator.domain.broadcasts import BroadcastAction, add_template, get_broadcast, transition
 from emulator.domain.errors import ApiError, FieldProblem, bad_request
 from emulator.domain.marketing import cancel
+from emulator.faults import fault_rule
 from emulator.http.common import emulator_of, read_body
 from emulator.http.fastjson import FastJSONResponse
-from emulator.http.render import broadcast_json, clocks_json, template_json
-from emulator.http.schemas import AdvanceBody, NewOrgBody, ResetBody, TemplateBody, parse_body
+from emulator.http.render import broadcast_json, clocks_json, outcomes_json, template_json
+from emulator.http.schemas import (
+    AdvanceBody,
+    FaultBody,
+    NewOrgBody,
+    OutcomesBody,
+    ResetBody,
+    TemplateBody,
+    parse_body,
+)
 from emulator.inspection import clocks
 from emulator.scenario.blueprint import NewOrg
 from emulator.scenario.load import load_scenario_json, load_scenario_text
+from emulator.scenario.outcomes import run_time_rules
 from emulator.scenario.problems import ScenarioError
 from emulator.scenario.schema import ScenarioSpec
 from emulator.statefile import StateFileError, save_state
@@ -114,8 +125,13 @@ async def create_org(request: Request) -> Response:
         raise bad_request("org: names an org of `scenario`, which is missing", "org")
     given = body.scenario
     limits = request.app.state.scenario_limits
-    scenario = (None if given is None else await asyncio.to_thread(
-        _scenario, lambda: load_scenario_json(given, "<scenario>", limits)))
+    scenario = None
+    if isinstance(given, str):  # YAML text, as an export answers it
+        scenario = await asyncio.to_thread(
+            _scenario, lambda: load_scenario_text(given, "<scenario>", limits=limits))
+    elif given is not None:
+        scenario = await asyncio.to_thread(
+            _scenario, lambda: load_scenario_json(given, "<scenario>", limits))
     org = await emulator_of(request).create_org(NewOrg(
         name=body.name, parent=body.parent, copy_of=body.copy_of, scenario=scenario,
         scenario_org=body.org, clock_mode=body.clock.mode if body.clock else None,
@@ -129,6 +145,35 @@ async def delete_org(request: Request) -> Response:
     org_id = request.path_params["org_id"]
     emulator_of(request).delete_org(org_id)
     return FastJSONResponse({"deleted": org_id})
+
+
+async def add_fault(request: Request) -> Response:
+    """A run-time fault on one org: fires only on requests that reach it."""
+    raw = await read_body(request)
+    org = await emulator_of(request).org(request.path_params["org_id"])
+    body = parse_body(FaultBody, raw)
+    fault = org.faults.add(fault_rule(body), body.times)
+    return FastJSONResponse({"id": fault.id})
+
+
+async def clear_faults(request: Request) -> Response:
+    org = await emulator_of(request).org(request.path_params["org_id"])
+    return FastJSONResponse({"cleared": org.faults.clear()})
+
+
+async def delete_fault(request: Request) -> Response:
+    org = await emulator_of(request).org(request.path_params["org_id"])
+    org.faults.remove(request.path_params["fault_id"])
+    return FastJSONResponse({"deleted": request.path_params["fault_id"]})
+
+
+async def put_outcomes(request: Request) -> Response:
+    """Replace one org's outcome rules from its next row on."""
+    raw = await read_body(request)
+    org = await emulator_of(request).org(request.path_params["org_id"])
+    body = parse_body(OutcomesBody, raw)
+    org.policy.replace(run_time_rules(body.outcomes))
+    return FastJSONResponse(outcomes_json(org))
 
 
 def _scenario(load: Callable[[], ScenarioSpec]) -> ScenarioSpec:

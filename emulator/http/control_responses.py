@@ -104,6 +104,42 @@ class Deleted(Answer):
     deleted: str
 
 
+class FaultAdded(Answer):
+    id: str = Field(description="Names the fault in GET and DELETE .../faults/{fault_id}.")
+
+
+class FaultWhen(Answer):
+    method: str | None = None
+    path: str | None = Field(default=None, description="A glob, e.g. `/orgs/*/broadcasts/*/send`.")
+
+
+class FaultRespond(Answer):
+    status: int
+    message: str | None = None
+    retry_after: int | None = None
+
+
+class RunTimeFault(Answer):
+    """A run-time fault in the scenario's `faults:` shape, with what remains of it."""
+
+    id: str
+    when: FaultWhen
+    every: int | None = None
+    nth: int | None = None
+    probability: float | None = None
+    respond: FaultRespond | None = None
+    delay: float | None = None
+    drop: bool | None = None
+    times: int | None = Field(description="Fires this many times in all; null: until removed.")
+    remaining: int | None = Field(description="Fires left; null: until removed.")
+    fired: Count
+
+
+class OutcomeRules(Answer):
+    outcomes: list[JsonObject] = Field(
+        description="The rules in the scenario's `outcomes:` shape, first match wins.")
+
+
 class Why(Answer):
     """What decided a row's outcome (the emulator's own field, never on the public row)."""
 

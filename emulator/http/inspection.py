@@ -1,5 +1,6 @@
 """The control surface's queries under /_emulator: clocks, magic addresses, suppressions, the
-webhook log, the outbox, the request journal, and broadcasts and rows by id."""
+webhook log, the outbox, the request journal, broadcasts and rows by id, an org's run-time
+faults and outcome rules, and an org exported as a scenario."""
 
 from __future__ import annotations
 
@@ -21,12 +22,15 @@ from emulator.http.render import (
     clocks_json,
     journal_entry_json,
     message_json,
+    outcomes_json,
     recipient_json,
+    run_time_fault_json,
     suppression_json,
     webhook_delivery_json,
     why_json,
 )
 from emulator.journal import EntryFilter
+from emulator.scenario.export import export_org as scenario_export
 
 
 async def get_clock(request: Request) -> Response:
@@ -91,12 +95,29 @@ async def list_requests(request: Request) -> Response:
         method=query.text(params, "method"), path=query.text(params, "path"),
         org_id=query.text(params, "org_id"), status=int(status) if status else None,
     )
-    entries = inspection.journal(emulator_of(request), wanted, query.limit_of(params))
-    return FastJSONResponse([journal_entry_json(e) for e in entries])
+    entries, count = inspection.journal(emulator_of(request), wanted, query.limit_of(params))
+    return FastJSONResponse([journal_entry_json(e) for e in entries],
+                            headers={"pagination-count": str(count)})
 
 
 async def clear_requests(request: Request) -> Response:
     return FastJSONResponse({"cleared": emulator_of(request).journal.clear()})
+
+
+async def list_faults(request: Request) -> Response:
+    org = await emulator_of(request).org(request.path_params["org_id"])
+    return FastJSONResponse([run_time_fault_json(f) for f in org.faults.rules])
+
+
+async def get_outcomes(request: Request) -> Response:
+    org = await emulator_of(request).org(request.path_params["org_id"])
+    return FastJSONResponse(outcomes_json(org))
+
+
+async def export_org(request: Request) -> Response:
+    """The org as scenario YAML (contacts, segments, broadcasts, rules, webhooks; no rows)."""
+    org = await emulator_of(request).org(request.path_params["org_id"])
+    return Response(scenario_export(org), media_type="application/yaml")
 
 
 async def get_broadcast(request: Request) -> Response:

@@ -155,6 +155,9 @@ def _request_body(operation: Operation) -> Json | None:
 
 
 def _answer(operation: Operation) -> Json:
+    if operation.yaml_answer:
+        return {"description": "OK", "content": {"application/yaml": {
+            "schema": {"type": "string"}}}}
     if operation.answer is None:
         return {"description": "OK", "content": {"application/json": {
             "schema": {"type": "object"}}}}
@@ -169,6 +172,10 @@ def _answer(operation: Operation) -> Json:
         answer["headers"] = {name: {"required": True, "schema": {"type": "integer"},
                                     "description": _header_note(name)}
                              for name in PAGINATION_HEADERS}
+    elif operation.counted:
+        answer["headers"] = {"pagination-count": {
+            "required": True, "schema": {"type": "integer"},
+            "description": "How many match in all, whatever the `limit`."}}
     return answer
 
 

@@ -43,9 +43,11 @@ class Operation:
     many: bool = False  # the answer is a JSON array of `answer`
     body: type[BaseModel] | None = None
     yaml_body: bool = False  # a whole scenario file, YAML or JSON
+    yaml_answer: bool = False  # answers a scenario file as YAML text
     errors: tuple[int, ...] = ()
     query: tuple[Param, ...] = ()
     paged: bool = False  # pagination-* headers on the answer
+    counted: bool = False  # only pagination-count (how many match, whatever the limit)
     description: str = ""
     hidden: bool = False  # served, but not part of the API description (pages, assets)
 
@@ -175,7 +177,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         c.JournalEntry, many=True, errors=(400,), query=(
             _text("method"), _text("path", "A glob, e.g. `/orgs/*/broadcasts`."),
             _text("org_id"), Param("status", {"type": "string", "pattern": "^[0-9]{3}$"}),
-            LIMIT)),
+            LIMIT), counted=True),
     ("DELETE", "/_emulator/requests"): Operation(
         "clearRequests", "Empty the request journal", CONTROL, c.Cleared),
     ("POST", "/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}/cancel"): Operation(
@@ -187,6 +189,30 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/_emulator/snapshot"): Operation(
         "snapshot", "Save the state file now", CONTROL, c.Snapshot, errors=(409, 500),
         description="Answers 409 when no state file is set (`--state-file`)."),
+    ("POST", "/_emulator/orgs/{org_id}/faults"): Operation(
+        "addFault", "Add a run-time fault to one org", CONTROL, c.FaultAdded,
+        body=s.FaultBody, errors=(400, 404, 413),
+        description="One rule in the scenario's `faults:` shape, plus `times` (it fires that "
+                    "many times, then is gone). It fires only on requests that reach this org, "
+                    "before the scenario's faults."),
+    ("GET", "/_emulator/orgs/{org_id}/faults"): Operation(
+        "listFaults", "An org's run-time faults, with what remains of each", CONTROL,
+        c.RunTimeFault, many=True, errors=(404,)),
+    ("DELETE", "/_emulator/orgs/{org_id}/faults"): Operation(
+        "clearFaults", "Remove an org's run-time faults", CONTROL, c.Cleared, errors=(404,)),
+    ("DELETE", "/_emulator/orgs/{org_id}/faults/{fault_id}"): Operation(
+        "deleteFault", "Remove one run-time fault", CONTROL, c.Deleted, errors=(404,)),
+    ("GET", "/_emulator/orgs/{org_id}/outcomes"): Operation(
+        "getOutcomes", "An org's outcome rules, in the scenario's `outcomes:` shape", CONTROL,
+        c.OutcomeRules, errors=(404,)),
+    ("PUT", "/_emulator/orgs/{org_id}/outcomes"): Operation(
+        "putOutcomes", "Replace an org's outcome rules from its next message on", CONTROL,
+        c.OutcomeRules, body=s.OutcomesBody, errors=(400, 404, 413)),
+    ("GET", "/_emulator/orgs/{org_id}/export"): Operation(
+        "exportOrg", "The org as a scenario file (YAML; no rows)", CONTROL, None,
+        errors=(404,), yaml_answer=True,
+        description="Load it back with `serve --scenario` or `POST /_emulator/orgs` "
+                    "(`{\"scenario\": <the text>}`)."),
     # What the inbox UI reads (http/inbox.py), and the UI itself.
     ("GET", "/_emulator/orgs"): Operation(
         "listOrgs", "Every org, with its keys and clock", CONTROL, c.InboxOrg, many=True),

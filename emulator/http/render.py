@@ -20,12 +20,15 @@ from emulator.domain.entities import (
     Segment,
     Template,
 )
+from emulator.domain.faults import RunTimeFault
 from emulator.domain.org import Org, Suppression
 from emulator.domain.outbox import Message
 from emulator.domain.webhooks import DeliveryState, WebhookDelivery
 from emulator.domain.why import Why
+from emulator.faults import fault_shape
 from emulator.inspection import ClockState
 from emulator.journal import Entry
+from emulator.scenario.outcomes import rule_shape
 from emulator.support.clock import format_timestamp as ts
 
 Json = dict[str, Any]
@@ -204,6 +207,17 @@ def why_json(why: Why | None) -> Json | None:
         if value is not None:
             body[name] = value
     return body
+
+
+def run_time_fault_json(fault: RunTimeFault) -> Json:
+    """A run-time fault in the scenario's `faults:` shape, with what remains of it."""
+    return {"id": fault.id, **fault_shape(fault.rule), "times": fault.times,
+            "remaining": fault.remaining, "fired": fault.fired}
+
+
+def outcomes_json(org: Org) -> Json:
+    """The org's outcome rules in the scenario's `outcomes:` shape."""
+    return {"outcomes": [rule_shape(rule) for rule in org.policy.book.rules]}
 
 
 def clocks_json(states: list[ClockState]) -> Json:

@@ -74,6 +74,16 @@ CONTROL_ROUTES = [
           methods=["POST"]),
     Route("/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}/templates",
           control.add_template_endpoint, methods=["POST"]),
+    Route("/_emulator/orgs/{org_id}/faults", by_method(GET=inspection.list_faults,
+                                                       POST=control.add_fault,
+                                                       DELETE=control.clear_faults),
+          methods=["GET", "POST", "DELETE"]),
+    Route("/_emulator/orgs/{org_id}/faults/{fault_id}", control.delete_fault,
+          methods=["DELETE"]),
+    Route("/_emulator/orgs/{org_id}/outcomes", by_method(GET=inspection.get_outcomes,
+                                                         PUT=control.put_outcomes),
+          methods=["GET", "PUT"]),
+    Route("/_emulator/orgs/{org_id}/export", inspection.export_org, methods=["GET"]),
 ]
 
 # What the inbox UI reads (emulator/http/inbox.py) and the UI's own files.

@@ -3,13 +3,13 @@ its own OpenAPI document (status documented, headers present, body valid under J
 2020-12). Installed by tests/conftest.py around the app class, so it sees every in-process,
 threaded or served-in-thread emulator whatever client the test uses; a mismatch fails the test.
 
-Exempt (docs/decisions.md, "API description"): answers injected by the scenario's `faults:`,
-starlette's own CORS preflight answers, and the pages and assets of the explorer. uvicorn's
-plain-text protocol errors never reach the app, so they are never seen here."""
+Exempt (docs/decisions.md, "API description"): answers injected by the scenario's `faults:`
+and by run-time faults, starlette's own CORS preflight answers, and the pages and assets of the
+explorer. uvicorn's plain-text protocol errors never reach the app, so they are never seen
+here."""
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import threading
 from collections.abc import Awaitable, Callable
@@ -38,8 +38,12 @@ ORIGINAL_CALL: pytest.StashKey[Any] = pytest.StashKey()
 
 
 def fault_rules(app: Starlette) -> list[Any]:
-    """The adapter to the emulator's state: the loaded scenario's fault specs."""
-    return [state.spec for state in app.state.emulator.faults.faults]
+    """The adapter to the emulator's state: the loaded scenario's fault rules and every org's
+    run-time faults (each a FaultRule with `matches(method, path)`)."""
+    emulator = app.state.emulator
+    return [*(state.rule for state in emulator.faults.faults),
+            *(fault.rule for org in emulator.registry.orgs.values()
+              for fault in org.faults.rules)]
 
 
 @dataclass
@@ -175,12 +179,7 @@ def _exempt(app: Starlette, scope: Scope) -> bool:
     path = scope["path"]
     if path.startswith("/_emulator"):
         return False  # faults never apply to the control surface
-    for spec in fault_rules(app):
-        when = spec.when
-        if (not when.method or when.method.upper() == scope["method"]) and (
-                not when.path or fnmatch.fnmatchcase(path, when.path)):
-            return True
-    return False
+    return any(rule.matches(scope["method"], path) for rule in fault_rules(app))
 
 
 def _encoded_slash(scope: Scope) -> bool:
