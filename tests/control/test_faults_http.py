@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 from support.apps import app_from_yaml, client_for
 from support.scenarios import TWO_ORGS
@@ -17,6 +18,8 @@ from emulator import create_app
 from emulator.scenario.load import load_scenario_text
 from emulator.settings import Settings
 from emulator.support.clock import VirtualClock
+
+pytestmark = pytest.mark.anyio
 
 SEND = {"email": "someone@example.test"}
 FAULT = {"when": {"method": "POST", "path": "/orgs/*/broadcasts/*/send"},
