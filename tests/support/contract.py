@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import yaml
 from jsonschema import Draft202012Validator
 from starlette.applications import Starlette
 from starlette.routing import Match
@@ -129,6 +130,8 @@ class Contract:
                     return f"the documented header {name} is missing"
             elif spec["schema"].get("type") == "integer" and not value.isdigit():
                 return f"header {name}: {value!r} is not an integer"
+        if "application/yaml" in answer["content"]:  # a scenario file (an org's export)
+            return _yaml_problem(headers, body)
         schema = answer["content"]["application/json"]["schema"]
         return self._body_problem((template, _method(scope), str(status)), schema, headers,
                                   body, scope)
@@ -153,6 +156,16 @@ class Contract:
         local = {**schema, "$defs": self.document["components"]["schemas"]}
         text = json.dumps(local).replace("#/components/schemas/", "#/$defs/")
         return Draft202012Validator(json.loads(text))
+
+
+def _yaml_problem(headers: dict[str, str], body: bytes) -> str | None:
+    if not headers.get("content-type", "").startswith("application/yaml"):
+        return f"content-type {headers.get('content-type')!r}, documented application/yaml"
+    try:
+        yaml.safe_load(body)
+    except yaml.YAMLError as error:
+        return f"the YAML answer does not parse: {error}"
+    return None
 
 
 def _error_schema() -> Json:
