@@ -156,8 +156,8 @@ def _request_body(operation: Operation) -> Json | None:
 
 def _answer(operation: Operation) -> Json:
     if operation.yaml_answer:
-        return {"description": "OK", "content": {"application/yaml": {
-            "schema": {"type": "string"}}}}
+        return {"description": "A scenario file", "content": {"application/yaml": {
+            "schema": {"type": "object", "description": "A scenario (the scenario file format)"}}}}
     if operation.answer is None:
         return {"description": "OK", "content": {"application/json": {
             "schema": {"type": "object"}}}}
