@@ -1,9 +1,10 @@
-"""The patches behind interception: httpx's default transports and `requests`' adapter, replaced
-on the class (as pytest-httpx and `responses` do), so clients made before the patch — at import
-time — are covered too; each restored exactly as it was when the block ends, however it ends.
+"""The patches behind interception: httpx's default transports, `requests`' adapter and aiohttp's
+`ClientSession._request`, replaced on the class (as pytest-httpx, `responses` and aioresponses
+do), so clients made before the patch — at import time — are covered too; each restored exactly
+as it was when the block ends, however it ends.
 
-`requests` is an optional dependency of the project under test: it is patched only when it can
-be imported, and imported only here, when an interception starts."""
+`requests` and aiohttp are optional dependencies of the project under test: each is patched only
+when it can be imported, and imported only here, when an interception starts."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ def patched(router: Router) -> Iterator[None]:
             from emulator.testing.requests_adapter import adapter_send
 
             stack.enter_context(adapter_send(router))
+        if importlib.util.find_spec("aiohttp") is not None:
+            from emulator.testing.aiohttp_adapter import session_request
+
+            stack.enter_context(session_request(router))
         yield
 
 
