@@ -14,7 +14,8 @@ import httpx
 
 from emulator.testing.inprocess import AsyncInProcessTransport, OffloadedTransport
 from emulator.testing.interception import DEFAULT_HOST, Interception, intercept
-from emulator.testing.verification import ANY_BODY, check_requested
+from emulator.testing.runtime_control import RunTimeControl
+from emulator.testing.runtime_control import ok as _ok
 
 if TYPE_CHECKING:
     from emulator.scenario.schema import ScenarioSpec
@@ -23,8 +24,6 @@ if TYPE_CHECKING:
 DEFAULT_WAIT = 5.0
 ADMIN_TOKEN_VARIABLE = "INVENT_EMULATOR_ADMIN_TOKEN"
 _POLL = 0.02
-# The journal keeps at most this many requests (emulator/journal.py); read them all.
-JOURNAL_READ = 10_000
 
 
 class EmulatorHandle:
@@ -125,7 +124,7 @@ class EmulatorHandle:
             self._offloaded.transport.close()
 
 
-class InventOrg:
+class InventOrg(RunTimeControl):
     """One test's org: reachable as `c` with its key, isolated from every other test."""
 
     def __init__(self, emulator: EmulatorHandle, org_id: str, api_key: str) -> None:
@@ -135,6 +134,11 @@ class InventOrg:
         self.url = emulator.url
         self.client = emulator.client(api_key)
         self._async_client: httpx.AsyncClient | None = None
+
+    @property
+    def control_client(self) -> httpx.Client:
+        """The emulator's control client (no API key; the admin token when one is set)."""
+        return self.emulator.control
 
     @property
     def transport(self) -> httpx.BaseTransport | None:
@@ -198,58 +202,6 @@ class InventOrg:
                                  f"{self._summary()}")
         return found
 
-    def fault(self, when: dict[str, str] | None = None, respond: int | dict[str, Any] | None = None,
-              *, times: int | None = None, **trigger: Any) -> Fault:
-        """A run-time fault on this org only (the scenario's `faults:` shape): `when` (method,
-        path glob), `respond` (a status, or {status, message, retry_after}), `times` it fires,
-        and `every=`, `nth=`, `probability=`, `delay=`, `drop=`. It lasts the test (the org goes
-        with it), or use it as a context manager to end it with the block."""
-        body: dict[str, Any] = {**({"when": when} if when else {}), **trigger}
-        if respond is not None:
-            body["respond"] = {"status": respond} if isinstance(respond, int) else respond
-        if times is not None:
-            body["times"] = times
-        added = _ok(self.emulator.control.post(f"/_emulator/orgs/{self.org_id}/faults",
-                                               json=body))
-        return Fault(self, added["id"])
-
-    def faults(self) -> list[dict[str, Any]]:
-        """This org's run-time faults, with what remains of each."""
-        return _ok(self.emulator.control.get(  # type: ignore[no-any-return]
-            f"/_emulator/orgs/{self.org_id}/faults"))
-
-    def outcomes(self, rules: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-        """Replace this org's outcome rules (the scenario's `outcomes:` shape) from its next
-        message on, and answer them; with no argument, only answer them."""
-        path = f"/_emulator/orgs/{self.org_id}/outcomes"
-        answer = (_ok(self.emulator.control.get(path)) if rules is None
-                  else _ok(self.emulator.control.put(path, json={"outcomes": rules})))
-        return answer["outcomes"]  # type: ignore[no-any-return]
-
-    def requests(self, method: str | None = None, path: str | None = None,
-                 status: int | None = None) -> list[dict[str, Any]]:
-        """The public API requests this org received, newest first (`path` is a glob)."""
-        params = {"org_id": self.org_id, "limit": str(JOURNAL_READ)}
-        params.update({k: str(v) for k, v in (("method", method), ("path", path),
-                                              ("status", status)) if v is not None})
-        return _ok(self.emulator.control.get(  # type: ignore[no-any-return]
-            "/_emulator/requests", params=params))
-
-    def assert_requested(self, method: str, path: str, count: int | None = None,
-                         json: Any = None) -> list[dict[str, Any]]:
-        """This org received `method path` (a glob) at least once, or exactly `count` times,
-        with a JSON body equal to `json` if given; otherwise an AssertionError that lists the
-        requests it did receive, closest first. Answers the matching requests."""
-        return check_requested(self.requests(), method, path, count,
-                               ANY_BODY if json is None else json)
-
-    def export(self) -> str:
-        """This org as scenario YAML (POST /_emulator/orgs or `serve --scenario` load it)."""
-        response = self.emulator.control.get(f"/_emulator/orgs/{self.org_id}/export")
-        if response.status_code >= 400:
-            _ok(response)
-        return response.text
-
     def recipients(self, broadcast_id: str, **filters: str | bool | int) -> list[dict[str, Any]]:
         """The public recipients list of a broadcast (first page of up to 100)."""
         params = {"take": "100", **{k: _query_value(v) for k, v in filters.items()}}
@@ -301,36 +253,7 @@ class InventOrg:
             _ok(response)
 
 
-class Fault:
-    """A run-time fault of one org: `.remove()` it, or use it as a context manager."""
-
-    def __init__(self, org: InventOrg, fault_id: str) -> None:
-        self.org = org
-        self.id = fault_id
-
-    def remove(self) -> None:
-        """Gone from now on (also when its `times` ran out already)."""
-        response = self.org.emulator.control.delete(
-            f"/_emulator/orgs/{self.org.org_id}/faults/{self.id}")
-        if response.status_code not in (200, 404):
-            _ok(response)
-
-    def __enter__(self) -> Fault:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
-        self.remove()
-
-
 def _query_value(value: str | bool | int) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _ok(response: httpx.Response) -> Any:
-    if response.status_code >= 400:
-        raise AssertionError(f"{response.request.method} {response.request.url.path} answered "
-                             f"{response.status_code}: {response.text}")
-    return response.json()
