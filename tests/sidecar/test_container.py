@@ -41,7 +41,7 @@ def test_a_scenario_file_is_mounted_read_only_with_its_folder(tmp_path: Path) ->
     container = InventEmulatorContainer(scenario=scenario)
     assert container.env == {"INVENT_EMULATOR_SCENARIO": "/scenarios/shop.yaml"}
     assert container.volumes == {str(tmp_path): {"bind": "/scenarios", "mode": "ro"}}
-    with pytest.raises(FileNotFoundError, match="missing.yaml"):
+    with pytest.raises(FileNotFoundError, match=r"missing\.yaml"):
         InventEmulatorContainer(scenario=tmp_path / "missing.yaml")
 
 
