@@ -160,7 +160,8 @@ class InventOrg(RunTimeControl):
 
     def intercept(self, hosts: Iterable[str] = (DEFAULT_HOST,), *,
                   block_others: bool = False) -> contextlib.AbstractContextManager[Interception]:
-        """Within the block, httpx and `requests` calls to the Invent API host reach this org."""
+        """Within the block, httpx, `requests` and aiohttp calls to the Invent API host reach
+        this org."""
         return intercept(self, hosts, block_others=block_others)
 
     def messages(self, **filters: str) -> list[dict[str, Any]]:
