@@ -10,9 +10,9 @@ import yaml
 
 from emulator.domain.entities import Broadcast, BroadcastStatus, BroadcastType, Channel, Contact
 from emulator.domain.org import Org
+from emulator.domain.outcome import EVENT_NAMES
 from emulator.domain.ratelimit import Limit
 from emulator.scenario.outcomes import rule_shape
-from emulator.scenario.schema import EVENT_NAMES
 from emulator.support.clock import VirtualClock, format_timestamp
 
 _CHANNEL_KEYS = ("user_id", "name", "username", "email", "phone", "country", "language")

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from emulator.domain.entities import Flag
-from emulator.domain.outcome import Outcome
+from emulator.domain.outcome import TIMING_KEYS, Flag, Outcome
 from emulator.domain.rules import RUN_TIME, Choice, ChoiceKind, Rule, RuleBook, When
 from emulator.scenario.schema import OutcomeRuleSpec, ScenarioSpec, TimingSpec, WhenSpec
 
@@ -39,10 +38,10 @@ def rule_shape(rule: Rule) -> dict[str, Any]:
     else:
         shape["outcome"] = {o.value: w for o, w in zip(choice.outcomes, choice.weights,
                                                         strict=True)}
-    timing = {f"{flag.value.removeprefix('is_')}_after": delay.total_seconds()
-              for flag, delay in rule.delays.items()}
+    timing = {key: rule.delays[flag].total_seconds() for key, flag in TIMING_KEYS.items()
+              if flag in rule.delays}
     if timing:
-        shape["timing"] = {k: timing[k] for k in TimingSpec.model_fields if k in timing}
+        shape["timing"] = timing
     if rule.error_message is not None:
         shape["error_message"] = rule.error_message
     return shape
@@ -78,5 +77,5 @@ def _delays(timing: TimingSpec) -> dict[Flag, timedelta]:
     delays: dict[Flag, timedelta] = {}
     for name, seconds in timing.model_dump().items():
         if seconds is not None:
-            delays[Flag("is_" + name.removesuffix("_after"))] = timedelta(seconds=seconds)
+            delays[TIMING_KEYS[name]] = timedelta(seconds=seconds)
     return delays

@@ -12,10 +12,9 @@ only when an interception starts and aiohttp is installed."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json as jsonlib
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import aiohttp
@@ -26,8 +25,6 @@ from aiohttp.helpers import TimerNoop
 from aiohttp.streams import StreamReader
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
-
-from emulator.testing.replacing import Router, replaced
 
 # The aiohttp versions this module is tested with (tests/testing/test_aiohttp_interception.py):
 # from the first, up to but excluding the second.
@@ -47,8 +44,19 @@ def check_version(version: str = aiohttp.__version__) -> None:
             "use httpx or requests for the calls under test")
 
 
-@contextlib.contextmanager
-def session_request(router: Router) -> Iterator[None]:
+class Router(Protocol):
+    """What the patch hands intercepted requests to (testing/interception.Interception)."""
+
+    def intercepts(self, url: httpx.URL) -> bool: ...
+
+    def refuse_if_blocked(self, method: str, url: httpx.URL) -> None: ...
+
+    async def asend(self, request: httpx.Request) -> httpx.Response: ...
+
+
+def session_patch(router: Router) -> tuple[type, str, Callable[[Request], Request]]:
+    """What to replace for the block (testing/patching.replaced): `ClientSession._request`, and
+    how the replacement is made from the original."""
     check_version()
 
     def make(original: Request) -> Request:
@@ -74,8 +82,7 @@ def session_request(router: Router) -> Iterator[None]:
             return response
         return _request
 
-    with replaced(aiohttp.ClientSession, "_request", make):
-        yield
+    return aiohttp.ClientSession, "_request", make
 
 
 def _to_httpx(session: aiohttp.ClientSession, method: str, url: httpx.URL,

@@ -24,8 +24,7 @@ from starlette.routing import Match
 from starlette.types import Message, Receive, Scope, Send
 
 from emulator.http.openapi import openapi_document
-from emulator.http.operations import OPERATIONS
-from emulator.http.routes import ROUTES
+from emulator.http.routes import OPERATIONS, ROUTES
 
 Json = dict[str, Any]
 AppCall = Callable[[Starlette, Scope, Receive, Send], Awaitable[None]]
@@ -123,13 +122,9 @@ class Contract:
         if answer is None:
             documented = ", ".join(operation["responses"])
             return f"status {status} is not documented (documented: {documented})"
-        for name, spec in answer.get("headers", {}).items():
-            value = headers.get(name.lower())
-            if value is None:
-                if spec.get("required"):
-                    return f"the documented header {name} is missing"
-            elif spec["schema"].get("type") == "integer" and not value.isdigit():
-                return f"header {name}: {value!r} is not an integer"
+        header_problem = _header_problem(answer, headers)
+        if header_problem:
+            return header_problem
         if "application/yaml" in answer["content"]:  # a scenario file (an org's export)
             return _yaml_problem(headers, body)
         schema = answer["content"]["application/json"]["schema"]
@@ -156,6 +151,17 @@ class Contract:
         local = {**schema, "$defs": self.document["components"]["schemas"]}
         text = json.dumps(local).replace("#/components/schemas/", "#/$defs/")
         return Draft202012Validator(json.loads(text))
+
+
+def _header_problem(answer: Json, headers: dict[str, str]) -> str | None:
+    for name, spec in answer.get("headers", {}).items():
+        value = headers.get(name.lower())
+        if value is None:
+            if spec.get("required"):
+                return f"the documented header {name} is missing"
+        elif spec["schema"].get("type") == "integer" and not value.isdigit():
+            return f"header {name}: {value!r} is not an integer"
+    return None
 
 
 def _yaml_problem(headers: dict[str, str], body: bytes) -> str | None:
