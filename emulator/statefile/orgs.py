@@ -48,6 +48,8 @@ def dump_org(org: Org) -> dict[str, Plain]:
         "clock": time_out(org.clock.now()) if isinstance(org.clock, VirtualClock) else None,
         "random": random_state,
         "positions": [[index, position] for index, position in positions.items()],
+        "run_time_rules": org.policy.dump_rules(),
+        "run_time_faults": org.faults.dump(),
         "limits": {"send": _times_out(send_hits),
                    "general": {key: _times_out(hits) for key, hits in general_hits.items()}},
         "webhooks": _dump_webhooks(org),
@@ -68,6 +70,11 @@ def load_org(data: dict[str, Plain], blueprint: Blueprint, shared_clock: Clock,
     org = Org(blueprint, clock, listeners)  # without `fill`: the entities come from the file
     with at("api_keys"):
         org.api_keys = [_text(key) for key in data["api_keys"]]
+    # Rules and faults added at run time (absent from files written by 0.2.0).
+    with at("run_time_rules"):
+        org.policy.restore_rules(data.get("run_time_rules", []))
+    with at("run_time_faults"):
+        org.faults.restore(data.get("run_time_faults", []))
     with at("random"):
         random_state = checked_state(data["random"])
     with at("positions"):
