@@ -72,9 +72,10 @@ def load_org(data: dict[str, Plain], blueprint: Blueprint, shared_clock: Clock,
         org.api_keys = [_text(key) for key in data["api_keys"]]
     # Rules and faults added at run time (absent from files written by 0.2.0).
     with at("run_time_rules"):
-        org.policy.restore_rules(data.get("run_time_rules", []))
-    with at("run_time_faults"):
-        org.faults.restore(data.get("run_time_faults", []))
+        org.policy.restore_rules(data.get("run_time_rules"))
+    if "run_time_faults" in data:
+        with at("run_time_faults"):
+            org.faults.restore(data["run_time_faults"])
     with at("random"):
         random_state = checked_state(data["random"])
     with at("positions"):
