@@ -91,13 +91,13 @@ async def send_endpoint(request: Request) -> Response:
     org = await open_org(request)
     broadcast = get_broadcast(org, request.path_params["broadcast_id"])
     org.limits.check_send(org.clock.now())
+    body = parse_body(SendBody, raw)
     if broadcast.type is BroadcastType.MARKETING:
-        # A marketing send takes no body; one that is sent anyway is not looked at.
-        send_marketing(org, broadcast)
+        # A marketing send takes no body: a trigger's fields are refused, never ignored.
+        send_marketing(org, broadcast, body.given())
         response = FastJSONResponse(broadcast_json(org, broadcast))
         emulator_of(request).kick_jobs()
         return response
-    body = parse_body(SendBody, raw)
     rows = trigger(org, broadcast, Trigger(
         contact_channel_id=body.contact_channel_id,
         contact_id=body.contact_id,
