@@ -75,7 +75,7 @@ async def advance_clock(request: Request) -> Response:
 
 
 async def snapshot(request: Request) -> Response:
-    """Save the state file now (README, "State file")."""
+    """Save the state file now (docs/sidecar.md, "State file")."""
     state_file = request.app.state.settings.state_file
     if not state_file:
         raise ApiError(409, "No state file is configured; start the emulator with --state-file "
