@@ -5,7 +5,7 @@ suite, wherever it lives, and none can be dropped or added unnoticed:
   (tests/plugin/test_readme_examples.py), one typed file also under mypy --strict;
 - `yaml` blocks are valid scenarios (here);
 - `yml` blocks are the CI files, checked against the Dockerfile and the settings
-  (tests/sidecar/test_readme_sidecar.py), the GitHub one also run (tests/sidecar/test_ci_wiring.py);
+  (tests/sidecar/test_readme_sidecar.py), the GitHub one also run (tests/plugin/test_ci_wiring.py);
 - `sh` and plain blocks: each `curl` is sent to an emulator with the default scenario (here),
   each `invent-emulator` command uses only commands and flags that exist (here);
 - `js` blocks call only paths of the API description (here; tests/browser makes the same calls
