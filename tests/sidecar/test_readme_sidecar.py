@@ -118,7 +118,7 @@ def test_gitlab_ci_service() -> None:
 @pytest.mark.parametrize("option", OPTIONS, ids=lambda o: o.name)
 def test_each_setting_has_its_row(option: Option) -> None:
     row = settings_rows().get(option.variable)
-    assert row, f"no README row for {option.variable}"
+    assert row, f"no docs/sidecar.md row for {option.variable}"
     assert row[0].strip("`").split()[0] == option.flag
     expected = shown(option.default)
     assert row[2] == (expected if expected == "none" else f"`{expected}`")
