@@ -26,10 +26,9 @@ from starlette.applications import Starlette
 from support.docpages import OTHER_PAGES, PAGES, ROOT, Block, anchors, blocks, links, text
 from support.wire import START
 
-from emulator import create_app
-from emulator.scenario.load import load_scenario_text
+from emulator import create_app, load_scenario_text
 from emulator.settings import OPTIONS
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

@@ -11,16 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from emulator.domain.entities import (
-    COUNTER_NAMES,
-    Broadcast,
-    BroadcastStatus,
-    BroadcastType,
-    Contact,
-)
+from emulator.domain.entities import Broadcast, BroadcastStatus, BroadcastType, Contact
 from emulator.domain.errors import ApiError, FieldProblem, bad_request
 from emulator.domain.org import Org
-from emulator.domain.outcome import DEFAULT_ERRORS, Decision, Outcome
+from emulator.domain.outcome import COUNTER_NAMES, DEFAULT_ERRORS, Decision, Outcome
 from emulator.domain.rowindex import RowIndex
 from emulator.domain.rowlife import add_row, complete_if_done, dispatch, skip
 from emulator.domain.rows import build_row

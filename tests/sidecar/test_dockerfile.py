@@ -18,8 +18,8 @@ import pytest
 from support import dockerfile
 from support.dockerfile import DOCKERFILE, ROOT, VENV_BIN_IN_IMAGE
 
+from emulator import __version__
 from emulator.settings import DEFAULT_PORT, OPTIONS
-from emulator.support.version import __version__
 
 READY_WITHIN = 15.0
 EXIT_WITHIN = 10.0

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from support.dockerfile import ROOT
 
-from emulator.support.version import __version__
+from emulator import __version__
 
 pytestmark = pytest.mark.docker
 
