@@ -1,7 +1,8 @@
 """The image with a real engine (opt-in: INVENT_TEST_DOCKER=1; skipped with the reason when no
 engine answers): it builds on the Python base image, adds at most 80 MB, turns healthy, answers
 a send and exits 0 on `docker stop`; it carries the package's version as its label, and keeps a
-state file on a named volume at /state across containers (docs/sidecar.md). Loopback only: host networking, bound to 127.0.0.1.
+state file on a named volume at /state across containers (docs/sidecar.md). Loopback only: host
+networking, bound to 127.0.0.1.
 
 The base image comes from INVENT_TEST_BASE_IMAGE, else from `../shared/tools/base-image.sh`
 (relative to the repository) when that script exists, else the Dockerfile's default."""
