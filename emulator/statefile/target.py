@@ -153,8 +153,6 @@ def _write_by_rename(real: Path, data: bytes) -> None:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        if real.exists():
-            os.chmod(temporary, real.stat().st_mode & 0o7777)
         os.replace(temporary, real)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
