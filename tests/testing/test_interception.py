@@ -119,3 +119,12 @@ def test_the_fully_qualified_and_any_case_spelling_are_intercepted(org: InventOr
 def test_hosts_given_with_a_trailing_dot_or_capitals_are_intercepted(org: InventOrg) -> None:
     with intercept(org, ["Mock.Invent.Test."]):
         assert httpx.get("https://mock.invent.test/orgs/x/broadcasts", headers=LIVE).is_success
+
+
+def test_a_non_ascii_admin_token_is_a_clear_error_not_an_encoding_crash(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INVENT_EMULATOR_ADMIN_TOKEN", "jéton")
+    with (pytest.raises(ValueError, match=r"INVENT_EMULATOR_ADMIN_TOKEN must be .*ASCII") as raised,
+          running(mode="inprocess")):
+        pass
+    assert not isinstance(raised.value, UnicodeError)
