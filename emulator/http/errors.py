@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -23,7 +24,7 @@ def envelope(status: int, message: str,
              details: list[FieldProblem] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "statusCode": status,
-        "error": _phrase(status),
+        "error": phrase(status),
         "message": message,
     }
     if details:
@@ -31,12 +32,18 @@ def envelope(status: int, message: str,
     return body
 
 
-def _phrase(status: int) -> str:
+def phrase(status: int) -> str:
     """The reason phrase; statuses HTTP does not name (499, 520 …) get a generic one."""
     try:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Client Error" if status < 500 else "Server Error"
+
+
+def envelope_bytes(status: int, message: str) -> bytes:
+    """The envelope as the bytes on the wire, for answers written below the app (the server's
+    own 408 and 503)."""
+    return json.dumps(envelope(status, message), separators=(",", ":")).encode()
 
 
 def error_response(error: ApiError) -> FastJSONResponse:
