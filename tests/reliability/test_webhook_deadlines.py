@@ -17,8 +17,9 @@ from emulator.testing.threaded import ThreadedServer
 
 pytestmark = pytest.mark.anyio
 DEADLINE = 0.5  # each attempt's total deadline in these scenarios
-# Far less than a trickling receiver needs to answer (minutes) or a silent one to give up.
-WITHIN = DEADLINE + 1.5
+# Far less than a trickling receiver needs to answer (minutes) or a silent one to give up, and
+# room for a busy machine.
+WITHIN = DEADLINE + 3.5
 
 
 def scenario(url: str, *, max_attempts: int = 1, timeout: float = DEADLINE) -> str:
@@ -122,7 +123,7 @@ async def test_a_redirect_is_a_failed_attempt_retried_and_logged_with_its_locati
 @pytest.fixture
 def silent_server() -> Iterator[tuple[ThreadedServer, HostileReceiver]]:
     with HostileReceiver(SILENT) as receiver:
-        text = scenario(receiver.url, timeout=2.0)
+        text = scenario(receiver.url, timeout=5.0)
         server = ThreadedServer(create_app(scenario=load_scenario_text(text))).start()
         try:
             yield server, receiver
@@ -144,8 +145,8 @@ def test_an_advance_of_one_org_never_waits_for_another_orgs_receiver(
         started = time.monotonic()
         answer = http.post("/_emulator/clock/advance", json={"seconds": 1, "org_id": "org_b"})
         assert answer.status_code == 200, answer.text
-        assert time.monotonic() - started < 1.0  # org_a's attempts hold 2 s each
+        assert time.monotonic() - started < 3.0  # org_a's attempts hold 5 s each
         reset = http.post("/_emulator/reset", json={"org_id": "org_b"})
         assert reset.status_code in (200, 204), reset.text
-        assert time.monotonic() - started < 1.5
+        assert time.monotonic() - started < 4.0
 
