@@ -111,9 +111,18 @@ class EmulatorServer:
 
     def run(self, sockets: list[socket.socket]) -> None:
         """The command line: serve on a thread while this (main) thread takes the stop signals
-        and hands them to `request_stop`."""
+        and hands them to `request_stop`. What ends the server thread (uvicorn's SystemExit
+        when the app fails to start) is raised here."""
         [sock] = sockets
-        thread = threading.Thread(target=self.serve, args=(sock,), name="invent-emulator-server")
+        ended: list[BaseException] = []
+
+        def serving() -> None:
+            try:
+                self.serve(sock)
+            except BaseException as error:  # re-raised on the main thread below
+                ended.append(error)
+
+        thread = threading.Thread(target=serving, name="invent-emulator-server")
         previous = {sig: signal.signal(sig, self._on_signal) for sig in STOP_SIGNALS}
         try:
             thread.start()
@@ -122,6 +131,8 @@ class EmulatorServer:
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+        if ended:
+            raise ended[0]
 
     def _on_signal(self, sig: int, frame: FrameType | None) -> None:
         self.request_stop()
