@@ -165,12 +165,13 @@ class WebhookSender:
     async def _work(self, key: WorkerKey) -> None:
         queue = self._queues[key]
         try:
-            async with self._client_for_run() as client:
-                while queue:
-                    org, delivery = queue[0]
-                    if self.registry.current(org):  # not reset or removed meanwhile
-                        await self._attempt(client, org, delivery)
-                    queue.popleft()
+            while queue:  # again: more may come while a run's client closes
+                async with self._client_for_run() as client:
+                    while queue:
+                        org, delivery = queue[0]
+                        if self.registry.current(org):  # not reset or removed meanwhile
+                            await self._attempt(client, org, delivery)
+                        queue.popleft()
         except asyncio.CancelledError:
             for org, delivery in queue:
                 org.webhooks.wait(delivery)
