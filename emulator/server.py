@@ -114,6 +114,9 @@ class EmulatorServer:
         and hands them to `request_stop`. What ends the server thread (uvicorn's SystemExit
         when the app fails to start) is raised here."""
         [sock] = sockets
+        if threading.current_thread() is not threading.main_thread():
+            self.serve(sock)  # signals reach the main thread only: stop with request_stop()
+            return
         ended: list[BaseException] = []
 
         def serving() -> None:
