@@ -18,10 +18,16 @@ from starlette.applications import Starlette
 
 from emulator import paths
 from emulator.app import create_app, save_on_exit
-from emulator.connections import ensure_descriptors
 from emulator.logformat import FIELDS
 from emulator.scenario.problems import ScenarioError
-from emulator.server import FORCE_SECONDS, STOP_SIGNALS, QuietServer, bind, make_server
+from emulator.server import (
+    FORCE_SECONDS,
+    STOP_SIGNALS,
+    EmulatorServer,
+    bind,
+    ensure_descriptors,
+    make_server,
+)
 from emulator.settings import Settings
 from emulator.statefile import Saver, StateFileError
 from emulator.support.hosts import is_loopback
@@ -90,17 +96,16 @@ def stop_grace(settings: Settings, expected_save: float) -> float:
 
 
 class StopSignals:
-    """SIGTERM, SIGINT and SIGHUP from now until the process exits: the first stops the server
-    with a grace fitted to the stop budget; later ones skip the rest of the grace, and once the
-    server has stopped they are ignored (the final save is not interrupted, the exit code
-    stays)."""
+    """SIGTERM, SIGINT and SIGHUP from now until the process exits. While the server runs it
+    takes them itself (the first stops it, later ones cut the grace short); here the grace is
+    fitted to the stop budget at the first stop, on the loop, and a signal once the server has
+    stopped is ignored, so the final save is never interrupted and the exit code stays 0."""
 
-    def __init__(self, server: QuietServer, saver: Saver | None, settings: Settings) -> None:
+    def __init__(self, server: EmulatorServer, saver: Saver | None, settings: Settings) -> None:
         self.server, self.saver, self.settings = server, saver, settings
         self.stopped = False
-        self._server_handler = server.handle_exit
-        # uvicorn installs `server.handle_exit` while it serves: the budget is fitted there too.
-        server.handle_exit = self.on_signal  # type: ignore[method-assign]
+        server.before_drain = self._fit_grace
+        # The server puts back what was installed before it ran: these handlers.
         if threading.current_thread() is threading.main_thread():
             for sig in STOP_SIGNALS:
                 signal.signal(sig, self.on_signal)
@@ -110,9 +115,7 @@ class StopSignals:
             log.info("already stopping (signal %d ignored)", sig,
                      extra={FIELDS: {"event": "signal_ignored"}})
             return
-        if not self.server.should_exit:
-            self._fit_grace()
-        self._server_handler(sig, frame)
+        self.server.request_stop()  # a signal before the server took over its signals
 
     def _fit_grace(self) -> None:
         expected = self.saver.expected_seconds() if self.saver is not None else 0.0
