@@ -26,7 +26,7 @@ from emulator.http.middleware import (
     WebhookFlush,
 )
 from emulator.http.pathguard import EncodedSlashGuard
-from emulator.http.render import recipient_json
+from emulator.http.render import broadcast_json, recipient_json
 from emulator.http.routes import ROUTES
 from emulator.scenario.limits import ScenarioLimits
 from emulator.scenario.load import load_scenario_file, resolve_scenario_path
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
         if scenario is None:
             scenario = load_scenario_file(resolve_scenario_path(settings.scenario), limits)
         emulator = Emulator(scenario, clock, recipient_json)
+    emulator.events.render_broadcast = broadcast_json
     app = EmulatorApp(
         routes=ROUTES,
         lifespan=_lifespan(emulator, state_file, settings.save_every),
@@ -70,11 +71,8 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
             Middleware(FaultMiddleware, emulator=emulator),
             Middleware(WebhookFlush, emulator=emulator),
         ],
-        exception_handlers={
-            ApiError: api_error_handler,
-            HTTPException: http_exception_handler,
-            Exception: unexpected_error_handler,
-        },
+        exception_handlers={ApiError: api_error_handler, HTTPException: http_exception_handler,
+                            Exception: unexpected_error_handler},
     )
     app.router.redirect_slashes = False  # a redirect would be built from the Host header
     app.state.settings = settings
@@ -83,6 +81,14 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     app.state.scenario_limits = limits
     app.state.errors = emulator.errors
     return app
+
+
+def stopping(app: Starlette) -> None:
+    """The server is about to drain: end what would otherwise hold it open (event streams,
+    waiting outbox reads), so a stop is prompt."""
+    emulator = getattr(app.state, "emulator", None)
+    if isinstance(emulator, Emulator):
+        emulator.events.close()
 
 
 def _lifespan(emulator: Emulator, state_file: Path | None, save_every: int | None,

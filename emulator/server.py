@@ -9,13 +9,15 @@ import logging
 import signal
 import socket
 import threading
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from types import FrameType
 
 import uvicorn
+from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 from emulator.accesslog import AccessLog
+from emulator.app import stopping
 from emulator.connections import ConnectionLimits, guarded_protocol
 from emulator.logformat import FIELDS
 from emulator.settings import Settings
@@ -43,9 +45,11 @@ class QuietServer(uvicorn.Server):
     stalled connection; here a stop signal drains for `grace` seconds, then closes what is left,
     and the process exits 0 either way. A second signal skips the rest of the grace."""
 
-    def __init__(self, config: uvicorn.Config, grace: float) -> None:
+    def __init__(self, config: uvicorn.Config, grace: float,
+                 on_stopping: Callable[[], None] | None = None) -> None:
         super().__init__(config)
         self.grace = grace
+        self.on_stopping = on_stopping
 
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
@@ -68,6 +72,8 @@ class QuietServer(uvicorn.Server):
         state = self.server_state
         for server in self.servers:
             server.close()
+        if self.on_stopping is not None:
+            self.on_stopping()
         for connection in list(state.connections):
             connection.shutdown()  # idle ones close now, busy ones after their answer
         log.info("stopping: %d connection(s) open, up to %g s to finish", len(state.connections),
@@ -127,4 +133,6 @@ def make_server(app: ASGIApp, *, access_log: bool, log_level: str,
                             log_config=None, log_level=log_level, lifespan="on",
                             http=guarded_protocol(limits), server_header=False,
                             date_header=False)
-    return QuietServer(config, settings.shutdown_grace)
+    # Only an emulator app has streams to end; the tests serve other apps too.
+    on_stopping = (lambda: stopping(app)) if isinstance(app, Starlette) else None
+    return QuietServer(config, settings.shutdown_grace, on_stopping)

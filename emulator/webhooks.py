@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from emulator.domain.entities import Flag, Recipient
-from emulator.domain.org import Org, RecipientEvent
+from emulator.domain.org import BroadcastEvent, Org, RecipientEvent
 from emulator.domain.webhooks import Attempt, DeliveryState, WebhookDelivery
 from emulator.registry import OrgRegistry
 from emulator.support.clock import format_timestamp as ts
@@ -68,9 +68,9 @@ class WebhookSender:
         self._client: httpx.AsyncClient | None = None
         registry.listeners.append(self.on_event)
 
-    def on_event(self, org: Org, event: RecipientEvent) -> None:
+    def on_event(self, org: Org, event: RecipientEvent | BroadcastEvent) -> None:
         queue = org.webhooks
-        if not queue.targets:
+        if not queue.targets or isinstance(event, BroadcastEvent):
             return
         # A bounce is the failure event of a bounced row; do not report it twice.
         if event.flag is Flag.FAILED and Flag.BOUNCED in event.row.flags:

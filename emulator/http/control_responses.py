@@ -139,6 +139,9 @@ class Message(Answer):
     missing_variables: list[str]
     external_message_id: str | None
     status: RecipientStatus
+    outcome: str = Field(description="What happened so far, by its most telling flag: an "
+                                     "outcome name (as the `status` filter takes), or "
+                                     "`pending`.")
     is_skipped: bool
     is_failed: bool
     is_bounced: bool

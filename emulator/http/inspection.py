@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 
 import emulator.inspection as inspection
 from emulator.domain.errors import bad_request
-from emulator.domain.outbox import MessageFilter
+from emulator.domain.outbox import MESSAGE_OUTCOMES, MessageFilter
 from emulator.domain.rules import magic_table
 from emulator.domain.webhooks import DeliveryState
 from emulator.http import query
@@ -70,16 +71,62 @@ async def list_webhooks(request: Request) -> Response:
     return FastJSONResponse([webhook_delivery_json(d) for d in log])
 
 
-async def list_messages(request: Request) -> Response:
-    params = request.query_params
-    wanted = MessageFilter(
+# `wait` on the outbox: longer would outlive the plugin's (and most clients') read timeout.
+MAX_WAIT_SECONDS = 30
+
+
+def message_filter(params: QueryParams) -> MessageFilter:
+    """The outbox's filters, shared by the list and by the inbox UI."""
+    needle = (query.text(params, "q") or "").strip().lower()
+    return MessageFilter(
         org_id=query.text(params, "org_id"),
         broadcast_id=query.text(params, "broadcast_id"),
         to=query.text(params, "to"),
         integration_id=query.text(params, "integration_id"),
+        q=needle or None,
+        outcome=query.choice(params, "status", MESSAGE_OUTCOMES),
+        since=query.moment(params, "since"),
+        until=query.moment(params, "until"),
+        include_skipped=bool(query.boolean(params, "include_skipped")),
     )
-    found = await inspection.outbox(emulator_of(request), wanted, query.limit_of(params))
-    return FastJSONResponse([message_json(m) for m in found])
+
+
+async def list_messages(request: Request) -> Response:
+    """Newest first; `limit`, or `page`/`take` with `pagination-count`; with `wait`, answers as
+    soon as something matches, or [] when the wait ends."""
+    params = request.query_params
+    emulator = emulator_of(request)
+    wanted = message_filter(params)
+    wait = query.seconds(params, "wait", MAX_WAIT_SECONDS)
+    paged = "page" in params or "take" in params
+    if paged and "limit" in params:
+        raise bad_request("Give either limit or page/take, not both", "limit")
+    page = query.page_of(params) if paged else None
+    limit = page.take if page is not None else query.limit_of(params)
+    offset = page.offset if page is not None else 0
+    if wait:
+        found = await inspection.wait_for_outbox(emulator, wanted, limit, wait, offset)
+    else:
+        found = await inspection.outbox(emulator, wanted, limit, offset)
+    headers = None
+    if page is not None:
+        headers = page.headers(await inspection.outbox_count(emulator, wanted))
+    return FastJSONResponse([message_json(m) for m in found], headers=headers)
+
+
+async def clear_messages(request: Request) -> Response:
+    org_id = query.text(request.query_params, "org_id")
+    if not org_id:
+        raise bad_request("org_id is required: clearing hides one org's messages", "org_id")
+    return FastJSONResponse({"cleared": await inspection.clear_outbox(emulator_of(request),
+                                                                      org_id)})
+
+
+async def hide_message(request: Request) -> Response:
+    params = request.path_params
+    cleared = await inspection.hide_message(emulator_of(request), params["org_id"],
+                                            params["recipient_id"])
+    return FastJSONResponse({"cleared": cleared})
 
 
 async def list_requests(request: Request) -> Response:

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from emulator.domain.contacts import CONTACT_STATUSES
+from emulator.domain.outbox import MESSAGE_OUTCOMES
 from emulator.http import control_responses as c
 from emulator.http import query
 from emulator.http import responses as r
@@ -169,7 +170,31 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "listMessages", "The outbox: messages handed to a provider, newest first", CONTROL,
         c.Message, many=True, errors=(400, 404), query=(
             ORG_FILTER, _text("broadcast_id"), _text("to", "An email address or phone number."),
-            _text("integration_id"), LIMIT)),
+            _text("integration_id"),
+            _text("q", "Text in the rendered subject, body or address, any case."),
+            _choice("status", MESSAGE_OUTCOMES, "The message's `outcome`."),
+            Param("since", {"type": "string", "format": "date-time"},
+                  "Made at or after this moment of the org's clock (RFC 3339)."),
+            Param("until", {"type": "string", "format": "date-time"},
+                  "Made at or before this moment of the org's clock (RFC 3339)."),
+            _flag("include_skipped"),
+            Param("wait", {"type": "number", "minimum": 0, "maximum": 30},
+                  "Seconds to wait for a match; answers as soon as one exists, else `[]`."),
+            LIMIT, *PAGING[:2]),
+        description="`page`/`take` page the outbox and answer `pagination-count` (all "
+                    "matches); `limit` (without them) caps a plain list."),
+    ("DELETE", "/_emulator/messages"): Operation(
+        "clearMessages", "Clear an org's outbox (its rows stay)", CONTROL, c.Cleared,
+        errors=(400, 404), query=(_text("org_id", "Required: the org to clear."),),
+        description="Hides every message the org's outbox shows now from every outbox view; "
+                    "rows, counters and the public API are untouched."),
+    ("GET", "/_emulator/events"): Operation(
+        "streamEvents", "Live events (Server-Sent Events)", CONTROL, None, errors=(404,),
+        query=(ORG_FILTER,),
+        description="`text/event-stream`: each recipient event as `id`, `event: <type>` and "
+                    "`data: <the webhook body>`, and `broadcast.status` events with the "
+                    "broadcast as `data`. `Last-Event-ID` resumes after that event; a comment "
+                    "line every 15 s keeps the stream open."),
     ("GET", "/_emulator/requests"): Operation(
         "listRequests", "The request journal of the public API, newest first", CONTROL,
         c.JournalEntry, many=True, errors=(400,), query=(
@@ -200,6 +225,9 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             _text("broadcast_id"), LIMIT)),
     ("GET", "/_emulator/orgs/{org_id}/messages/{recipient_id}"): Operation(
         "getOrgMessage", "One row's message, with the row", CONTROL, c.InboxMessage,
+        errors=(404,)),
+    ("DELETE", "/_emulator/orgs/{org_id}/messages/{recipient_id}"): Operation(
+        "hideMessage", "Delete one message from the outbox (its row stays)", CONTROL, c.Cleared,
         errors=(404,)),
     ("GET", "/_emulator/ui"): Operation("inbox", "The inbox UI", CONTROL, None, hidden=True),
     ("GET", "/_emulator/ui/{name}"): Operation("inboxAsset", "Inbox UI files", CONTROL, None,

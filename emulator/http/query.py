@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from starlette.datastructures import QueryParams
@@ -94,3 +95,32 @@ def limit_of(params: QueryParams) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise bad_request(f"limit must be from 1 to {MAX_LIMIT}", "limit")
     return limit
+
+
+# RFC 3339: a date, `T` (or a space), a time, and a zone (`Z` or an offset).
+_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
+                     r"([Zz]|[+-][0-9]{2}:[0-9]{2})")
+
+
+def moment(params: QueryParams, name: str) -> datetime | None:
+    """An RFC 3339 timestamp with its zone, e.g. `2026-01-05T09:00:00Z`, as UTC."""
+    raw = params.get(name)
+    if raw is None:
+        return None
+    try:
+        if not _MOMENT.fullmatch(raw):
+            raise ValueError(raw)
+        return datetime.fromisoformat(raw.upper()).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise bad_request(f"{name} must be an RFC 3339 timestamp such as "
+                          "2026-01-05T09:00:00Z", name) from None
+
+
+def seconds(params: QueryParams, name: str, most: int) -> float | None:
+    """A number of seconds from 0 to `most` (decimals allowed: `0.5`)."""
+    raw = params.get(name)
+    if raw is None:
+        return None
+    if not re.fullmatch(r"[0-9]{1,6}(\.[0-9]{1,3})?", raw) or float(raw) > most:
+        raise bad_request(f"{name} must be a number of seconds from 0 to {most}", name)
+    return float(raw)

@@ -180,6 +180,7 @@ def message_json(message: Message) -> Json:
         "missing_variables": missing,
         "external_message_id": row.external_message_id,
         "status": row.status.value,
+        "outcome": message.outcome,
     }
     for flag in WIRE_FLAGS:
         body[flag.value] = flag in row.flags

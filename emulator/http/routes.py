@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from emulator.domain.broadcasts import BroadcastAction
-from emulator.http import contacts, control, inbox, inspection, public, ui
+from emulator.http import contacts, control, events, inbox, inspection, public, ui
 from emulator.http.control import Endpoint
 from emulator.http.explorer import DOCS_ROUTES
 
@@ -66,7 +66,10 @@ CONTROL_ROUTES = [
           methods=["GET"]),
     Route("/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}/recipients/{recipient_id}",
           inspection.get_recipient, methods=["GET"]),
-    Route("/_emulator/messages", inspection.list_messages, methods=["GET"]),
+    Route("/_emulator/messages", by_method(GET=inspection.list_messages,
+                                           DELETE=inspection.clear_messages),
+          methods=["GET", "DELETE"]),
+    Route("/_emulator/events", events.stream_events, methods=["GET"]),
     Route("/_emulator/requests", by_method(GET=inspection.list_requests,
                                            DELETE=inspection.clear_requests),
           methods=["GET", "DELETE"]),
@@ -80,8 +83,9 @@ CONTROL_ROUTES = [
 INBOX_ROUTES = [
     Route("/_emulator/orgs/{org_id}/broadcasts", inbox.list_org_broadcasts, methods=["GET"]),
     Route("/_emulator/orgs/{org_id}/recipients", inbox.list_org_rows, methods=["GET"]),
-    Route("/_emulator/orgs/{org_id}/messages/{recipient_id}", inbox.get_org_message,
-          methods=["GET"]),
+    Route("/_emulator/orgs/{org_id}/messages/{recipient_id}",
+          by_method(GET=inbox.get_org_message, DELETE=inspection.hide_message),
+          methods=["GET", "DELETE"]),
     Route(ui.UI_PREFIX, ui.ui_index, methods=["GET"]),
     Route(ui.UI_PREFIX + "/{name}", ui.ui_asset, methods=["GET"]),
 ]

@@ -44,6 +44,7 @@ def dump_org(org: Org) -> dict[str, Plain]:
                       "entries": [[time_out(due), sequence, *_dump_timed(entry)]
                                   for due, sequence, entry in org.scheduler.entries()]},
         "jobs": [_dump_job(job) for job in org.jobs],
+        "hidden": org.hidden.dump(),
         **dump_entities(org),
     }
 
@@ -70,6 +71,8 @@ def load_org(data: dict[str, Plain], blueprint: Blueprint, shared_clock: Clock,
                            for due, sequence, kind, *args in scheduler["entries"]],
                           int(scheduler["next_sequence"]))
     org.jobs = [_load_job(org, record) for record in data["jobs"]]
+    if "hidden" in data:  # files of 0.2.0 hid nothing
+        org.hidden.restore(data["hidden"])
     return org
 
 

@@ -18,6 +18,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("emulator.app", "emulator.server", "emulator.accesslog", "emulator.connections"),
     ("emulator.http",),
     ("emulator.service", "emulator.inspection", "emulator.webhooks", "emulator.registry",
+     "emulator.events",
      "emulator.timekeeping", "emulator.faults", "emulator.journal", "emulator.statefile"),
     ("emulator.scenario",),
     ("emulator.domain",),
