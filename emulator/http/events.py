@@ -28,13 +28,20 @@ async def stream_events(request: Request) -> Response:
     given = request.headers.get("last-event-id", "").strip()
     # A client without one (or with one this server never gave) starts from now.
     last = int(given) if re.fullmatch(r"[0-9]{1,18}", given) else events.last_id
-    return StreamingResponse(_stream(events, org_id, min(last, events.last_id)),
+    # In process (httpx.ASGITransport, no lifespan) an answer is read whole: it holds the
+    # events so far and ends, instead of never returning.
+    live = emulator.background
+    return StreamingResponse(_stream(events, org_id, min(last, events.last_id), live=live),
                              media_type="text/event-stream", headers=STREAM_HEADERS)
 
 
-async def _stream(events: EventStream, org_id: str | None, last: int) -> AsyncIterator[bytes]:
+async def _stream(events: EventStream, org_id: str | None, last: int,
+                  *, live: bool) -> AsyncIterator[bytes]:
     with events.opened():
         yield b"retry: %d\n: connected\n\n" % RETRY_MS
+        if not live:
+            yield b"".join(frame(entry) for entry in events.after(last, org_id))
+            return
         while not events.closed:
             found = events.after(last, org_id)
             if found:

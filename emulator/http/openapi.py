@@ -156,8 +156,10 @@ def _request_body(operation: Operation) -> Json | None:
 
 def _answer(operation: Operation) -> Json:
     if operation.answer is None:
-        return {"description": "OK", "content": {"application/json": {
-            "schema": {"type": "object"}}}}
+        schema_of_raw: Json = ({"type": "object"} if operation.media_type == "application/json"
+                               else {"type": "string"})
+        return {"description": "OK", "content": {operation.media_type: {
+            "schema": schema_of_raw}}}
     if isinstance(operation.answer, tuple):
         schema: Json = {"oneOf": [_ref(m) for m in operation.answer]}
     else:

@@ -49,6 +49,7 @@ class Operation:
     paged: bool = False  # pagination-* headers on the answer
     description: str = ""
     hidden: bool = False  # served, but not part of the API description (pages, assets)
+    media_type: str = "application/json"  # of an answer without a model
 
     @property
     def public(self) -> bool:
@@ -189,12 +190,14 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         description="Hides every message the org's outbox shows now from every outbox view; "
                     "rows, counters and the public API are untouched."),
     ("GET", "/_emulator/events"): Operation(
-        "streamEvents", "Live events (Server-Sent Events)", CONTROL, None, errors=(404,),
+        "streamEvents", "Live events (Server-Sent Events)", CONTROL, None, errors=(400, 404),
+        media_type="text/event-stream",
         query=(ORG_FILTER,),
         description="`text/event-stream`: each recipient event as `id`, `event: <type>` and "
                     "`data: <the webhook body>`, and `broadcast.status` events with the "
                     "broadcast as `data`. `Last-Event-ID` resumes after that event; a comment "
-                    "line every 15 s keeps the stream open."),
+                    "line every 15 s keeps the stream open. Without a running server "
+                    "(in-process clients) the answer holds the events so far and ends."),
     ("GET", "/_emulator/requests"): Operation(
         "listRequests", "The request journal of the public API, newest first", CONTROL,
         c.JournalEntry, many=True, errors=(400,), query=(
