@@ -125,7 +125,13 @@ class Contract:
                     return f"the documented header {name} is missing"
             elif spec["schema"].get("type") == "integer" and not value.isdigit():
                 return f"header {name}: {value!r} is not an integer"
-        schema = answer["content"]["application/json"]["schema"]
+        content = answer["content"]
+        if "application/json" not in content:  # a stream (text/event-stream): its type only
+            [media_type] = content
+            given = headers.get("content-type", "")
+            return None if given.startswith(media_type) else (
+                f"content-type {given!r}, documented {media_type}")
+        schema = content["application/json"]["schema"]
         return self._body_problem((template, _method(scope), str(status)), schema, headers,
                                   body, scope)
 
