@@ -8,7 +8,7 @@ can even read the answers, under its own host name. So:
 - requests that came over a socket to /_emulator, /docs and /openapi.json need a loopback `Host`
   (or one of `allowed_hosts`) while the server is bound to loopback; bound beyond loopback (a
   container reached by its service name) any host passes unless `allowed_hosts` is given;
-- with an admin token, /_emulator (but /_emulator/health) needs it, as `Authorization: Bearer`
+- with an admin token, /_emulator (but /_emulator/health and the inbox page's files) needs it, as `Authorization: Bearer`
   or `X-Invent-Admin-Token` (401 otherwise).
 
 In-process traffic (httpx.ASGITransport, the plugin's in-process transport) is exempt from the
@@ -27,6 +27,9 @@ from emulator.support.hosts import is_loopback
 
 CONTROL_PREFIX = "/_emulator"
 OPEN_CONTROL_PATHS = frozenset({"/_emulator/health"})
+# The inbox page and its static files hold no data: a browser navigation cannot send the token,
+# so they are served without it (the page asks for it, and sends it on every data call).
+UI_PATH = "/_emulator/ui"
 DOC_PATHS = ("/docs", "/openapi.json")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_HEADER = "x-invent-admin-token"
@@ -67,7 +70,7 @@ class ControlGuard:
         if control and scope["method"] not in SAFE_METHODS and _cross_site(scope, headers, host):
             return 403, ("Cross-site requests may not change the emulator: "
                          f"{scope['method']} {path} came from another site")
-        if (control and self.admin_token and path not in OPEN_CONTROL_PATHS
+        if (control and self.admin_token and not _open_without_token(scope["method"], path)
                 and not _has_token(headers, self.admin_token)):
             return 401, ("The control surface needs the admin token: send "
                          "'Authorization: Bearer <token>' or 'X-Invent-Admin-Token: <token>'")
@@ -86,6 +89,12 @@ def host_name(host: str) -> str:
     if host.startswith("["):
         return host[1:host.find("]")] if "]" in host else host
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _open_without_token(method: str, path: str) -> bool:
+    if path in OPEN_CONTROL_PATHS:
+        return True
+    return method in ("GET", "HEAD") and (path == UI_PATH or path.startswith(UI_PATH + "/"))
 
 
 def _headers(scope: Scope) -> dict[str, str]:

@@ -1,4 +1,5 @@
-// The emulator's control surface (same origin) and nothing else.
+// The emulator's control surface (same origin) and nothing else. With an admin token, every
+// call carries it in a header, never in a URL; it is kept for this tab only (sessionStorage).
 
 export class ApiError extends Error {
   constructor(message, status) {
@@ -7,8 +8,25 @@ export class ApiError extends Error {
   }
 }
 
-async function call(method, path, body) {
-  const init = { method, headers: { Accept: "application/json" } };
+const TOKEN_KEY = "invent-emulator-admin-token";
+
+export const token = {
+  get: () => sessionStorage.getItem(TOKEN_KEY) || "",
+  set: (value) => {
+    if (value) sessionStorage.setItem(TOKEN_KEY, value);
+    else sessionStorage.removeItem(TOKEN_KEY);
+  },
+};
+
+export function authHeaders(extra = {}) {
+  const headers = { Accept: "application/json", ...extra };
+  const value = token.get();
+  if (value) headers["X-Invent-Admin-Token"] = value;
+  return headers;
+}
+
+async function call(method, path, body, extraHeaders = {}) {
+  const init = { method, headers: authHeaders(extraHeaders), cache: "no-store" };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -20,7 +38,7 @@ async function call(method, path, body) {
     try { message = JSON.parse(text).message || message; } catch { /* not the envelope */ }
     throw new ApiError(message, response.status);
   }
-  return { text, json: () => JSON.parse(text) };
+  return { text, json: () => JSON.parse(text), headers: response.headers };
 }
 
 const enc = encodeURIComponent;
@@ -33,12 +51,32 @@ function query(params) {
 export const api = {
   orgs: () => call("GET", "/_emulator/orgs"),
   broadcasts: (org) => call("GET", `/_emulator/orgs/${enc(org)}/broadcasts`),
-  rows: (org, { q, broadcastId, limit = 100 }) =>
-    call("GET", `/_emulator/orgs/${enc(org)}/recipients` +
-      query({ q, broadcast_id: broadcastId, limit })),
+  messages: (org, { q, broadcastId, includeSkipped, page, take }) =>
+    call("GET", "/_emulator/messages" + query({
+      org_id: org, q, broadcast_id: broadcastId,
+      include_skipped: includeSkipped ? "true" : null, page, take,
+    })),
   message: (org, recipientId) =>
     call("GET", `/_emulator/orgs/${enc(org)}/messages/${enc(recipientId)}`),
+  deleteMessage: (org, recipientId) =>
+    call("DELETE", `/_emulator/orgs/${enc(org)}/messages/${enc(recipientId)}`),
+  clearMessages: (org) => call("DELETE", "/_emulator/messages" + query({ org_id: org })),
   webhooks: (org) => call("GET", "/_emulator/webhooks" + query({ org_id: org })),
   advance: (org, seconds) => call("POST", "/_emulator/clock/advance", { org_id: org, seconds }),
   reset: (org) => call("POST", "/_emulator/reset", { org_id: org }),
+  // A transactional broadcast with one email template, active: something the empty state's
+  // command can really send. The public API makes it (with the org's key); the control
+  // surface adds the template and activates it.
+  createTestBroadcast: async (org, key) => {
+    const orgPath = key.own ? "c" : org.id;
+    const made = (await call("POST", `/orgs/${enc(orgPath)}/broadcasts`,
+      { name: "Inbox test", type: "TRANSACTIONAL" },
+      { Authorization: `Bearer ${key.key}` })).json();
+    await call("POST", `/_emulator/orgs/${enc(org.id)}/broadcasts/${enc(made.id)}/templates`, {
+      integration_id: "gmail",
+      config: { subject: "Hello from the inbox", body: "<p>Hi {{name}}, it works.</p>" },
+    });
+    await call("POST", `/_emulator/orgs/${enc(org.id)}/broadcasts/${enc(made.id)}/activate`);
+    return made.id;
+  },
 };
