@@ -8,8 +8,8 @@ can even read the answers, under its own host name. So:
 - requests that came over a socket to /_emulator, /docs and /openapi.json need a loopback `Host`
   (or one of `allowed_hosts`) while the server is bound to loopback; bound beyond loopback (a
   container reached by its service name) any host passes unless `allowed_hosts` is given;
-- with an admin token, /_emulator (but /_emulator/health and the inbox page's files) needs it, as `Authorization: Bearer`
-  or `X-Invent-Admin-Token` (401 otherwise).
+- with an admin token, /_emulator (but /_emulator/health and the inbox page's files) needs it,
+  as `Authorization: Bearer` or `X-Invent-Admin-Token` (401 otherwise).
 
 In-process traffic (httpx.ASGITransport, the plugin's in-process transport) is exempt from the
 Host check: no browser is involved. It is told apart by `scope["server"]`, which an ASGI server

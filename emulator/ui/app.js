@@ -368,6 +368,8 @@ function start() {
     kick();
   });
   $("org").addEventListener("change", (e) => { location.hash = orgHref({ id: e.target.value }); });
+  // Orgs made elsewhere send no event to this org's stream: look again before a choice.
+  $("org").addEventListener("focus", () => kick());
   // The skip link moves focus without touching the hash, which holds the route.
   $("skip").addEventListener("click", (e) => { e.preventDefault(); $("main").focus(); });
   $("reset").addEventListener("click", askReset);

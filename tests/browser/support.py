@@ -19,6 +19,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(__file__).resolve().parent / "site"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+# Screenshots are taken only when asked (they land in the tracked docs/screenshots/).
+SCREENSHOTS_ENV = "INVENT_EMULATOR_SCREENSHOTS"
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 
 # A browser of one's own choosing; otherwise the places Debian's packages put theirs.
 BROWSER_ENV = "INVENT_EMULATOR_BROWSER"
