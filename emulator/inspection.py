@@ -32,8 +32,7 @@ async def outbox(emulator: Emulator, wanted: MessageFilter, limit: int,
 
 
 async def outbox_count(emulator: Emulator, wanted: MessageFilter) -> int:
-    orgs = await emulator.orgs(wanted.org_id)
-    return sum(1 for _ in messages(orgs, wanted))
+    return outbox_rows.count(await emulator.orgs(wanted.org_id), wanted)
 
 
 async def wait_for_outbox(emulator: Emulator, wanted: MessageFilter, limit: int,
