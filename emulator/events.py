@@ -16,9 +16,10 @@ from typing import Any
 
 from emulator.domain.entities import Broadcast
 from emulator.domain.org import BroadcastEvent, Org, RecipientEvent
+from emulator.domain.outcome import event_name
 from emulator.registry import OrgRegistry
 from emulator.support.clock import format_timestamp as ts
-from emulator.webhooks import RowRenderer, event_name
+from emulator.webhooks import RowRenderer
 
 BroadcastRenderer = Callable[[Org, Broadcast], dict[str, Any]]
 BROADCAST_STATUS = "broadcast.status"

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from emulator.domain.entities import Broadcast, Flag, Recipient, address_of
+from emulator.domain.entities import Broadcast, Recipient, address_of
 from emulator.domain.errors import not_found
 from emulator.domain.org import Org
-from emulator.domain.outcome import Outcome
+from emulator.domain.outcome import Flag, Outcome
 from emulator.domain.rows import merged_variables
 from emulator.domain.templating import missing_variables, render_config
 from emulator.support.addresses import normalize_address

@@ -10,18 +10,30 @@ from collections.abc import AsyncIterator
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
+from emulator import paths
 from emulator.events import EventStream, frame
 from emulator.http import query
 from emulator.http.common import emulator_of
+from emulator.http.operation import CONTROL, Operations
+
+OPERATIONS = Operations(CONTROL)
 
 STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 # How soon a browser's EventSource reconnects after the stream ends.
 RETRY_MS = 1000
 
 
+@OPERATIONS.declare(
+    "GET", paths.EVENTS, "streamEvents", "Live events (Server-Sent Events)", answer=None,
+    errors=(400, 404), query=query.ORG_ONLY, media_type="text/event-stream",
+    description="`text/event-stream`: each recipient event as `id`, `event: <type>` and "
+                "`data: <the webhook body>`, and `broadcast.status` events with the broadcast "
+                "as `data`. `Last-Event-ID` resumes after that event; a comment line every "
+                "15 s keeps the stream open. Without a running server (in-process clients) "
+                "the answer holds the events so far and ends.")
 async def stream_events(request: Request) -> Response:
     emulator = emulator_of(request)
-    org_id = query.text(request.query_params, "org_id")
+    org_id = query.ORG_ONLY.parse(request.query_params)["org_id"]
     if org_id is not None:
         await emulator.org(org_id)  # the documented 404 before the stream starts
     events = emulator.events

@@ -4,7 +4,6 @@ the request journal, the body-size cap, injected faults, and webhook flushing af
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Sequence
 
 from starlette.middleware.cors import CORSMiddleware
@@ -12,10 +11,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.domain.errors import ApiError
 from emulator.http.common import ENTRY_KEY
-from emulator.http.errors import envelope
+from emulator.http.errors import send_error
+from emulator.paths import CONTROL_PREFIX, DOCS
 from emulator.service import Emulator
 
-CONTROL_PREFIX = "/_emulator"
 # Browser clients read these across origins.
 EXPOSED_HEADERS = ["pagination-count", "pagination-page", "pagination-take", "Retry-After"]
 
@@ -26,7 +25,7 @@ def _is_public_http(scope: Scope) -> bool:
 
 def same_origin_only(path: str) -> bool:
     """The control surface, the inbox UI under it and the API explorer: no CORS."""
-    return path.startswith(CONTROL_PREFIX) or path == "/docs" or path.startswith("/docs/")
+    return path.startswith(CONTROL_PREFIX) or path == DOCS or path.startswith(DOCS + "/")
 
 
 class PublicCORS:
@@ -96,7 +95,7 @@ class BodySizeLimit:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > max_bytes:
             error = _too_large(max_bytes)
-            await _send_json(send, 413, envelope(413, error.message), [(b"connection", b"close")])
+            await send_error(send, 413, error.message, [(b"connection", b"close")])
             return
         received = 0
 
@@ -145,16 +144,7 @@ class FaultMiddleware:
         message = fault.respond.message or f"Injected fault (faults[{index}])"
         extra = ([(b"retry-after", str(fault.respond.retry_after).encode())]
                  if fault.respond.retry_after is not None else [])
-        await _send_json(send, status, envelope(status, message), extra)
-
-
-async def _send_json(send: Send, status: int, body: object,
-                     extra: list[tuple[bytes, bytes]]) -> None:
-    data = json.dumps(body, separators=(",", ":")).encode()
-    headers = [(b"content-type", b"application/json"),
-               (b"content-length", str(len(data)).encode()), *extra]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": data})
+        await send_error(send, status, message, extra)
 
 
 class WebhookFlush:

@@ -1,5 +1,7 @@
-// The emulator's control surface (same origin) and nothing else. With an admin token, every
-// call carries it in a header, never in a URL; it is kept for this tab only (sessionStorage).
+// The emulator's control surface (same origin) and nothing else; its paths come from the
+// server (wire.js is generated from emulator/paths.py). With an admin token, every call
+// carries it in a header, never in a URL; it is kept for this tab only (sessionStorage).
+import { PATHS } from "./wire.js";
 
 export class ApiError extends Error {
   constructor(message, status) {
@@ -43,40 +45,46 @@ async function call(method, path, body, extraHeaders = {}) {
 
 const enc = encodeURIComponent;
 
+// A route template with its {names} filled in, each value encoded.
+export function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, name) => enc(values[name]));
+}
+
 function query(params) {
   const pairs = Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== "");
   return pairs.length ? "?" + new URLSearchParams(pairs).toString() : "";
 }
 
 export const api = {
-  orgs: () => call("GET", "/_emulator/orgs"),
-  broadcasts: (org) => call("GET", `/_emulator/orgs/${enc(org)}/broadcasts`),
+  orgs: () => call("GET", PATHS.ORGS),
+  broadcasts: (org) => call("GET", fill(PATHS.ORG_BROADCASTS, { org_id: org })),
   messages: (org, { q, broadcastId, includeSkipped, page, take }) =>
-    call("GET", "/_emulator/messages" + query({
+    call("GET", PATHS.MESSAGES + query({
       org_id: org, q, broadcast_id: broadcastId,
       include_skipped: includeSkipped ? "true" : null, page, take,
     })),
   message: (org, recipientId) =>
-    call("GET", `/_emulator/orgs/${enc(org)}/messages/${enc(recipientId)}`),
+    call("GET", fill(PATHS.ORG_MESSAGE, { org_id: org, recipient_id: recipientId })),
   deleteMessage: (org, recipientId) =>
-    call("DELETE", `/_emulator/orgs/${enc(org)}/messages/${enc(recipientId)}`),
-  clearMessages: (org) => call("DELETE", "/_emulator/messages" + query({ org_id: org })),
-  webhooks: (org) => call("GET", "/_emulator/webhooks" + query({ org_id: org })),
-  advance: (org, seconds) => call("POST", "/_emulator/clock/advance", { org_id: org, seconds }),
-  reset: (org) => call("POST", "/_emulator/reset", { org_id: org }),
+    call("DELETE", fill(PATHS.ORG_MESSAGE, { org_id: org, recipient_id: recipientId })),
+  clearMessages: (org) => call("DELETE", PATHS.MESSAGES + query({ org_id: org })),
+  webhooks: (org) => call("GET", PATHS.WEBHOOKS + query({ org_id: org })),
+  advance: (org, seconds) => call("POST", PATHS.CLOCK_ADVANCE, { org_id: org, seconds }),
+  reset: (org) => call("POST", PATHS.RESET, { org_id: org }),
   // A transactional broadcast with one email template, active: something the empty state's
   // command can really send. The public API makes it (with the org's key); the control
   // surface adds the template and activates it.
   createTestBroadcast: async (org, key) => {
     const orgPath = key.own ? "c" : org.id;
-    const made = (await call("POST", `/orgs/${enc(orgPath)}/broadcasts`,
+    const made = (await call("POST", fill(PATHS.BROADCASTS, { org_id: orgPath }),
       { name: "Inbox test", type: "TRANSACTIONAL" },
       { Authorization: `Bearer ${key.key}` })).json();
-    await call("POST", `/_emulator/orgs/${enc(org.id)}/broadcasts/${enc(made.id)}/templates`, {
+    const ids = { org_id: org.id, broadcast_id: made.id };
+    await call("POST", fill(PATHS.ORG_BROADCAST_TEMPLATES, ids), {
       integration_id: "gmail",
       config: { subject: "Hello from the inbox", body: "<p>Hi {{name}}, it works.</p>" },
     });
-    await call("POST", `/_emulator/orgs/${enc(org.id)}/broadcasts/${enc(made.id)}/activate`);
+    await call("POST", fill(PATHS.ORG_BROADCAST_ACTION, { ...ids, action: "activate" }));
     return made.id;
   },
 };

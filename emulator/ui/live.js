@@ -3,6 +3,7 @@
 // once make one); if the stream cannot be read, the page polls instead and tries the stream
 // again later. One refresh runs at a time; kick() asks for one now (after an action).
 import { authHeaders } from "./api.js";
+import { PATHS } from "./wire.js";
 
 const POLL_MS = 2000;
 const RETRY_STREAM_MS = 5000;
@@ -51,7 +52,7 @@ export function startLive(refresh, { orgId, onSuccess, onFailure, onStreamState 
     streamOrg = wanted;
     controller = new AbortController();
     try {
-      const response = await fetch(`/_emulator/events?org_id=${encodeURIComponent(wanted)}`, {
+      const response = await fetch(`${PATHS.EVENTS}?org_id=${encodeURIComponent(wanted)}`, {
         headers: authHeaders({ Accept: "text/event-stream" }), signal: controller.signal,
         cache: "no-store",
       });

@@ -1,6 +1,8 @@
 // Commands the page offers to copy, quoted for a POSIX shell: every value in single quotes
 // (a quote inside becomes '\''), so a scenario's names and values can never run anything when
 // the command is pasted.
+import { fill } from "./api.js";
+import { PATHS } from "./wire.js";
 
 export function shq(value) {
   return `'${String(value).replace(/'/g, "'\\''")}'`;
@@ -13,8 +15,7 @@ export function sendCommand({ base, orgPath, broadcast, key }) {
   const body = { [email ? "email" : "phone"]: email ? "ada@example.com" : "+15550100001" };
   const names = Object.keys(broadcast.properties || {});
   if (names.length) body.variables = Object.fromEntries(names.map((n) => [n, sample(n)]));
-  const url = `${base}/orgs/${encodeURIComponent(orgPath)}/broadcasts/` +
-    `${encodeURIComponent(broadcast.id)}/send`;
+  const url = base + fill(PATHS.BROADCAST_SEND, { org_id: orgPath, broadcast_id: broadcast.id });
   return [
     `curl -s -X POST ${shq(url)}`,
     `  -H ${shq(`Authorization: Bearer ${key}`)}`,

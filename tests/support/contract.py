@@ -23,8 +23,7 @@ from starlette.routing import Match
 from starlette.types import Message, Receive, Scope, Send
 
 from emulator.http.openapi import openapi_document
-from emulator.http.operations import OPERATIONS
-from emulator.http.routes import ROUTES
+from emulator.http.routes import OPERATIONS, ROUTES
 
 Json = dict[str, Any]
 AppCall = Callable[[Starlette, Scope, Receive, Send], Awaitable[None]]
@@ -125,15 +124,18 @@ class Contract:
                     return f"the documented header {name} is missing"
             elif spec["schema"].get("type") == "integer" and not value.isdigit():
                 return f"header {name}: {value!r} is not an integer"
-        content = answer["content"]
+        return self._content_problem((template, _method(scope), str(status)), answer["content"],
+                                     headers, body, scope)
+
+    def _content_problem(self, key: tuple[str, str, str], content: Json,
+                         headers: dict[str, str], body: bytes, scope: Scope) -> str | None:
         if "application/json" not in content:  # a stream (text/event-stream): its type only
             [media_type] = content
             given = headers.get("content-type", "")
             return None if given.startswith(media_type) else (
                 f"content-type {given!r}, documented {media_type}")
-        schema = content["application/json"]["schema"]
-        return self._body_problem((template, _method(scope), str(status)), schema, headers,
-                                  body, scope)
+        return self._body_problem(key, content["application/json"]["schema"], headers, body,
+                                  scope)
 
     def _body_problem(self, key: tuple[str, str, str], schema: Json, headers: dict[str, str],
                       body: bytes, scope: Scope) -> str | None:
