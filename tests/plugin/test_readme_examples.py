@@ -48,10 +48,13 @@ def test_every_readme_example_passes(pytester: pytest.Pytester, mode_args: list[
 
 @pytest.mark.parametrize("example", example_files(), ids=lambda p: p.name)
 def test_example_appears_verbatim_in_the_readme(example: Path) -> None:
+    """In README.md, or in a docs page it links (docs/*.md)."""
     text = example.read_text("utf-8").strip()
     assert text, f"{example.name} is empty"
-    assert text in README.read_text("utf-8"), (
-        f"README.md no longer shows {example.name} word for word; copy one onto the other")
+    pages = [README, *sorted((README.parent / "docs").glob("*.md"))]
+    assert any(text in page.read_text("utf-8") for page in pages), (
+        f"README.md (or docs/) no longer shows {example.name} word for word; copy one onto "
+        "the other")
 
 
 @pytest.mark.parametrize("title", SECTIONS)
