@@ -276,3 +276,23 @@ def test_the_command_is_shell_quoted_against_hostile_values(
                          "-H", "Content-Type: application/json"]
     assert argv[9] == "-d" and len(argv) == 11
     assert set(json.loads(argv[10])["variables"]) == set(hostile)
+
+
+def test_a_live_update_keeps_the_scroll_position(
+        logged: LoggedPage, emulator: ThreadedServer) -> None:
+    populate(emulator)
+    for n in range(30):
+        send(emulator, {"email": f"scroll{n}@shop.test", "template_ids": ["tpl_login_email"]})
+    page = logged.page
+    open_inbox(page, emulator, 1280)
+    expect(page.locator(".list-head .count")).to_have_text(f"1{DASH}36 of 36")
+    watched = item(page, "scroll10@shop.test")
+    watched.scroll_into_view_if_needed()
+    page.mouse.wheel(0, 200)
+    page.wait_for_timeout(200)
+    before = watched.bounding_box()
+    assert before is not None and page.evaluate("window.scrollY") > 0
+    send(emulator, {"email": "new-on-top@shop.test", "template_ids": ["tpl_login_email"]})
+    expect(page.locator(".list-head .count")).to_have_text(f"1{DASH}37 of 37")
+    after = watched.bounding_box()
+    assert after is not None and abs(after["y"] - before["y"]) <= 2, (before, after)

@@ -38,6 +38,7 @@ orgs:
 INNER = '''\
 import re
 import threading
+from pathlib import Path
 import time
 from datetime import datetime, timedelta
 
@@ -178,6 +179,20 @@ def test_clear_messages_and_the_new_filters(invent):
     assert invent.clear_messages() == 1
     assert invent.messages() == []
     assert len(invent.recipients("bc_a")) == 2  # the rows stay
+
+
+@SHOP
+def test_clearing_one_org_leaves_another_alone(invent):
+    from emulator.scenario.load import load_scenario_file
+
+    shop = load_scenario_file(Path(__file__).with_name("shop.yaml"))
+    with invent.emulator.new_org(scenario=shop, org="org_shop") as other:
+        send(invent, "bc_a", email="mine@x.test")
+        send(other, "bc_a", email="theirs@x.test")
+        assert invent.clear_messages() == 1
+        assert [m["to"] for m in other.messages()] == ["theirs@x.test"]
+        assert other.wait_for_message(to="theirs@x.test", timeout=1)["to"] == "theirs@x.test"
+        assert invent.messages() == []
 
 
 def test_wait_for_message_times_out_readably(invent):
