@@ -58,8 +58,10 @@ async def hide_message(emulator: Emulator, org_id: str, recipient_id: str) -> in
     return outbox_rows.hide(await emulator.org(org_id), recipient_id)
 
 
-def journal(emulator: Emulator, wanted: EntryFilter, limit: int) -> list[Entry]:
-    return list(itertools.islice(emulator.journal.newest_first(wanted), limit))
+def journal(emulator: Emulator, wanted: EntryFilter, limit: int) -> tuple[list[Entry], int]:
+    """The newest `limit` matching entries, and how many match in all."""
+    matching = list(emulator.journal.newest_first(wanted))
+    return matching[:limit], len(matching)
 
 
 @dataclass(frozen=True, slots=True)

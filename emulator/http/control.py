@@ -168,8 +168,13 @@ async def create_org(request: Request) -> Response:
         raise bad_request("org: names an org of `scenario`, which is missing", "org")
     given = body.scenario
     limits = request.app.state.scenario_limits
-    scenario = (None if given is None else await asyncio.to_thread(
-        _scenario, lambda: load_scenario_json(given, "<scenario>", limits)))
+    scenario = None
+    if isinstance(given, str):  # YAML text, as an export answers it
+        scenario = await asyncio.to_thread(
+            _scenario, lambda: load_scenario_text(given, "<scenario>", limits=limits))
+    elif given is not None:
+        scenario = await asyncio.to_thread(
+            _scenario, lambda: load_scenario_json(given, "<scenario>", limits))
     org = await emulator_of(request).create_org(NewOrg(
         name=body.name, parent=body.parent, copy_of=body.copy_of, scenario=scenario,
         scenario_org=body.org, clock_mode=body.clock.mode if body.clock else None,

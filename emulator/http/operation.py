@@ -41,6 +41,8 @@ class Operation:
     description: str = ""
     hidden: bool = False  # served, but not part of the API description (pages, assets)
     media_type: str = "application/json"  # of an answer without a model (a stream)
+    yaml_answer: bool = False  # answers a scenario file as YAML text
+    counted: bool = False  # only pagination-count (how many match, whatever the `limit`)
 
     @property
     def public(self) -> bool:
@@ -63,14 +65,16 @@ class Operations(list[Operation]):
                 many: bool = False, body: type[BaseModel] | None = None,
                 yaml_body: bool = False, errors: tuple[int, ...] = (),
                 query: Query | None = None, description: str = "", hidden: bool = False,
-                tag: str | None = None, media_type: str = "application/json",
-                ) -> Callable[[Handler], Handler]:
+    media_type: str = "application/json"  # of an answer without a model (a stream)
+    yaml_answer: bool = False  # answers a scenario file as YAML text
+    counted: bool = False  # only pagination-count (how many match, whatever the `limit`)
         """Decorates the handler of `method path`; answers the handler unchanged."""
 
         def register(handler: Handler) -> Handler:
             self.append(Operation(
                 method, path, handler, id, summary, tag or self.tag, answer, many, body,
-                yaml_body, errors, query or Query(), description, hidden, media_type))
+                yaml_body, errors, query or Query(), description, hidden, media_type,
+                yaml_answer, counted))
             return handler
 
         return register

@@ -11,7 +11,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from emulator.domain.entities import Integration
 from emulator.domain.errors import ApiError, bad_request
 from emulator.http.errors import validation_error
-from emulator.scenario.schema import SegmentColor
+from emulator.scenario.schema import FaultSpec, OutcomeRuleSpec, SegmentColor
 from emulator.support.addresses import check_email, check_phone
 from emulator.support.durations import MAX_DURATION
 from emulator.support.jsonvalues import check_finite, check_text
@@ -135,8 +135,9 @@ class NewOrgBody(_Body):
     name: Annotated[Text, Field(min_length=1, max_length=256)] | None = None
     parent: Id | None = None
     copy_of: Id | None = None
-    # A whole scenario (as JSON) and which of its orgs to build, for a test's own scenario.
-    scenario: JsonObject | None = None
+    # A whole scenario (a JSON object, or YAML text as an export answers it) and which of its
+    # orgs to build, for a test's own scenario.
+    scenario: JsonObject | Annotated[str, Field(max_length=16 * 1024 * 1024)] | None = None
     org: Id | None = None
     clock: ClockBody | None = None
 
@@ -155,6 +156,17 @@ def patched(body: BaseModel, non_null: tuple[str, ...]) -> set[str]:
         if field_name in given and getattr(body, field_name) is None:
             raise bad_request(f"{field_name}: must not be null", field_name)
     return given
+
+
+class FaultBody(FaultSpec):
+    """One rule in the scenario's `faults:` shape, and how many times it fires (None: until
+    removed)."""
+
+    times: int | None = Field(default=None, ge=1)
+
+
+class OutcomesBody(_Body):
+    outcomes: list[OutcomeRuleSpec]
 
 
 def parse_body(model: type[M], raw: bytes) -> M:
