@@ -65,9 +65,9 @@ class Operations(list[Operation]):
                 many: bool = False, body: type[BaseModel] | None = None,
                 yaml_body: bool = False, errors: tuple[int, ...] = (),
                 query: Query | None = None, description: str = "", hidden: bool = False,
-    media_type: str = "application/json"  # of an answer without a model (a stream)
-    yaml_answer: bool = False  # answers a scenario file as YAML text
-    counted: bool = False  # only pagination-count (how many match, whatever the `limit`)
+                tag: str | None = None, yaml_answer: bool = False,
+                counted: bool = False, media_type: str = "application/json",
+                ) -> Callable[[Handler], Handler]:
         """Decorates the handler of `method path`; answers the handler unchanged."""
 
         def register(handler: Handler) -> Handler:
