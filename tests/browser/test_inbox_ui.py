@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from browser.conftest import LoggedPage
-from browser.support import SCREENSHOTS, foreign_requests
+from browser.support import foreign_requests, screenshot_path
 from emulator.testing.threaded import ThreadedServer
 
 pytestmark = pytest.mark.browser
@@ -38,8 +38,7 @@ def badge(row: Locator, name: str) -> Locator:
 
 
 def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=full_page)
+    page.screenshot(path=screenshot_path(name), full_page=full_page)
 
 
 def test_the_inbox_follows_a_send_from_row_to_opened(logged: LoggedPage,

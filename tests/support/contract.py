@@ -27,7 +27,8 @@ from emulator.http.operations import OPERATIONS
 from emulator.http.routes import ROUTES
 
 Json = dict[str, Any]
-AppCall = Callable[[Starlette, Scope, Receive, Send], Awaitable[None]]
+# The first argument is the app itself (the emulator's Starlette subclass).
+AppCall = Callable[[Any, Scope, Receive, Send], Awaitable[None]]
 # Answered by the router before any operation: no route (404), wrong method (405), a body over
 # the cap (413), a trailing slash (307 redirect, no body).
 UNROUTED_STATUSES = {404, 405, 413}
