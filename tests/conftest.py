@@ -73,9 +73,13 @@ BROWSER_GROUP = pytest.mark.xdist_group("browser")
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        # Every coroutine test runs on anyio's asyncio backend (anyio ships with starlette).
+        # Every coroutine test runs on anyio's asyncio backend (anyio ships with starlette) once:
+        # a marked test that does not name `anyio_backend` would be run again on every backend
+        # anyio finds (trio is installed), so it names it here.
         if isinstance(item, pytest.Function) and inspect.iscoroutinefunction(item.obj):
             item.add_marker(pytest.mark.anyio)
+            if "anyio_backend" not in item.fixturenames:
+                item.fixturenames.append("anyio_backend")
         folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
         if folder in SLOW_FOLDERS or "pytester" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
