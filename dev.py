@@ -101,7 +101,7 @@ def run_checks(environment: Environment, args: list[str]) -> int:
         code = run(step)
         if code:
             return code
-    selection = ["-m", SLOW_MARKERS] if fast else ["-n", "2"]
+    selection = ["-m", SLOW_MARKERS] if fast else ["-n", "2", "--dist", "loadgroup"]
     code = run([str(environment.bin / "python"), "-m", "pytest", *selection, *pytest_args])
     # Exit 5 means a selection matched no test, which is not a failure of the suite.
     return 0 if code == 5 else code
