@@ -31,9 +31,9 @@ FORWARDED = (signal.SIGINT, signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal
                                              else ()))
 # pip learned `--group` (PEP 735 dependency groups) in 25.1.
 PIP_WITH_GROUPS = "pip>=25.1"
-# The pytest part of `test --fast`: the folders whose tests run in-process (no subprocess, no
-# served socket, no browser); tests/README.md says which tests belong where.
-SLOW_MARKERS = "not slow and not browser and not docker"
+# The pytest part of `test --fast`: the in-process tests (no subprocess, no served process, no
+# browser). tests/conftest.py marks tests `slow` by folder; tests/README.md has the scheme.
+FAST_SELECTION = "not slow and not browser and not docker"
 
 
 def main(argv: list[str]) -> int:
@@ -101,7 +101,7 @@ def run_checks(environment: Environment, args: list[str]) -> int:
         code = run(step)
         if code:
             return code
-    selection = ["-m", SLOW_MARKERS] if fast else ["-n", "2", "--dist", "loadgroup"]
+    selection = ["-m", FAST_SELECTION, "-n", "2"] if fast else ["-n", "2", "--dist", "loadgroup"]
     code = run([str(environment.bin / "python"), "-m", "pytest", *selection, *pytest_args])
     # Exit 5 means a selection matched no test, which is not a failure of the suite.
     return 0 if code == 5 else code

@@ -13,6 +13,9 @@ from urllib.parse import urlsplit
 import pytest
 from support.cli import Spawner
 
+# Starts processes or servers: left out by `dev.py test --fast` (tests/README.md).
+pytestmark = pytest.mark.slow
+
 KEY = b"test_key_acme"
 RAW_TARGETS = [
     b"/orgs/c/broadcasts/../broadcasts/bc_otp/send", b"/orgs/c/../../_emulator/reset",

@@ -85,6 +85,7 @@ def test_a_requests_answer_behaves_as_off_the_wire(org: InventOrg) -> None:
     assert streamed.headers["content-type"] == "application/json"
 
 
+@pytest.mark.slow  # a subprocess: left out by `dev.py test --fast`
 def test_a_project_without_requests_is_intercepted_through_httpx() -> None:
     script = textwrap.dedent("""
         import sys
