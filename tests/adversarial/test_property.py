@@ -101,6 +101,7 @@ def _checks(examples: int) -> settings:
                                            HealthCheck.too_slow])
 
 
+@pytest.mark.slow  # a heavy case: left out by `dev.py test --fast`
 @_checks(300)
 @given(request=requests())
 def test_any_public_request_is_a_2xx_or_a_4xx_envelope(
@@ -109,6 +110,7 @@ def test_any_public_request_is_a_2xx_or_a_4xx_envelope(
     _check(emulator, caplog, request)
 
 
+@pytest.mark.slow  # a heavy case: left out by `dev.py test --fast`
 @_checks(150)
 @given(request=requests(CONTROL_ROUTES))
 def test_any_control_request_is_a_2xx_or_a_4xx_envelope(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -50,6 +51,7 @@ def flatmap_path_parameters(context: object, path_parameters: Any) -> Any:
     return st.one_of(st.just(path_parameters), st.fixed_dictionaries(known))
 
 
+@pytest.mark.slow  # a heavy case: left out by `dev.py test --fast`
 @schema.parametrize()
 @settings(max_examples=EXAMPLES_PER_OPERATION, derandomize=True, database=None, deadline=None,
           suppress_health_check=list(HealthCheck))
