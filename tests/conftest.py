@@ -19,7 +19,7 @@ from support.wire import ACME_KEY, START
 
 from emulator import create_app
 from emulator.app import EmulatorApp
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,8 +66,9 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
 
 TESTS = Path(__file__).resolve().parent
 # Folders whose tests start processes or servers (the CLI, the sidecar, the browser, the bench,
-# the built wheel, the plugin's inner sessions): `slow`, so `dev.py test --fast` skips them.
-SLOW_FOLDERS = frozenset({"benchmarks", "browser", "cli", "plugin", "sidecar", "wheel"})
+# the built wheel, the plugin's inner sessions, Node): `slow`, so `dev.py test --fast` skips them.
+SLOW_FOLDERS = frozenset({"benchmarks", "browser", "cli", "plugin", "sidecar", "typescript",
+                          "wheel"})
 BROWSER_GROUP = pytest.mark.xdist_group("browser")
 
 

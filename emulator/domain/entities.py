@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
+from emulator.domain.outcome import COUNTER_NAMES, Flag
 from emulator.domain.rowindex import RowIndex
 from emulator.domain.why import Why
+
+T = TypeVar("T")
+
+
+def newest_first(items: Iterable[T], created_at: Callable[[T], datetime]) -> list[T]:
+    """The one ordering of every list: `items` in creation order in, newest first out, and
+    items created at the same instant in reverse creation order (stable on every run)."""
+    chosen = list(items)
+    chosen.reverse()
+    chosen.sort(key=created_at, reverse=True)  # stable: ties keep reverse creation order
+    return chosen
 
 
 class Integration(StrEnum):
@@ -36,6 +48,10 @@ class BroadcastType(StrEnum):
 
 
 class BroadcastStatus(StrEnum):
+    """Marketing broadcasts: DRAFT, SCHEDULED, SENDING, SENT, CANCELLED, FAILED. Transactional
+    broadcasts (the emulator's extension): DRAFT, then ACTIVE while they accept sends and PAUSED
+    while they refuse them (the guide's "Status: Active" and "Status: Paused")."""
+
     DRAFT = "DRAFT"
     SCHEDULED = "SCHEDULED"
     SENDING = "SENDING"
@@ -65,56 +81,6 @@ TRANSACTIONAL_STATUSES = frozenset(
 class RecipientStatus(StrEnum):
     SENDING = "SENDING"
     PROCESSED = "PROCESSED"
-
-
-class Flag(StrEnum):
-    """The outcome flags of a recipient row, in the order the wire shows them. `CLICKED` is the
-    one flag the documented row does not show (`WIRE_FLAGS`): a click moves `click_count`, shows
-    in the outbox and names its webhook event, but the row has no `is_clicked`."""
-
-    SKIPPED = "is_skipped"
-    FAILED = "is_failed"
-    BOUNCED = "is_bounced"
-    SENT = "is_sent"
-    DELIVERED = "is_delivered"
-    COMPLAINED = "is_complained"
-    UNSUBSCRIBED = "is_unsubscribed"
-    OPENED = "is_opened"
-    PLAYED = "is_played"
-    CLICKED = "is_clicked"
-
-
-# The flags of the documented recipient row, in wire order.
-WIRE_FLAGS: tuple[Flag, ...] = tuple(flag for flag in Flag if flag is not Flag.CLICKED)
-
-
-# Which broadcast counter each flag feeds; a bounce is a failed delivery.
-FLAG_COUNTERS: dict[Flag, tuple[str, ...]] = {
-    Flag.SKIPPED: ("skipped_count",),
-    Flag.FAILED: ("failed_count",),
-    Flag.BOUNCED: (),
-    Flag.SENT: ("sent_count",),
-    Flag.DELIVERED: ("delivered_count",),
-    Flag.COMPLAINED: ("complained_count",),
-    Flag.UNSUBSCRIBED: ("unsubscribed_count",),
-    Flag.OPENED: ("opened_count",),
-    Flag.PLAYED: ("played_count",),
-    Flag.CLICKED: ("click_count",),
-}
-
-COUNTER_NAMES = (
-    "contacts_count",
-    "recipients_count",
-    "skipped_count",
-    "sent_count",
-    "failed_count",
-    "delivered_count",
-    "opened_count",
-    "played_count",
-    "click_count",
-    "complained_count",
-    "unsubscribed_count",
-)
 
 
 @dataclass(slots=True)

@@ -4,7 +4,6 @@ the request journal, the body-size cap, injected faults, and webhook flushing af
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Sequence
 
 from starlette.middleware.cors import CORSMiddleware
@@ -12,10 +11,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.domain.errors import ApiError
 from emulator.http.common import ENTRY_KEY
-from emulator.http.errors import envelope
+from emulator.http.errors import send_error
+from emulator.journal import Entry
+from emulator.paths import CONTROL_PREFIX, DOCS
 from emulator.service import Emulator
 
-CONTROL_PREFIX = "/_emulator"
 # Browser clients read these across origins.
 EXPOSED_HEADERS = ["pagination-count", "pagination-page", "pagination-take", "Retry-After"]
 
@@ -26,7 +26,7 @@ def _is_public_http(scope: Scope) -> bool:
 
 def same_origin_only(path: str) -> bool:
     """The control surface, the inbox UI under it and the API explorer: no CORS."""
-    return path.startswith(CONTROL_PREFIX) or path == "/docs" or path.startswith("/docs/")
+    return path.startswith(CONTROL_PREFIX) or path == DOCS or path.startswith(DOCS + "/")
 
 
 class PublicCORS:
@@ -96,7 +96,7 @@ class BodySizeLimit:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > max_bytes:
             error = _too_large(max_bytes)
-            await _send_json(send, 413, envelope(413, error.message), [(b"connection", b"close")])
+            await send_error(send, 413, error.message, [(b"connection", b"close")])
             return
         received = 0
 
@@ -117,20 +117,27 @@ def _too_large(max_bytes: int) -> ApiError:
 
 
 class FaultMiddleware:
-    """Acts out the scenario's injected faults on the public API: latency, an error status, or a
-    dropped connection."""
+    """Acts out injected faults on the public API (an org's run-time faults, then the
+    scenario's): latency, an error status, or a dropped connection."""
 
     def __init__(self, app: ASGIApp, emulator: Emulator) -> None:
         self.app = app
         self.emulator = emulator
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        picked = (self.emulator.faults.pick(scope["method"], scope["path"])
-                  if _is_public_http(scope) else None)
+        picked = None
+        if _is_public_http(scope):
+            authorization = dict(scope["headers"]).get(b"authorization")
+            picked = self.emulator.pick_fault(
+                scope["method"], scope["path"],
+                authorization.decode("latin-1") if authorization is not None else None)
         if picked is None:
             await self.app(scope, receive, send)
             return
-        index, fault = picked
+        entry: Entry | None = scope.get(ENTRY_KEY)
+        if entry is not None and picked.org_id is not None:
+            entry.org_id = picked.org_id  # the journal names the org, even for `c`
+        fault = picked.rule
         if fault.delay:
             await asyncio.sleep(fault.delay)
         if fault.drop:
@@ -138,23 +145,13 @@ class FaultMiddleware:
             await send({"type": "http.response.start", "status": 200,
                         "headers": [(b"content-length", b"1024")]})
             return
-        if fault.respond is None:
+        if fault.status is None:
             await self.app(scope, receive, send)
             return
-        status = fault.respond.status
-        message = fault.respond.message or f"Injected fault (faults[{index}])"
-        extra = ([(b"retry-after", str(fault.respond.retry_after).encode())]
-                 if fault.respond.retry_after is not None else [])
-        await _send_json(send, status, envelope(status, message), extra)
-
-
-async def _send_json(send: Send, status: int, body: object,
-                     extra: list[tuple[bytes, bytes]]) -> None:
-    data = json.dumps(body, separators=(",", ":")).encode()
-    headers = [(b"content-type", b"application/json"),
-               (b"content-length", str(len(data)).encode()), *extra]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": data})
+        message = fault.message or f"Injected fault ({picked.label})"
+        extra = ([(b"retry-after", str(fault.retry_after).encode())]
+                 if fault.retry_after is not None else [])
+        await send_error(send, fault.status, message, extra)
 
 
 class WebhookFlush:

@@ -12,7 +12,6 @@ from emulator.domain.entities import (
     BroadcastType,
     Channel,
     Contact,
-    Flag,
     Integration,
     Recipient,
     RecipientStatus,
@@ -20,6 +19,7 @@ from emulator.domain.entities import (
     Template,
 )
 from emulator.domain.org import Org, Suppression
+from emulator.domain.outcome import Flag
 from emulator.domain.rowindex import RowIndex
 from emulator.domain.rowlife import index_rows
 from emulator.domain.why import Why, WhyKind

@@ -10,8 +10,7 @@ import time
 import httpx
 import pytest
 
-from emulator import create_app
-from emulator.scenario.load import load_scenario_text
+from emulator import create_app, load_scenario_text
 from emulator.testing.threaded import ThreadedServer
 
 # Starts processes or servers: left out by `dev.py test --fast` (tests/README.md).

@@ -21,7 +21,8 @@ from pytest_httpserver import HTTPServer
 from starlette.applications import Starlette
 from werkzeug.wrappers import Request, Response
 
-from emulator.support.clock import VirtualClock, format_timestamp
+from emulator.support.clock import format_timestamp
+from emulator.testing import VirtualClock
 from support.apps import app_from_yaml as app_from_yaml
 from support.apps import client_for
 
