@@ -17,8 +17,10 @@ from support.apps import client_for
 from support.contract import CONTRACT, ORIGINAL_CALL, Contract
 from support.wire import ACME_KEY, START
 
-from emulator import create_app
+from emulator import create_app, load_scenario_file
 from emulator.app import EmulatorApp
+from emulator.scenario.load import resolve_scenario_path
+from emulator.scenario.schema import ScenarioSpec
 from emulator.testing import VirtualClock
 
 
@@ -108,10 +110,17 @@ def clock() -> VirtualClock:
     return VirtualClock(START)
 
 
+@pytest.fixture(scope="session")
+def default_scenario() -> ScenarioSpec:
+    """The bundled default scenario, parsed once per session (a loaded scenario is frozen, and
+    parsing its YAML for every test cost a good part of the in-process tests' time)."""
+    return load_scenario_file(resolve_scenario_path("default"))
+
+
 @pytest.fixture
-def app(clock: VirtualClock) -> Starlette:
+def app(clock: VirtualClock, default_scenario: ScenarioSpec) -> Starlette:
     """The bundled default scenario."""
-    return create_app(clock=clock)
+    return create_app(scenario=default_scenario, clock=clock)
 
 
 @pytest.fixture
