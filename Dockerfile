@@ -38,6 +38,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     INVENT_EMULATOR_HOST=0.0.0.0 \
     INVENT_EMULATOR_PORT=4010
+# The state file's folder, owned by the image's user: a named volume mounted here takes that
+# owner, so `-v invent-state:/state -e INVENT_EMULATOR_STATE_FILE=/state/state.json` can save.
+RUN mkdir /state && chown 10001:10001 /state
 # Mount scenario files here: `-v ./my-scenarios:/scenarios:ro -e INVENT_EMULATOR_SCENARIO=/scenarios/x.yaml`.
 WORKDIR /scenarios
 USER 10001:10001

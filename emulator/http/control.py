@@ -123,7 +123,7 @@ async def advance_clock(request: Request) -> Response:
                     answer=Snapshot, errors=(409, 500),
                     description="Answers 409 when no state file is set (`--state-file`).")
 async def snapshot(request: Request) -> Response:
-    """Save the state file now (README, "State file")."""
+    """Save the state file now (docs/sidecar.md, "State file")."""
     state_file = request.app.state.settings.state_file
     if not state_file:
         raise ApiError(409, "No state file is configured; start the emulator with --state-file "

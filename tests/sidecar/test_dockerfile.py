@@ -164,3 +164,16 @@ def test_entrypoint_env_and_healthcheck_run_as_the_image_would(tmp_path: Path) -
 @pytest.mark.parametrize("flag", ["--interval", "--timeout", "--start-period", "--retries"])
 def test_healthcheck_options_are_given(flag: str) -> None:
     assert flag.removeprefix("--") in dockerfile.healthcheck().options
+
+
+def test_the_version_label_is_passed_in_not_written_twice() -> None:
+    """The release workflow passes the package's one version (tests/sidecar/
+    test_release_workflow.py); a local build is labelled `unreleased`, never a stale number."""
+    args = [value for value in dockerfile.instructions("ARG") if value.startswith("VERSION=")]
+    assert args == ["VERSION=unreleased"]
+
+
+def test_the_state_folder_belongs_to_the_image_user() -> None:
+    """docs/sidecar.md: a named volume mounted on /state takes its owner, so the user can save."""
+    user = dockerfile.only("USER")
+    assert "mkdir /state && chown " + user + " /state" in dockerfile.instructions("RUN")
