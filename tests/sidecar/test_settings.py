@@ -18,7 +18,7 @@ NON_DEFAULT = {
     "scenario": "otp", "host": "::1", "port": "4999", "log_level": "WARNING",
     "log_format": "JSON", "access_log": "Yes", "max_body_bytes": "2048",
     "max_connections": "5", "header_timeout": "2.5", "body_timeout": "3",
-    "shutdown_grace": "0", "cors_origins": "http://localhost:3000",
+    "shutdown_grace": "0", "stop_timeout": "30", "cors_origins": "http://localhost:3000",
     "max_contacts_per_org": "10", "max_contacts_total": "20", "max_include_bytes": "4096",
     "allowed_hosts": "Emulator.Test, app.test", "admin_token": "s3cret", "state_file": "s.json",
     "save_every": "30",
@@ -28,7 +28,8 @@ FLAG_VALUE = {
     "scenario": "default", "host": "127.0.0.2", "port": "4998", "log_level": "error",
     "log_format": "text", "access_log": "no", "max_body_bytes": "4096",
     "max_connections": "6", "header_timeout": "4", "body_timeout": "5",
-    "shutdown_grace": "1", "cors_origins": "off", "max_contacts_per_org": "11",
+    "shutdown_grace": "1", "stop_timeout": "20", "cors_origins": "off",
+    "max_contacts_per_org": "11",
     "max_contacts_total": "21", "max_include_bytes": "8192", "allowed_hosts": "other.test",
     "admin_token": "other", "state_file": "t.json", "save_every": "60",
 }
@@ -37,7 +38,7 @@ NEEDS = {"save_every": {"INVENT_EMULATOR_STATE_FILE": "s.json"}}
 PARSED = {
     "scenario": "otp", "host": "::1", "port": 4999, "log_level": "warning",
     "log_format": "json", "access_log": True, "max_body_bytes": 2048, "max_connections": 5,
-    "header_timeout": 2.5, "body_timeout": 3.0, "shutdown_grace": 0.0,
+    "header_timeout": 2.5, "body_timeout": 3.0, "shutdown_grace": 0.0, "stop_timeout": 30.0,
     "cors_origins": ("http://localhost:3000",), "max_contacts_per_org": 10,
     "max_contacts_total": 20, "max_include_bytes": 4096,
     "allowed_hosts": ("emulator.test", "app.test"), "admin_token": "s3cret",
