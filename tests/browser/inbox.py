@@ -3,7 +3,6 @@ and the accessibility check (axe-core, pinned in tests/browser/package.json)."""
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
@@ -11,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page
 
-from browser.support import AXE, SCREENSHOTS, SCREENSHOTS_ENV
+from browser.support import AXE, screenshot_path
 from emulator.testing.threaded import ThreadedServer
 
 KEY = "test_key_shop"
@@ -57,10 +56,8 @@ def badge(where: Locator, name: str) -> Locator:
 
 
 def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
-    if os.environ.get(SCREENSHOTS_ENV) != "1":
-        return
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=full_page)
+    """Into docs/screenshots only when asked (INVENT_EMULATOR_SCREENSHOTS=1)."""
+    page.screenshot(path=screenshot_path(name), full_page=full_page)
 
 
 def assert_accessible(page: Page) -> None:
