@@ -22,8 +22,9 @@ from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from emulator.domain.entities import Flag, Recipient
+from emulator.domain.entities import Flag
 from emulator.domain.org import Org, RecipientEvent
+from emulator.domain.recipient import Recipient
 from emulator.domain.webhooks import Attempt, DeliveryState, WebhookDelivery
 from emulator.registry import OrgRegistry
 from emulator.support.clock import format_timestamp as ts
@@ -73,7 +74,7 @@ class WebhookSender:
         if not queue.targets:
             return
         # A bounce is the failure event of a bounced row; do not report it twice.
-        if event.flag is Flag.FAILED and Flag.BOUNCED in event.row.flags:
+        if event.flag is Flag.FAILED and event.row.has(Flag.BOUNCED):
             return
         name = event_name(event.flag)
         matching = [t for t in queue.targets if t.wants(name)]

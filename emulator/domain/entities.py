@@ -6,10 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emulator.domain.rowindex import RowIndex
-from emulator.domain.why import Why
+
+if TYPE_CHECKING:
+    from emulator.domain.recipient import Recipient
 
 
 class Integration(StrEnum):
@@ -189,32 +191,21 @@ class Template:
     recipients_count: int = 0
 
 
-@dataclass(slots=True)
-class Recipient:
-    id: str
-    broadcast_id: str
-    broadcast_name: str
-    template_id: str
-    integration_id: Integration
-    contact_id: str
-    created_at: datetime
-    updated_at: datetime
-    status: RecipientStatus = RecipientStatus.SENDING
-    user_id: str | None = None
-    name: str | None = None
-    username: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    flags: dict[Flag, datetime] = field(default_factory=dict)
-    error_message: str | None = None
-    external_message_id: str | None = None
-    # The variables a transactional send resolved, for the emulator's outbox (never on the
-    # public wire). None for marketing rows, whose variables come from contact and broadcast.
-    variables: dict[str, Any] | None = None
-    # What decided the outcome (never on the public wire either).
-    why: Why | None = None
-    # The row's place in its broadcast's rows, in creation order (for the row index).
-    position: int = -1
+class RowOrigin:
+    """Where a row comes from: shared by the rows of one template of one send
+    (domain/recipient.py)."""
+
+    __slots__ = ("broadcast_id", "broadcast_name", "integration_id", "template_id")
+
+    def __init__(self, broadcast_id: str, broadcast_name: str, template_id: str,
+                 integration_id: Integration) -> None:
+        self.broadcast_id = broadcast_id
+        self.broadcast_name = broadcast_name
+        self.template_id = template_id
+        self.integration_id = integration_id
+
+    def key(self) -> tuple[str, str, str, Integration]:
+        return self.broadcast_id, self.broadcast_name, self.template_id, self.integration_id
 
 
 @dataclass(slots=True)
@@ -247,8 +238,20 @@ class Broadcast:
     # A scenario's `fail_with`: the reason a marketing send of this broadcast ends FAILED.
     fail_with: str | None = None
 
+    # The shared origin of the rows of each template (see domain/recipient.py), by template id.
+    row_origins: dict[str, RowOrigin] = field(init=False, default_factory=dict, repr=False)
+
     def template(self, template_id: str) -> Template | None:
         return next((t for t in self.templates if t.id == template_id), None)
+
+    def origin_for(self, template: Template) -> RowOrigin:
+        """The origin new rows of `template` share (made again once the broadcast is renamed)."""
+        origin = self.row_origins.get(template.id)
+        if (origin is None or origin.broadcast_name != self.name
+                or origin.integration_id != template.integration_id):
+            origin = self.row_origins[template.id] = RowOrigin(
+                self.id, self.name, template.id, template.integration_id)
+        return origin
 
 
 def address_of(row: Recipient) -> str | None:

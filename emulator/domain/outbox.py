@@ -8,8 +8,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.domain.entities import Broadcast, Flag, Recipient, address_of
+from emulator.domain.entities import Broadcast, Flag, address_of
 from emulator.domain.org import Org
+from emulator.domain.recipient import Recipient
 from emulator.domain.rows import merged_variables
 from emulator.domain.templating import missing_variables, render_config
 from emulator.support.addresses import normalize_address
@@ -74,7 +75,7 @@ def _newest_first(org: Org, wanted: MessageFilter) -> Iterator[tuple[Any, int, M
         positions = sorted(positions, key=lambda p: (rows[p].created_at, p), reverse=True)
     for position in positions:
         row = rows[position]
-        if Flag.SKIPPED in row.flags:
+        if row.has(Flag.SKIPPED):
             continue
         broadcast = org.broadcasts.get(row.broadcast_id)
         if broadcast is None:

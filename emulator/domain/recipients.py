@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from emulator.domain.entities import Broadcast, Flag, Integration, Recipient, RecipientStatus
+from emulator.domain.entities import Broadcast, Flag, Integration, RecipientStatus
+from emulator.domain.recipient import Recipient
 from emulator.domain.rowindex import PROCESSED, PositionsNewestFirst
 from emulator.support.addresses import normalize_email
 
@@ -26,7 +27,7 @@ class RecipientFilter:
         if self.status is not None and row.status is not self.status:
             return False
         for flag, wanted in self.flags.items():
-            if (flag in row.flags) != wanted:
+            if row.has(flag) != wanted:
                 return False
         return (
             (self.integration_id is None or row.integration_id == self.integration_id)

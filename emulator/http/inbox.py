@@ -10,10 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.domain.broadcasts import list_broadcasts
-from emulator.domain.entities import Recipient, address_of
+from emulator.domain.entities import address_of
 from emulator.domain.errors import ApiError
 from emulator.domain.org import Org
 from emulator.domain.outbox import Message
+from emulator.domain.recipient import Recipient
 from emulator.http import query
 from emulator.http.common import emulator_of
 from emulator.http.fastjson import FastJSONResponse

@@ -16,12 +16,12 @@ from emulator.domain.entities import (
     Channel,
     Contact,
     Flag,
-    Recipient,
     Segment,
     Template,
 )
 from emulator.domain.org import Org, Suppression
 from emulator.domain.outbox import Message
+from emulator.domain.recipient import Recipient
 from emulator.domain.webhooks import DeliveryState, WebhookDelivery
 from emulator.domain.why import Why
 from emulator.inspection import ClockState
@@ -146,9 +146,8 @@ def recipient_json(org: Org, row: Recipient) -> Json:
         "email": row.email,
         "status": row.status._value_,
     }
-    flags = row.flags
     for flag, name, name_at in _FLAG_KEYS:
-        at = flags.get(flag)
+        at = row.flag_at(flag)
         body[name] = at is not None
         body[name_at] = ts(at)
     contact = org.contacts.get(row.contact_id)
@@ -182,9 +181,9 @@ def message_json(message: Message) -> Json:
         "status": row.status.value,
     }
     for flag in WIRE_FLAGS:
-        body[flag.value] = flag in row.flags
+        body[flag.value] = row.has(flag)
     # The documented row has no click flag; the outbox shows the click under its own name.
-    clicked_at = row.flags.get(Flag.CLICKED)
+    clicked_at = row.flag_at(Flag.CLICKED)
     body["clicked"] = clicked_at is not None
     body["clicked_at"] = ts(clicked_at)
     body["error_message"] = row.error_message

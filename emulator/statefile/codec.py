@@ -48,8 +48,10 @@ class Codec(Generic[T]):
                  enums: Mapping[str, type[Enum]] | None = None,
                  custom: Mapping[str, tuple[Convert, Convert]] | None = None) -> None:
         self.cls = cls
-        self.names = tuple(f.name for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-                           if f.init)
+        # A class that is not a dataclass (the compact recipient row) names its fields itself,
+        # in the order its constructor takes them.
+        self.names = getattr(cls, "FIELDS", None) or tuple(
+            f.name for f in dataclasses.fields(cls) if f.init)  # type: ignore[arg-type]
         converters: dict[str, tuple[Convert | None, Convert]] = {
             name: (time_out, time_in) for name in times}
         for name, enum in (enums or {}).items():

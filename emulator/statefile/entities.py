@@ -14,12 +14,12 @@ from emulator.domain.entities import (
     Contact,
     Flag,
     Integration,
-    Recipient,
     RecipientStatus,
     Segment,
     Template,
 )
 from emulator.domain.org import Org, Suppression
+from emulator.domain.recipient import Recipient
 from emulator.domain.rowindex import RowIndex
 from emulator.domain.rowlife import index_rows
 from emulator.domain.why import Why, WhyKind
