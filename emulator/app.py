@@ -18,14 +18,7 @@ from starlette.types import Message, Receive, Scope, Send
 from emulator.domain.errors import ApiError
 from emulator.http.errors import api_error_handler, http_exception_handler, unexpected_error_handler
 from emulator.http.guard import ControlGuard
-from emulator.http.middleware import (
-    BodySizeLimit,
-    FaultMiddleware,
-    JournalMiddleware,
-    PublicCORS,
-    WebhookFlush,
-)
-from emulator.http.pathguard import EncodedSlashGuard
+from emulator.http.middleware import Gateway
 from emulator.http.render import recipient_json
 from emulator.http.routes import ROUTES
 from emulator.scenario.limits import ScenarioLimits
@@ -36,6 +29,7 @@ from emulator.service import Emulator
 from emulator.settings import Settings
 from emulator.statefile import StateFileError, load_state, save_state
 from emulator.support.clock import Clock, SystemClock
+from emulator.support.rendercache import RenderCache
 
 log = logging.getLogger("emulator")
 
@@ -50,26 +44,17 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     limits = ScenarioLimits.from_settings(settings)
     clock = clock or SystemClock()
     state_file = Path(settings.state_file) if settings.state_file else None
-    # A state file that exists wins over the scenario (StateFileError if it cannot be used).
-    emulator = load_state(state_file, clock, recipient_json) if state_file else None
-    if emulator is None:
-        if scenario is None:
-            scenario = load_scenario_file(resolve_scenario_path(settings.scenario), limits)
-        emulator = Emulator(scenario, clock, recipient_json)
+    emulator = _emulator(settings, scenario, clock, limits, state_file)
     app = EmulatorApp(
         routes=ROUTES,
         lifespan=_lifespan(emulator, state_file, settings.save_every),
-        middleware=[
-            Middleware(PublicCORS, origins=settings.cors_origins),
-            Middleware(JournalMiddleware, emulator=emulator),
-            Middleware(EncodedSlashGuard),
-            Middleware(ControlGuard, bound_host=settings.host,
-                       allowed_hosts=settings.allowed_hosts, admin_token=settings.admin_token),
-            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
-                       per_path={"/_emulator/scenario": MAX_FILE_BYTES}),
-            Middleware(FaultMiddleware, emulator=emulator),
-            Middleware(WebhookFlush, emulator=emulator),
-        ],
+        middleware=[Middleware(
+            Gateway, emulator=emulator, origins=settings.cors_origins,
+            guard=ControlGuard(_no_app, bound_host=settings.host,
+                               allowed_hosts=settings.allowed_hosts,
+                               admin_token=settings.admin_token),
+            max_bytes=settings.max_body_bytes, per_path={"/_emulator/scenario": MAX_FILE_BYTES},
+        )],
         exception_handlers={
             ApiError: api_error_handler,
             HTTPException: http_exception_handler,
@@ -83,6 +68,23 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     app.state.scenario_limits = limits
     app.state.errors = emulator.errors
     return app
+
+
+async def _no_app(scope: Scope, receive: Receive, send: Send) -> None:
+    """The guard is asked through `Gateway`; it never passes a request on itself."""
+    raise RuntimeError("ControlGuard used as middleware without an app")
+
+
+def _emulator(settings: Settings, scenario: ScenarioSpec | None, clock: Clock,
+              limits: ScenarioLimits, state_file: Path | None) -> Emulator:
+    # A state file that exists wins over the scenario (StateFileError if it cannot be used).
+    emulator = load_state(state_file, clock, recipient_json) if state_file else None
+    if emulator is None:
+        if scenario is None:
+            scenario = load_scenario_file(resolve_scenario_path(settings.scenario), limits)
+        emulator = Emulator(scenario, clock, recipient_json)
+    emulator.renders = RenderCache(settings.render_cache_size) if settings.render_cache else None
+    return emulator
 
 
 def _lifespan(emulator: Emulator, state_file: Path | None, save_every: int | None,
@@ -115,6 +117,10 @@ def _lifespan(emulator: Emulator, state_file: Path | None, save_every: int | Non
     return lifespan
 
 
+# Methods that never change anything (every other one counts as a write: `Emulator.writes`).
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class EmulatorApp(Starlette):
     """Starlette re-raises an unexpected exception after its 500 answer has gone out; here that
     stops: the error is already logged and recorded (the pytest plugin fails the test it hit),
@@ -122,6 +128,17 @@ class EmulatorApp(Starlette):
     test would fail for it."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in _READS:
+            emulator: Emulator = self.state.emulator
+            emulator.writes += 1  # rendered answers kept so far may be stale from here...
+            try:
+                await self._answer(scope, receive, send)
+            finally:
+                emulator.writes += 1  # ...and whatever was rendered meanwhile, from here
+            return
+        await self._answer(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         answered = False
 
         async def tracking_send(message: Message) -> None:

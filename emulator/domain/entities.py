@@ -6,27 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+# The row and its kinds are defined first (domain/kinds.py, domain/recipient.py) and named
+# here with every other entity.
+from emulator.domain.kinds import Flag as Flag
+from emulator.domain.kinds import Integration as Integration
+from emulator.domain.kinds import RecipientStatus as RecipientStatus
+from emulator.domain.recipient import Recipient as Recipient
+from emulator.domain.recipient import RowOrigin as RowOrigin
 from emulator.domain.rowindex import RowIndex
-
-if TYPE_CHECKING:
-    from emulator.domain.recipient import Recipient
-
-
-class Integration(StrEnum):
-    INTERNAL = "internal"
-    CUSTOM = "custom"
-    WHATSAPP_BOT = "whatsapp_bot"
-    MESSENGER_BOT = "messenger_bot"
-    INSTAGRAM_DM = "instagram_dm"
-    TWILIO = "twilio"
-    TELNYX = "telnyx"
-    SLACK_BOT = "slack_bot"
-    TELEGRAM_BOT = "telegram_bot"
-    GMAIL = "gmail"
-    GOOGLE_CALENDAR = "google_calendar"
-
 
 EMAIL_INTEGRATIONS = frozenset({Integration.GMAIL})
 PHONE_INTEGRATIONS = frozenset({Integration.TWILIO, Integration.TELNYX, Integration.WHATSAPP_BOT})
@@ -62,28 +51,6 @@ MARKETING_STATUSES = frozenset(
 TRANSACTIONAL_STATUSES = frozenset(
     {BroadcastStatus.DRAFT, BroadcastStatus.ACTIVE, BroadcastStatus.PAUSED}
 )
-
-
-class RecipientStatus(StrEnum):
-    SENDING = "SENDING"
-    PROCESSED = "PROCESSED"
-
-
-class Flag(StrEnum):
-    """The outcome flags of a recipient row, in the order the wire shows them. `CLICKED` is the
-    one flag the documented row does not show (`WIRE_FLAGS`): a click moves `click_count`, shows
-    in the outbox and names its webhook event, but the row has no `is_clicked`."""
-
-    SKIPPED = "is_skipped"
-    FAILED = "is_failed"
-    BOUNCED = "is_bounced"
-    SENT = "is_sent"
-    DELIVERED = "is_delivered"
-    COMPLAINED = "is_complained"
-    UNSUBSCRIBED = "is_unsubscribed"
-    OPENED = "is_opened"
-    PLAYED = "is_played"
-    CLICKED = "is_clicked"
 
 
 # The flags of the documented recipient row, in wire order.
@@ -189,23 +156,6 @@ class Template:
     connection_id: str | None = None
     error: str | None = None
     recipients_count: int = 0
-
-
-class RowOrigin:
-    """Where a row comes from: shared by the rows of one template of one send
-    (domain/recipient.py)."""
-
-    __slots__ = ("broadcast_id", "broadcast_name", "integration_id", "template_id")
-
-    def __init__(self, broadcast_id: str, broadcast_name: str, template_id: str,
-                 integration_id: Integration) -> None:
-        self.broadcast_id = broadcast_id
-        self.broadcast_name = broadcast_name
-        self.template_id = template_id
-        self.integration_id = integration_id
-
-    def key(self) -> tuple[str, str, str, Integration]:
-        return self.broadcast_id, self.broadcast_name, self.template_id, self.integration_id
 
 
 @dataclass(slots=True)

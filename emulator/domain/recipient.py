@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from emulator.domain.entities import Flag, Integration, RecipientStatus, RowOrigin
+from emulator.domain.kinds import Flag, Integration, RecipientStatus
 from emulator.domain.why import Why
 from emulator.support.rng import id_as_number, numbered_id
 
@@ -33,6 +33,23 @@ _PROCESSED_BIT = 1 << len(Flag)
 _POSITION_SHIFT = len(Flag) + 1
 _STATE_MASK = (1 << _POSITION_SHIFT) - 1
 _FLAGS = tuple(Flag)
+
+
+class RowOrigin:
+    """Where a row comes from: shared by the rows of one template of one send
+    (below)."""
+
+    __slots__ = ("broadcast_id", "broadcast_name", "integration_id", "template_id")
+
+    def __init__(self, broadcast_id: str, broadcast_name: str, template_id: str,
+                 integration_id: Integration) -> None:
+        self.broadcast_id = broadcast_id
+        self.broadcast_name = broadcast_name
+        self.template_id = template_id
+        self.integration_id = integration_id
+
+    def key(self) -> tuple[str, str, str, Integration]:
+        return self.broadcast_id, self.broadcast_name, self.template_id, self.integration_id
 
 
 class Recipient:

@@ -22,7 +22,8 @@ from emulator.domain.contacts import (
 )
 from emulator.domain.errors import bad_request
 from emulator.http import query
-from emulator.http.common import open_org, paged, read_body
+from emulator.http.cached import contact_bytes, paged_bytes
+from emulator.http.common import emulator_of, open_org, paged, read_body
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.render import contact_json, segment_json
 from emulator.http.schemas import (
@@ -43,7 +44,9 @@ async def list_contacts_endpoint(request: Request) -> Response:
         segment_id=query.text(params, "segment_id"),
     )
     page = query.page_of(params)
-    return paged(list_contacts(org, wanted), page, lambda c: contact_json(org, c))
+    emulator = emulator_of(request)
+    return paged_bytes(list_contacts(org, wanted), page,
+                       lambda c: contact_bytes(emulator, org, c))
 
 
 async def create_contact_endpoint(request: Request) -> Response:

@@ -52,6 +52,11 @@ class ControlGuard:
         extra = [(b"www-authenticate", b"Bearer")] if status == 401 else []
         await send_envelope(send, status, message, extra)
 
+    def refusal(self, scope: Scope) -> tuple[int, str] | None:
+        """Why the request may not pass (status, message), or None (http/middleware.Gateway
+        asks this directly; this class stays usable as middleware of its own)."""
+        return self._refusal(scope)
+
     def _refusal(self, scope: Scope) -> tuple[int, str] | None:
         path: str = scope["path"]
         control = path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")

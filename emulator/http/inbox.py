@@ -16,6 +16,7 @@ from emulator.domain.org import Org
 from emulator.domain.outbox import Message
 from emulator.domain.recipient import Recipient
 from emulator.http import query
+from emulator.http.cached import json_answer, json_array, row_bytes
 from emulator.http.common import emulator_of
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.render import Json, broadcast_json, message_json, recipient_json
@@ -81,7 +82,9 @@ async def list_org_rows(request: Request) -> Response:
     needle = (query.text(params, "q") or "").strip().lower() or None
     rows = _newest_rows(org, needle, query.text(params, "broadcast_id"))
     limit = query.limit_of(params)
-    return FastJSONResponse([recipient_json(org, row) for row in itertools.islice(rows, limit)])
+    emulator = emulator_of(request)
+    return json_answer(json_array(row_bytes(emulator, org, row)
+                                  for row in itertools.islice(rows, limit)))
 
 
 async def get_org_message(request: Request) -> Response:

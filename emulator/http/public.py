@@ -24,7 +24,8 @@ from emulator.domain.marketing import send_marketing
 from emulator.domain.recipients import RecipientFilter, page_recipients
 from emulator.domain.transactional import Trigger, trigger
 from emulator.http import query
-from emulator.http.common import emulator_of, open_org, paged, read_body
+from emulator.http.cached import broadcast_bytes, json_answer, json_array, paged_bytes, row_bytes
+from emulator.http.common import emulator_of, open_org, read_body
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.render import broadcast_json, recipient_json
 from emulator.http.schemas import CreateBroadcastBody, SendBody, parse_body
@@ -55,7 +56,8 @@ async def list_broadcasts_endpoint(request: Request) -> Response:
     status = query.choice(params, "status", BROADCAST_STATUS_FILTER)
     page = query.page_of(params)
     chosen = list_broadcasts(org, None if status in (None, "ALL") else BroadcastStatus(status))
-    return paged(chosen, page, lambda b: broadcast_json(org, b))
+    emulator = emulator_of(request)
+    return paged_bytes(chosen, page, lambda b: broadcast_bytes(emulator, org, b))
 
 
 async def list_recipients_endpoint(request: Request) -> Response:
@@ -64,7 +66,9 @@ async def list_recipients_endpoint(request: Request) -> Response:
     wanted = _recipient_filter(request)
     page = query.page_of(request.query_params)
     rows, count = page_recipients(broadcast, wanted, page.offset, page.take)
-    return FastJSONResponse([recipient_json(org, row) for row in rows], headers=page.headers(count))
+    emulator = emulator_of(request)
+    return json_answer(json_array(row_bytes(emulator, org, row) for row in rows),
+                       page.headers(count))
 
 
 def _recipient_filter(request: Request) -> RecipientFilter:

@@ -39,7 +39,8 @@ JsonObject = Annotated[dict[str, Any], AfterValidator(check_finite)]
 
 
 class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    # Built on the first request that reads such a body, not at start-up.
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 class SendBody(_Body):

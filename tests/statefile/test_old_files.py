@@ -8,9 +8,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from statefile.test_round_trip import TAIL, _advance, _app, _build, _observe
 from support.apps import client_for
 from support.language import scenario
+
+from statefile.test_round_trip import TAIL, _advance, _app, _build, _observe
 
 OLD_FILE = Path(__file__).parent / "data" / "state-0.2.0.json"
 NO_HOOKS = TAIL.split("    webhooks:")[0]

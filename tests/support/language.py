@@ -21,6 +21,7 @@ from pytest_httpserver import HTTPServer
 from starlette.applications import Starlette
 from werkzeug.wrappers import Request, Response
 
+from emulator.settings import Settings
 from emulator.support.clock import VirtualClock, format_timestamp
 from support.apps import app_from_yaml, client_for
 from support.wire import (  # noqa: F401 -- re-exported for the language tests
@@ -205,9 +206,10 @@ class Emu:
 
 
 @contextlib.asynccontextmanager
-async def open_emulator(text: str, key: str | None = "key_a") -> AsyncIterator[Emu]:
+async def open_emulator(text: str, key: str | None = "key_a",
+                        settings: Settings | None = None) -> AsyncIterator[Emu]:
     """An emulator built from `text` (the app's own clock is a virtual one at START)."""
-    app = app_from_yaml(text, VirtualClock(START))
+    app = app_from_yaml(text, VirtualClock(START), settings)
     async with contextlib.AsyncExitStack() as stack:
         http = await stack.enter_async_context(client_for(app, key))
         yield Emu(app, http, stack)
