@@ -15,11 +15,12 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.types import Message, Receive, Scope, Send
 
+from emulator import paths
 from emulator.domain.errors import ApiError
 from emulator.http.errors import api_error_handler, http_exception_handler, unexpected_error_handler
 from emulator.http.guard import ControlGuard
 from emulator.http.middleware import Gateway
-from emulator.http.render import recipient_json
+from emulator.http.recipients import recipient_json
 from emulator.http.routes import ROUTES
 from emulator.scenario.limits import ScenarioLimits
 from emulator.scenario.load import load_scenario_file, resolve_scenario_path
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
             guard=ControlGuard(_no_app, bound_host=settings.host,
                                allowed_hosts=settings.allowed_hosts,
                                admin_token=settings.admin_token),
-            max_bytes=settings.max_body_bytes, per_path={"/_emulator/scenario": MAX_FILE_BYTES},
+            max_bytes=settings.max_body_bytes, per_path={paths.SCENARIO: MAX_FILE_BYTES},
         )],
         exception_handlers={
             ApiError: api_error_handler,

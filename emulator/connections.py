@@ -5,7 +5,6 @@ that answers 503 instead of letting idle sockets exhaust the file descriptors.""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sys
 import time
@@ -15,7 +14,7 @@ from typing import Any, ClassVar
 from starlette.types import Receive, Scope, Send
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from emulator.http.errors import envelope
+from emulator.http.errors import envelope_bytes, phrase
 
 if sys.platform != "win32":
     import resource
@@ -137,16 +136,14 @@ class GuardedProtocol(HttpToolsProtocol):
 
 
 def _raw_response(status: int, message: str) -> bytes:
-    body = json.dumps(envelope(status, message), separators=(",", ":")).encode()
-    phrase = envelope(status, message)["error"]
-    head = (f"HTTP/1.1 {status} {phrase}\r\ncontent-type: application/json\r\n"
+    body = envelope_bytes(status, message)
+    head = (f"HTTP/1.1 {status} {phrase(status)}\r\ncontent-type: application/json\r\n"
             f"content-length: {len(body)}\r\nconnection: close\r\n\r\n")
     return head.encode("latin-1") + body
 
 
 async def over_capacity(scope: Scope, receive: Receive, send: Send) -> None:
-    body = json.dumps(envelope(503, "Too many open connections; retry shortly"),
-                      separators=(",", ":")).encode()
+    body = envelope_bytes(503, "Too many open connections; retry shortly")
     await send({"type": "http.response.start", "status": 503, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
         (b"retry-after", b"1"), (b"connection", b"close"),

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import http.client
 
-HEALTH_PATH = "/_emulator/health"
+from emulator import paths
+
+HEALTH_PATH = paths.HEALTH
 DEFAULT_TIMEOUT = 2.0
 # A server bound to every interface is asked on loopback.
 _WILDCARDS = {"0.0.0.0": "127.0.0.1", "::": "::1", "[::]": "::1"}

@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 
+from emulator import paths
 from emulator.app import create_app, save_on_exit
 from emulator.connections import ensure_descriptors
 from emulator.logformat import FIELDS
@@ -72,5 +73,6 @@ def _announce(url: str, scenario: str, orgs: list[dict[str, Any]]) -> None:
         keys = ", ".join(org["api_keys"]) or "(none: reached through its parent)"
         log.info("  org %s (%s): API key %s", org["id"], org["name"], keys,
                  extra={FIELDS: {"event": "org", "org_id": org["id"]}})
-    log.info("  control surface: %s/_emulator/health", url)
-    log.info("  inbox: %s/_emulator/ui", url)
+    log.info("  control surface: %s%s", url, paths.HEALTH)
+    log.info("  inbox: %s%s", url, paths.UI)
+    log.info("  API explorer: %s%s (description: %s%s)", url, paths.DOCS, url, paths.OPENAPI)

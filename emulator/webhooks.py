@@ -22,9 +22,9 @@ from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from emulator.domain.entities import Flag
+from emulator.domain.entities import Recipient
 from emulator.domain.org import Org, RecipientEvent
-from emulator.domain.recipient import Recipient
+from emulator.domain.outcome import Flag, event_name
 from emulator.domain.webhooks import Attempt, DeliveryState, WebhookDelivery
 from emulator.registry import OrgRegistry
 from emulator.support.clock import format_timestamp as ts
@@ -46,10 +46,6 @@ def sign(secret: str, body: bytes) -> str:
 def backoff(attempts_made: int) -> timedelta:
     """1 s, 2 s, 4 s, … after the first, second, third failed attempt."""
     return timedelta(seconds=2 ** (attempts_made - 1))
-
-
-def event_name(flag: Flag) -> str:
-    return "recipient." + flag.value.removeprefix("is_")
 
 
 class WebhookSender:

@@ -14,7 +14,7 @@ from support.wire import ACME_KEY, START
 
 from emulator import create_app
 from emulator.app import EmulatorApp
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.scenario.load import load_scenario_text
+from emulator import load_scenario_text
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCKS = re.findall(r"```yaml\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL)

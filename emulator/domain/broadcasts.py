@@ -13,9 +13,9 @@ from emulator.domain.entities import (
     BroadcastType,
     Integration,
     Template,
+    newest_first,
 )
 from emulator.domain.errors import bad_request, found
-from emulator.domain.ordering import newest_first
 from emulator.domain.org import Org
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from emulator.domain.entities import Channel, Contact, Segment, channel_type_for
+from emulator.domain.entities import Channel, Contact, Segment, channel_type_for, newest_first
 from emulator.domain.errors import bad_request, found
-from emulator.domain.ordering import newest_first
 from emulator.domain.org import Org
 
 CONTACT_STATUSES = ("ALL", "SUBSCRIBED", "UNSUBSCRIBED", "BLOCKED", "AI_REPLIES_DISABLED")

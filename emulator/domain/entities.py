@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 # The row and its kinds are defined first (domain/kinds.py, domain/recipient.py) and named
 # here with every other entity.
-from emulator.domain.kinds import Flag as Flag
 from emulator.domain.kinds import Integration as Integration
 from emulator.domain.kinds import RecipientStatus as RecipientStatus
+from emulator.domain.outcome import COUNTER_NAMES
 from emulator.domain.recipient import Recipient as Recipient
 from emulator.domain.recipient import RowOrigin as RowOrigin
 from emulator.domain.rowindex import RowIndex
+
+T = TypeVar("T")
+
+
+def newest_first(items: Iterable[T], created_at: Callable[[T], datetime]) -> list[T]:
+    """The one ordering of every list: `items` in creation order in, newest first out, and
+    items created at the same instant in reverse creation order (stable on every run)."""
+    chosen = list(items)
+    chosen.reverse()
+    chosen.sort(key=created_at, reverse=True)  # stable: ties keep reverse creation order
+    return chosen
+
 
 EMAIL_INTEGRATIONS = frozenset({Integration.GMAIL})
 PHONE_INTEGRATIONS = frozenset({Integration.TWILIO, Integration.TELNYX, Integration.WHATSAPP_BOT})
@@ -27,6 +39,10 @@ class BroadcastType(StrEnum):
 
 
 class BroadcastStatus(StrEnum):
+    """Marketing broadcasts: DRAFT, SCHEDULED, SENDING, SENT, CANCELLED, FAILED. Transactional
+    broadcasts (the emulator's extension): DRAFT, then ACTIVE while they accept sends and PAUSED
+    while they refuse them (the guide's "Status: Active" and "Status: Paused")."""
+
     DRAFT = "DRAFT"
     SCHEDULED = "SCHEDULED"
     SENDING = "SENDING"
@@ -50,39 +66,6 @@ MARKETING_STATUSES = frozenset(
 )
 TRANSACTIONAL_STATUSES = frozenset(
     {BroadcastStatus.DRAFT, BroadcastStatus.ACTIVE, BroadcastStatus.PAUSED}
-)
-
-
-# The flags of the documented recipient row, in wire order.
-WIRE_FLAGS: tuple[Flag, ...] = tuple(flag for flag in Flag if flag is not Flag.CLICKED)
-
-
-# Which broadcast counter each flag feeds; a bounce is a failed delivery.
-FLAG_COUNTERS: dict[Flag, tuple[str, ...]] = {
-    Flag.SKIPPED: ("skipped_count",),
-    Flag.FAILED: ("failed_count",),
-    Flag.BOUNCED: (),
-    Flag.SENT: ("sent_count",),
-    Flag.DELIVERED: ("delivered_count",),
-    Flag.COMPLAINED: ("complained_count",),
-    Flag.UNSUBSCRIBED: ("unsubscribed_count",),
-    Flag.OPENED: ("opened_count",),
-    Flag.PLAYED: ("played_count",),
-    Flag.CLICKED: ("click_count",),
-}
-
-COUNTER_NAMES = (
-    "contacts_count",
-    "recipients_count",
-    "skipped_count",
-    "sent_count",
-    "failed_count",
-    "delivered_count",
-    "opened_count",
-    "played_count",
-    "click_count",
-    "complained_count",
-    "unsubscribed_count",
 )
 
 

@@ -10,16 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from emulator.domain.entities import (
-    COUNTER_NAMES,
-    Broadcast,
-    BroadcastStatus,
-    BroadcastType,
-    Contact,
-)
+from emulator.domain.entities import Broadcast, BroadcastStatus, BroadcastType, Contact
 from emulator.domain.errors import bad_request
 from emulator.domain.org import Org
-from emulator.domain.outcome import DEFAULT_ERRORS, Decision, Outcome
+from emulator.domain.outcome import COUNTER_NAMES, DEFAULT_ERRORS, Decision, Outcome
 from emulator.domain.rowindex import RowIndex
 from emulator.domain.rowlife import add_row, complete_if_done, dispatch, skip
 from emulator.domain.rows import build_row

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from emulator.domain.entities import Broadcast, Channel, Contact, Flag, Segment
+from emulator.domain.entities import Broadcast, Channel, Contact, Recipient, Segment
+from emulator.domain.outcome import Flag
 from emulator.domain.ratelimit import LimitSettings, RateLimits
-from emulator.domain.recipient import Recipient
 from emulator.domain.rules import OutcomePolicy, RuleBook
 from emulator.domain.scheduler import Scheduler
 from emulator.domain.webhooks import WebhookQueue, WebhookTarget

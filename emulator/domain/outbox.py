@@ -8,9 +8,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from emulator.domain.entities import Broadcast, Flag, address_of
+from emulator.domain.entities import Broadcast, Recipient, address_of
 from emulator.domain.org import Org
-from emulator.domain.recipient import Recipient
+from emulator.domain.outcome import Flag
 from emulator.domain.rows import merged_variables
 from emulator.domain.templating import missing_variables, render_config
 from emulator.support.addresses import normalize_address

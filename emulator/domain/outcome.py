@@ -1,5 +1,9 @@
-"""What an outcome is: the names a scenario uses, the row flags each one sets and in which order,
-the default error texts, when each flag happens, and the decision that carries all of it."""
+"""What an outcome is, written once: the outcome names a scenario uses, the row flags (`is_*`)
+and the broadcast counters they feed, the flags each outcome sets and in which order, the
+webhook event and timing key of each flag, the default error texts, when each flag happens, and
+the decision that carries all of it. Everything else — the answer models' `is_*` fields, the
+scenario's `timing:` keys and webhook `events:`, the inbox UI's badges (through the generated
+`wire.js`) and the tests' wire facts — is derived from here."""
 
 from __future__ import annotations
 
@@ -7,8 +11,67 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 
-from emulator.domain.entities import Flag
 from emulator.domain.why import DEFAULT_WHY, Why
+
+FLAG_PREFIX = "is_"
+EVENT_PREFIX = "recipient."
+TIMING_SUFFIX = "_after"
+
+
+class Flag(StrEnum):
+    """The outcome flags of a recipient row, in the order the wire shows them. `CLICKED` is the
+    one flag the documented row does not show (`WIRE_FLAGS`): a click moves `click_count`, shows
+    in the outbox and names its webhook event, but the row has no `is_clicked`."""
+
+    SKIPPED = "is_skipped"
+    FAILED = "is_failed"
+    BOUNCED = "is_bounced"
+    SENT = "is_sent"
+    DELIVERED = "is_delivered"
+    COMPLAINED = "is_complained"
+    UNSUBSCRIBED = "is_unsubscribed"
+    OPENED = "is_opened"
+    PLAYED = "is_played"
+    CLICKED = "is_clicked"
+
+    @property
+    def word(self) -> str:
+        """`sent` for `is_sent`: the flag's name in events, timing keys and the inbox's badges."""
+        return self.value.removeprefix(FLAG_PREFIX)
+
+
+# The flags of the documented recipient row, in wire order.
+WIRE_FLAGS: tuple[Flag, ...] = tuple(flag for flag in Flag if flag is not Flag.CLICKED)
+
+
+# Which broadcast counter each flag feeds; a bounce is a failed delivery.
+FLAG_COUNTERS: dict[Flag, tuple[str, ...]] = {
+    Flag.SKIPPED: ("skipped_count",),
+    Flag.FAILED: ("failed_count",),
+    Flag.BOUNCED: (),
+    Flag.SENT: ("sent_count",),
+    Flag.DELIVERED: ("delivered_count",),
+    Flag.COMPLAINED: ("complained_count",),
+    Flag.UNSUBSCRIBED: ("unsubscribed_count",),
+    Flag.OPENED: ("opened_count",),
+    Flag.PLAYED: ("played_count",),
+    Flag.CLICKED: ("click_count",),
+}
+
+COUNTER_NAMES = (
+    "contacts_count",
+    "recipients_count",
+    "skipped_count",
+    "sent_count",
+    "failed_count",
+    "delivered_count",
+    "opened_count",
+    "played_count",
+    "click_count",
+    "complained_count",
+    "unsubscribed_count",
+)
+
 
 
 class Outcome(StrEnum):
@@ -40,6 +103,31 @@ OUTCOME_FLAGS: dict[Outcome, tuple[Flag, ...]] = {
     Outcome.SKIPPED: (Flag.SKIPPED,),
     Outcome.RATE_LIMITED: (Flag.FAILED,),
 }
+
+
+
+def _happening_order() -> tuple[Flag, ...]:
+    """Every flag once, in an order that agrees with each outcome's own (sent before delivered
+    before opened …): how the inbox lists a row's events that share a moment."""
+    order: list[Flag] = []
+    for flags in OUTCOME_FLAGS.values():
+        order += [flag for flag in flags if flag not in order]
+    return tuple(order)
+
+
+HAPPENING_ORDER = _happening_order()
+# A skipped row is decided at the send: every other flag can be delayed by a rule's `timing:`.
+TIMED_FLAGS = tuple(flag for flag in HAPPENING_ORDER if flag is not Flag.SKIPPED)
+TIMING_KEYS: dict[str, Flag] = {flag.word + TIMING_SUFFIX: flag for flag in TIMED_FLAGS}
+
+
+def event_name(flag: Flag) -> str:
+    """The webhook event a flag sends: `recipient.delivered`."""
+    return EVENT_PREFIX + flag.word
+
+
+# What a scenario's webhook `events:` list may name.
+EVENT_NAMES = tuple(event_name(flag) for flag in HAPPENING_ORDER)
 
 DEFAULT_ERRORS: dict[Outcome, str] = {
     Outcome.BOUNCED: "bounced: the recipient's mail server rejected the message",

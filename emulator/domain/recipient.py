@@ -21,7 +21,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from emulator.domain.kinds import Flag, Integration, RecipientStatus
+from emulator.domain.kinds import Integration, RecipientStatus
+from emulator.domain.outcome import Flag
 from emulator.domain.why import Why
 from emulator.support.rng import id_as_number, numbered_id
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from emulator.domain.entities import Broadcast, Flag, Integration, RecipientStatus
-from emulator.domain.recipient import Recipient
+from emulator.domain.entities import Broadcast, Integration, Recipient, RecipientStatus
+from emulator.domain.outcome import Flag
 from emulator.domain.rowindex import PROCESSED, PositionsNewestFirst
 from emulator.support.addresses import normalize_email
 

@@ -8,17 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from emulator.domain.entities import (
-    FLAG_COUNTERS,
     Broadcast,
     BroadcastStatus,
     BroadcastType,
-    Flag,
+    Recipient,
     Template,
     address_of,
 )
 from emulator.domain.org import Org, RecipientEvent
-from emulator.domain.outcome import SUPPRESSED, Decision, error_of, timeline
-from emulator.domain.recipient import Recipient
+from emulator.domain.outcome import FLAG_COUNTERS, SUPPRESSED, Decision, Flag, error_of, timeline
 from emulator.domain.rowindex import PROCESSED, RowIndex
 from emulator.domain.why import Why, WhyKind
 

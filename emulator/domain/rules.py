@@ -13,9 +13,8 @@ from datetime import timedelta
 from enum import StrEnum
 from fnmatch import fnmatchcase
 
-from emulator.domain.entities import Flag, address_of
-from emulator.domain.outcome import Decision, Outcome
-from emulator.domain.recipient import Recipient
+from emulator.domain.entities import Recipient, address_of
+from emulator.domain.outcome import Decision, Flag, Outcome
 from emulator.domain.why import Why, WhyKind
 from emulator.support.addresses import normalize_email, normalize_phone, normalize_phone_pattern
 from emulator.support.rng import RandomSource

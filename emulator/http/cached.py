@@ -9,12 +9,9 @@ from typing import Any, TypeVar
 
 from starlette.responses import Response
 
-from emulator.domain.entities import Broadcast, Contact
 from emulator.domain.org import Org
-from emulator.domain.recipient import Recipient
 from emulator.http import query
 from emulator.http.fastjson import encode_json
-from emulator.http.render import broadcast_json, contact_json, recipient_json
 from emulator.service import Emulator
 
 T = TypeVar("T")
@@ -34,18 +31,6 @@ def _exact(encoded: bytes) -> bytes:
     """A copy of exactly its length: orjson's bytes keep the spare room of its write buffer
     (about 16 KB for a 2 KB row), which a kept entry would hold on to."""
     return memoryview(encoded).tobytes()
-
-
-def row_bytes(emulator: Emulator, org: Org, row: Recipient) -> bytes:
-    return rendered(emulator, org, "row", row, recipient_json)
-
-
-def broadcast_bytes(emulator: Emulator, org: Org, broadcast: Broadcast) -> bytes:
-    return rendered(emulator, org, "broadcast", broadcast, broadcast_json)
-
-
-def contact_bytes(emulator: Emulator, org: Org, contact: Contact) -> bytes:
-    return rendered(emulator, org, "contact", contact, contact_json)
 
 
 def json_array(items: Iterable[bytes]) -> bytes:

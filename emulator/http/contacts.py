@@ -1,12 +1,13 @@
-"""The documented contacts and segments endpoints: read → authorize → parse → one domain call →
-render, as in http/public.py."""
+"""Contacts: their answer models beside the functions that render them, and the documented
+contact endpoints (read → authorize → parse → one domain call → render)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
+from emulator import paths
+from emulator.domain import entities
 from emulator.domain.contacts import (
     CONTACT_STATUSES,
     ContactFilter,
@@ -16,39 +17,119 @@ from emulator.domain.contacts import (
     get_contact,
     get_segment,
     list_contacts,
-    list_segments,
     update_contact,
-    update_segment,
 )
-from emulator.domain.errors import bad_request
+from emulator.domain.entities import Integration
+from emulator.domain.org import Org
 from emulator.http import query
-from emulator.http.cached import contact_bytes, paged_bytes
-from emulator.http.common import emulator_of, open_org, paged, read_body
+from emulator.http.answers import Answer, Json, JsonObject, Timestamp
+from emulator.http.cached import paged_bytes, rendered
+from emulator.http.common import emulator_of, open_org, read_body
 from emulator.http.fastjson import FastJSONResponse
-from emulator.http.render import contact_json, segment_json
-from emulator.http.schemas import (
-    CreateContactBody,
-    UpdateContactBody,
-    UpdateSegmentBody,
-    parse_body,
-)
+from emulator.http.operation import CONTACTS, Operations
+from emulator.http.schemas import CreateContactBody, UpdateContactBody, parse_body, patched
+from emulator.http.segments import EmbeddedSegment, Segment, embedded_segment_json, segment_json
+from emulator.support.clock import format_timestamp as ts
+
+OPERATIONS = Operations(CONTACTS)
 
 
+class Channel(Answer):
+    id: str
+    type: Integration
+    user_id: str
+    avatar: str | None
+    name: str | None
+    username: str | None
+    email: str | None
+    phone: str | None
+    country: str | None
+    agent: str | None
+    ip: str | None
+    language: str | None
+    platform_data: JsonObject
+    created_at: Timestamp
+    updated_at: Timestamp
+    link: str | None
+
+
+class Contact(Answer):
+    id: str
+    name: str | None
+    blocked: bool
+    unsubscribed: bool
+    is_admin: bool
+    channels: list[Channel]
+    segments: list[EmbeddedSegment]
+    properties: JsonObject
+    created_at: Timestamp
+    updated_at: Timestamp
+    blocked_at: Timestamp | None
+    unsubscribed_at: Timestamp | None
+    unsubscribe_reason: str | None
+    unsubscribe_feedback: str | None
+
+
+def channel_json(channel: entities.Channel) -> Json:
+    return {
+        "id": channel.id,
+        "type": channel.type._value_,
+        "user_id": channel.user_id,
+        "avatar": channel.avatar,
+        "name": channel.name,
+        "username": channel.username,
+        "email": channel.email,
+        "phone": channel.phone,
+        "country": channel.country,
+        "agent": channel.agent,
+        "ip": channel.ip,
+        "language": channel.language,
+        "platform_data": channel.platform_data,
+        "created_at": ts(channel.created_at),
+        "updated_at": ts(channel.updated_at),
+        "link": channel.link,
+    }
+
+
+def contact_json(org: Org, contact: entities.Contact) -> Json:
+    return {
+        "id": contact.id,
+        "name": contact.name,
+        "blocked": contact.blocked,
+        "unsubscribed": contact.unsubscribed,
+        "is_admin": contact.is_admin,
+        "channels": [channel_json(ch) for ch in contact.channels],
+        "segments": [embedded_segment_json(org.segments[s]) for s in contact.segment_ids
+                     if s in org.segments],
+        "properties": contact.properties,
+        "created_at": ts(contact.created_at),
+        "updated_at": ts(contact.updated_at),
+        "blocked_at": ts(contact.blocked_at),
+        "unsubscribed_at": ts(contact.unsubscribed_at),
+        "unsubscribe_reason": contact.unsubscribe_reason,
+        "unsubscribe_feedback": contact.unsubscribe_feedback,
+    }
+
+
+CONTACTS_QUERY = query.Query((
+    query.choice("status", CONTACT_STATUSES), query.text("email"), query.text("user_id"),
+    query.text("segment_id")), paged=True)
+
+
+@OPERATIONS.declare("GET", paths.CONTACTS, "listContacts", "List contacts, newest first",
+                    answer=Contact, many=True, errors=(400,), query=CONTACTS_QUERY)
 async def list_contacts_endpoint(request: Request) -> Response:
     org = await open_org(request)
-    params = request.query_params
-    wanted = ContactFilter(
-        status=query.choice(params, "status", CONTACT_STATUSES) or "ALL",
-        email=query.text(params, "email"),
-        user_id=query.text(params, "user_id"),
-        segment_id=query.text(params, "segment_id"),
-    )
-    page = query.page_of(params)
+    given = CONTACTS_QUERY.parse(request.query_params)
+    wanted = ContactFilter(status=given["status"] or "ALL", email=given["email"],
+                           user_id=given["user_id"], segment_id=given["segment_id"])
     emulator = emulator_of(request)
-    return paged_bytes(list_contacts(org, wanted), page,
-                       lambda c: contact_bytes(emulator, org, c))
+    return paged_bytes(list_contacts(org, wanted), given["page"],
+                       lambda c: rendered(emulator, org, "contact", c, contact_json))
 
 
+@OPERATIONS.declare("POST", paths.CONTACTS, "createContact", "Create a contact with one channel",
+                    answer=Contact, body=CreateContactBody, errors=(400, 413))
 async def create_contact_endpoint(request: Request) -> Response:
     raw = await read_body(request)
     org = await open_org(request)
@@ -60,55 +141,35 @@ async def create_contact_endpoint(request: Request) -> Response:
     return FastJSONResponse(contact_json(org, contact))
 
 
+@OPERATIONS.declare("PATCH", paths.CONTACT, "updateContact",
+                    "Update a contact (name, blocked, unsubscribed)", answer=Contact,
+                    body=UpdateContactBody, errors=(400, 413))
 async def update_contact_endpoint(request: Request) -> Response:
     raw = await read_body(request)
     org = await open_org(request)
     contact = get_contact(org, request.path_params["contact_id"])
     body = parse_body(UpdateContactBody, raw)
-    given = _patched(body, non_null=("blocked", "unsubscribed"))
+    given = patched(body, non_null=("blocked", "unsubscribed"))
     changes: dict[str, object] = {"name": body.name} if "name" in given else {}
     update_contact(org, contact, blocked=body.blocked, unsubscribed=body.unsubscribed,
                    **changes)
     return FastJSONResponse(contact_json(org, contact))
 
 
+@OPERATIONS.declare("GET", paths.CONTACT_SEGMENTS, "listContactSegments",
+                    "The segments a contact belongs to", answer=Segment, many=True)
 async def contact_segments_endpoint(request: Request) -> Response:
     org = await open_org(request)
     contact = get_contact(org, request.path_params["contact_id"])
     return FastJSONResponse([segment_json(org.segments[s]) for s in contact.segment_ids
-                         if s in org.segments])
+                             if s in org.segments])
 
 
+@OPERATIONS.declare("POST", paths.CONTACT_SEGMENT, "addContactToSegment",
+                    "Add a contact to a segment", answer=Segment)
 async def add_contact_to_segment_endpoint(request: Request) -> Response:
     org = await open_org(request)
     contact = get_contact(org, request.path_params["contact_id"])
     segment = get_segment(org, request.path_params["segment_id"])
     add_to_segment(org, contact, segment)
     return FastJSONResponse(segment_json(segment))
-
-
-async def list_segments_endpoint(request: Request) -> Response:
-    org = await open_org(request)
-    page = query.page_of(request.query_params)
-    return paged(list_segments(org), page, segment_json)
-
-
-async def update_segment_endpoint(request: Request) -> Response:
-    raw = await read_body(request)
-    org = await open_org(request)
-    segment = get_segment(org, request.path_params["segment_id"])
-    body = parse_body(UpdateSegmentBody, raw)
-    _patched(body, non_null=("name", "color"))
-    update_segment(org, segment, name=body.name, color=body.color)
-    return FastJSONResponse(segment_json(segment))
-
-
-def _patched(body: BaseModel, non_null: tuple[str, ...]) -> set[str]:
-    """The fields a PATCH body sets: at least one, and none of `non_null` set to null."""
-    given = body.model_fields_set
-    if not given:
-        raise bad_request(f"Give at least one of {', '.join(type(body).model_fields)}")
-    for field_name in non_null:
-        if field_name in given and getattr(body, field_name) is None:
-            raise bad_request(f"{field_name}: must not be null", field_name)
-    return given

@@ -1,72 +1,117 @@
-"""The control surface's commands under /_emulator (no API key): reset, load a scenario, move
-clocks, make and remove orgs, drive broadcasts. Each handler: parse → one call → render."""
+"""The control surface's commands under /_emulator (no API key): health, reset, load a scenario,
+save the state file, read and move clocks, make and remove orgs. Each handler: parse → one call
+→ render, with its answer model beside it. Commands on one broadcast are in http/broadcasts.py."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.domain.broadcasts import BroadcastAction, add_template, get_broadcast, transition
+from emulator import paths
 from emulator.domain.errors import ApiError, FieldProblem, bad_request
-from emulator.domain.marketing import cancel
+from emulator.http.answers import Answer, Count, Json, Timestamp
 from emulator.http.common import emulator_of, read_body
 from emulator.http.fastjson import FastJSONResponse
-from emulator.http.render import broadcast_json, clocks_json, template_json
-from emulator.http.schemas import AdvanceBody, NewOrgBody, ResetBody, TemplateBody, parse_body
-from emulator.inspection import clocks
+from emulator.http.operation import CONTROL, Operations
+from emulator.http.query import ORG_ONLY
+from emulator.http.schemas import AdvanceBody, NewOrgBody, ResetBody, parse_body
+from emulator.inspection import ClockState, clocks
 from emulator.scenario.blueprint import NewOrg
 from emulator.scenario.load import load_scenario_json, load_scenario_text
-from emulator.scenario.problems import ScenarioError
+from emulator.scenario.problems import ScenarioError, format_path
 from emulator.scenario.schema import ScenarioSpec
 from emulator.statefile import StateFileError, save_state
 from emulator.support.clock import format_timestamp as ts
-from emulator.support.fieldpath import format_path
 
-Endpoint = Callable[[Request], Awaitable[Response]]
+OPERATIONS = Operations(CONTROL)
 
 
+class Health(Answer):
+    status: Literal["ok"]
+
+
+class ResetAnswer(Answer):
+    status: Literal["ok"]
+    org_id: str | None = Field(description="The org reset, or null when every org was.")
+
+
+class ScenarioOrg(Answer):
+    id: str
+    name: str
+    api_keys: list[str]
+
+
+class ScenarioAnswer(Answer):
+    status: Literal["ok"]
+    orgs: list[ScenarioOrg]
+
+
+class OrgClock(Answer):
+    org_id: str
+    mode: Literal["virtual", "real"]
+    now: Timestamp
+    pending: Count = Field(description="Timed events still waiting on this org's clock.")
+
+
+class ClockAnswer(Answer):
+    orgs: list[OrgClock]
+
+
+class NewOrgAnswer(Answer):
+    id: str
+    api_key: str
+    name: str
+    parent: str | None
+    now: Timestamp = Field(description="The time on the new org's clock.")
+
+
+class Snapshot(Answer):
+    saved: str = Field(description="The state file written.")
+    bytes: Count
+
+
+class Deleted(Answer):
+    deleted: str
+
+
+def clocks_json(states: list[ClockState]) -> Json:
+    return {"orgs": [
+        {"org_id": s.org.id, "mode": "virtual" if s.virtual else "real",
+         "now": ts(s.org.clock.now()), "pending": s.pending}
+        for s in states
+    ]}
+
+
+@OPERATIONS.declare("GET", paths.HEALTH, "health", "Is the emulator up", answer=Health)
 async def health(request: Request) -> Response:
     return FastJSONResponse({"status": "ok"})
 
 
+@OPERATIONS.declare("POST", paths.RESET, "reset", "Reset one org (or all) to the scenario",
+                    answer=ResetAnswer, body=ResetBody, errors=(400, 404, 413))
 async def reset(request: Request) -> Response:
     body = parse_body(ResetBody, await read_body(request))
     await emulator_of(request).reset(body.org_id)
     return FastJSONResponse({"status": "ok", "org_id": body.org_id})
 
 
-def broadcast_action(action: BroadcastAction) -> Endpoint:
-    """activate / pause / resume a transactional broadcast; answers the broadcast."""
-
-    async def endpoint(request: Request) -> Response:
-        org = await emulator_of(request).org(request.path_params["org_id"])
-        broadcast = get_broadcast(org, request.path_params["broadcast_id"])
-        transition(org, broadcast, action)
-        return FastJSONResponse(broadcast_json(org, broadcast))
-
-    return endpoint
+@OPERATIONS.declare("GET", paths.CLOCK, "getClock", "Each org's clock", answer=ClockAnswer,
+                    errors=(400, 404), query=ORG_ONLY)
+async def get_clock(request: Request) -> Response:
+    org_id = ORG_ONLY.parse(request.query_params)["org_id"]
+    orgs = await emulator_of(request).orgs(org_id)
+    return FastJSONResponse(clocks_json(clocks(orgs)))
 
 
-async def cancel_endpoint(request: Request) -> Response:
-    org = await emulator_of(request).org(request.path_params["org_id"])
-    broadcast = get_broadcast(org, request.path_params["broadcast_id"])
-    cancel(org, broadcast)
-    return FastJSONResponse(broadcast_json(org, broadcast))
-
-
-async def add_template_endpoint(request: Request) -> Response:
-    raw = await read_body(request)
-    org = await emulator_of(request).org(request.path_params["org_id"])
-    broadcast = get_broadcast(org, request.path_params["broadcast_id"])
-    body = parse_body(TemplateBody, raw)
-    template = add_template(org, broadcast, body.id, body.integration_id, body.config)
-    return FastJSONResponse(template_json(template))
-
-
+@OPERATIONS.declare("POST", paths.CLOCK_ADVANCE, "advanceClock",
+                    "Move virtual time; answers once what fell due has run", answer=ClockAnswer,
+                    body=AdvanceBody, errors=(400, 404, 413))
 async def advance_clock(request: Request) -> Response:
     """Moves virtual time and answers once everything that fell due has run, webhooks included."""
     body = parse_body(AdvanceBody, await read_body(request))
@@ -74,6 +119,9 @@ async def advance_clock(request: Request) -> Response:
     return FastJSONResponse(clocks_json(clocks(orgs)))
 
 
+@OPERATIONS.declare("POST", paths.SNAPSHOT, "snapshot", "Save the state file now",
+                    answer=Snapshot, errors=(409, 500),
+                    description="Answers 409 when no state file is set (`--state-file`).")
 async def snapshot(request: Request) -> Response:
     """Save the state file now (README, "State file")."""
     state_file = request.app.state.settings.state_file
@@ -87,6 +135,9 @@ async def snapshot(request: Request) -> Response:
     return FastJSONResponse({"saved": state_file, "bytes": size})
 
 
+@OPERATIONS.declare("PUT", paths.SCENARIO, "putScenario",
+                    "Replace the running state with a scenario (YAML or JSON)",
+                    answer=ScenarioAnswer, yaml_body=True, errors=(400, 413))
 async def put_scenario(request: Request) -> Response:
     """Replace the running state with a scenario sent as YAML or JSON (JSON is YAML)."""
     raw = await read_body(request)
@@ -105,6 +156,9 @@ async def put_scenario(request: Request) -> Response:
     ]})
 
 
+@OPERATIONS.declare("POST", paths.ORGS, "createOrg",
+                    "A fresh isolated org with a new API key", answer=NewOrgAnswer,
+                    body=NewOrgBody, errors=(400, 404, 413))
 async def create_org(request: Request) -> Response:
     """A fresh isolated org with a new key: how tests isolate themselves on one server."""
     body = parse_body(NewOrgBody, await read_body(request))
@@ -125,6 +179,9 @@ async def create_org(request: Request) -> Response:
                          "parent": org.parent_id, "now": ts(org.clock.now())})
 
 
+@OPERATIONS.declare("DELETE", paths.ORG, "deleteOrg",
+                    "Delete an org created through the control surface", answer=Deleted,
+                    errors=(400, 404))
 async def delete_org(request: Request) -> Response:
     org_id = request.path_params["org_id"]
     emulator_of(request).delete_org(org_id)

@@ -1,29 +1,50 @@
 """Every error, ours or the framework's, leaves as the one documented envelope:
-`{"statusCode", "error", "message", "details"?}`."""
+`{"statusCode", "error", "message", "details"?}`. This module is its only writer: the exception
+handlers, the pure-ASGI middleware and guards (`send_error`) and the connection layer
+(`envelope_bytes`) all answer through it, and `Error` describes it in the OpenAPI document."""
 
 from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Send
 
 from emulator.domain.errors import ApiError, FieldProblem
-from emulator.http.fastjson import FastJSONResponse
-from emulator.support.fieldpath import format_path
+from emulator.http.answers import Answer
+from emulator.http.fastjson import FastJSONResponse, encode_json
+from emulator.scenario.problems import format_path
 
 log = logging.getLogger("emulator")
+Headers = list[tuple[bytes, bytes]]
 
 
-def envelope(status: int, message: str,
+class ErrorDetail(Answer):
+    field: str = Field(description="The field or parameter, e.g. `template_ids[1]`.")
+    message: str
+
+
+class Error(Answer):
+    """The one error envelope of every 4xx/5xx the emulator itself answers."""
+
+    statusCode: Annotated[int, Field(ge=400, le=599)]
+    error: str = Field(description="The status's reason phrase, e.g. `Bad Request`.")
+    message: str
+    details: list[ErrorDetail] = Field(
+        default_factory=list, min_length=1,
+        description="Present on validation errors only: one entry per field.")
+
+
+def _envelope(status: int, message: str,
              details: list[FieldProblem] | None = None) -> dict[str, Any]:
     body: dict[str, Any] = {
         "statusCode": status,
-        "error": _phrase(status),
+        "error": phrase(status),
         "message": message,
     }
     if details:
@@ -31,7 +52,7 @@ def envelope(status: int, message: str,
     return body
 
 
-def _phrase(status: int) -> str:
+def phrase(status: int) -> str:
     """The reason phrase; statuses HTTP does not name (499, 520 …) get a generic one."""
     try:
         return HTTPStatus(status).phrase
@@ -39,9 +60,36 @@ def _phrase(status: int) -> str:
         return "Client Error" if status < 500 else "Server Error"
 
 
+def envelope_bytes(status: int, message: str,
+                   details: list[FieldProblem] | None = None) -> bytes:
+    """The envelope as the bytes on the wire (what every JSON answer of ours is encoded by)."""
+    return encode_json(_envelope(status, message, details))
+
+
+def envelope_example(status: int, message: str,
+                     details: list[FieldProblem] | None = None) -> dict[str, Any]:
+    """The envelope as the API description shows it for one status."""
+    return _envelope(status, message, details)
+
+
 def error_response(error: ApiError) -> FastJSONResponse:
-    return FastJSONResponse(envelope(error.status, error.message, error.details),
-                        status_code=error.status, headers=error.headers)
+    return envelope_response(error.status, error.message, error.details, error.headers)
+
+
+def envelope_response(status: int, message: str, details: list[FieldProblem] | None = None,
+                      headers: dict[str, str] | None = None) -> FastJSONResponse:
+    return FastJSONResponse(_envelope(status, message, details), status_code=status,
+                            headers=headers)
+
+
+async def send_error(send: Send, status: int, message: str, headers: Headers | None = None) -> None:
+    """Answer with the envelope from pure-ASGI middleware, before any route runs."""
+    body = envelope_bytes(status, message)
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+        *(headers or []),
+    ]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def validation_error(error: ValidationError, empty: str = "body") -> ApiError:
@@ -109,8 +157,7 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
         message = f"Method {request.method} is not allowed on {request.url.path}"
     else:
         message = str(exc.detail)
-    return FastJSONResponse(envelope(exc.status_code, message), status_code=exc.status_code,
-                        headers=dict(exc.headers or {}))
+    return envelope_response(exc.status_code, message, headers=dict(exc.headers or {}))
 
 
 async def unexpected_error_handler(request: Request, exc: Exception) -> Response:
@@ -119,5 +166,4 @@ async def unexpected_error_handler(request: Request, exc: Exception) -> Response
     errors = getattr(request.app.state, "errors", None)
     if isinstance(errors, list):
         errors.append(exc)
-    return FastJSONResponse(envelope(500, "Internal emulator error; see the emulator's log"),
-                        status_code=500)
+    return envelope_response(500, "Internal emulator error; see the emulator's log")

@@ -9,10 +9,12 @@ from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
-from starlette.routing import Route
 
+from emulator import paths
 from emulator.domain.errors import ApiError
+from emulator.http.operation import CONTROL, Operations
 
+OPERATIONS = Operations(CONTROL)
 ASSET_PACKAGE = "offapi"
 # Served name → (file in the asset package, media type).
 ASSETS = {
@@ -24,19 +26,19 @@ CONFIG_SCRIPT = "explorer.js"
 POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
           "img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'")
 
-PAGE = """<!DOCTYPE html>
+PAGE = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Invent Broadcasts API (invent-emulator)</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/docs/swagger-ui.css">
+<link rel="stylesheet" href="{paths.DOCS}/swagger-ui.css">
 </head>
 <body>
 <div id="swagger-ui"></div>
-<script src="/docs/swagger-ui-bundle.js"></script>
-<script src="/docs/explorer.js"></script>
+<script src="{paths.DOCS}/swagger-ui-bundle.js"></script>
+<script src="{paths.DOCS}/explorer.js"></script>
 </body>
 </html>
 """
@@ -44,7 +46,7 @@ PAGE = """<!DOCTYPE html>
 # validatorUrl null: no badge that would send the document to an online validator.
 # persistAuthorization: the bearer key survives a reload of the page.
 SCRIPT = """window.ui = SwaggerUIBundle({
-  url: "/openapi.json",
+  url: "OPENAPI",
   dom_id: "#swagger-ui",
   presets: [SwaggerUIBundle.presets.apis],
   layout: "BaseLayout",
@@ -53,11 +55,13 @@ SCRIPT = """window.ui = SwaggerUIBundle({
   persistAuthorization: true,
   tryItOutEnabled: false
 });
-"""
+""".replace("OPENAPI", paths.OPENAPI)
 
 
+@OPERATIONS.declare("GET", paths.OPENAPI, "openapi", "This document (OpenAPI 3.1)", answer=None)
 async def openapi_endpoint(request: Request) -> Response:
-    """Built from the app's own route table on first use, then kept with the app."""
+    """Built from the operations of the app's own route table on first use, then kept with the
+    app."""
     state = request.app.state
     document: bytes | None = getattr(state, "openapi_json", None)
     if document is None:
@@ -67,10 +71,13 @@ async def openapi_endpoint(request: Request) -> Response:
     return Response(document, media_type="application/json")
 
 
+@OPERATIONS.declare("GET", paths.DOCS, "docs", "The API explorer", answer=None, hidden=True)
 async def docs_page(request: Request) -> Response:
     return HTMLResponse(PAGE, headers={"Content-Security-Policy": POLICY})
 
 
+@OPERATIONS.declare("GET", paths.DOCS_ASSET, "docsAsset", "Explorer assets", answer=None,
+                    hidden=True)
 async def docs_asset(request: Request) -> Response:
     name = request.path_params["asset"]
     if name == CONFIG_SCRIPT:
@@ -82,10 +89,3 @@ async def docs_asset(request: Request) -> Response:
     if isinstance(found, Path):
         return FileResponse(found, media_type=media_type)
     return Response(found.read_bytes(), media_type=media_type)
-
-
-DOCS_ROUTES = [
-    Route("/openapi.json", openapi_endpoint, methods=["GET"]),
-    Route("/docs", docs_page, methods=["GET"]),
-    Route("/docs/{asset}", docs_asset, methods=["GET"]),
-]

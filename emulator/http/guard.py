@@ -11,6 +11,11 @@ can even read the answers, under its own host name. So:
 - with an admin token, /_emulator (but /_emulator/health) needs it, as `Authorization: Bearer`
   or `X-Invent-Admin-Token` (401 otherwise).
 
+Paths are routed as the client wrote them: an encoded slash (`%2F`) is part of a name, never a
+separator, so `/orgs/c/broadcasts/bc_x%2Fsend` cannot reach the send route. No id contains a
+slash, so such a path matches no route: `EncodedSlashGuard` answers 404 in the envelope, before
+the router decodes it.
+
 In-process traffic (httpx.ASGITransport, the plugin's in-process transport) is exempt from the
 Host check: no browser is involved. It is told apart by `scope["server"]`, which an ASGI server
 fills with the socket's numeric address and in-process transports with the URL's host name."""
@@ -22,12 +27,10 @@ import ipaddress
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from emulator.http.reply import send_envelope
+from emulator.http.errors import send_error
+from emulator.paths import OPEN_CONTROL_PATHS, is_control, is_docs
 from emulator.support.hosts import is_loopback
 
-CONTROL_PREFIX = "/_emulator"
-OPEN_CONTROL_PATHS = frozenset({"/_emulator/health"})
-DOC_PATHS = ("/docs", "/openapi.json")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_HEADER = "x-invent-admin-token"
 
@@ -50,7 +53,7 @@ class ControlGuard:
             return
         status, message = refusal
         extra = [(b"www-authenticate", b"Bearer")] if status == 401 else []
-        await send_envelope(send, status, message, extra)
+        await send_error(send, status, message, extra)
 
     def refusal(self, scope: Scope) -> tuple[int, str] | None:
         """Why the request may not pass (status, message), or None (http/middleware.Gateway
@@ -59,8 +62,8 @@ class ControlGuard:
 
     def _refusal(self, scope: Scope) -> tuple[int, str] | None:
         path: str = scope["path"]
-        control = path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
-        docs = any(path == p or path.startswith(p + "/") for p in DOC_PATHS)
+        control = is_control(path)
+        docs = is_docs(path)
         if not (control or docs):
             return None
         headers = _headers(scope)
@@ -124,3 +127,21 @@ def _has_token(headers: dict[str, str], token: str) -> bool:
         scheme, _, value = headers.get("authorization", "").partition(" ")
         given = value.strip() if scheme.lower() == "bearer" else None
     return given is not None and hmac.compare_digest(given.encode(), token.encode())
+
+
+class EncodedSlashGuard:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and has_encoded_slash(scope):
+            path = scope["raw_path"].decode("ascii", errors="replace")
+            await send_error(send, 404, f"Cannot {scope['method']} {path}: no such route "
+                                           "(an encoded slash does not separate path segments)")
+            return
+        await self.app(scope, receive, send)
+
+
+def has_encoded_slash(scope: Scope) -> bool:
+    raw = scope.get("raw_path")
+    return isinstance(raw, bytes) and b"%2f" in raw.lower()

@@ -5,23 +5,59 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from typing import Literal
 
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
+from emulator import paths
 from emulator.domain.broadcasts import list_broadcasts
-from emulator.domain.entities import address_of
+from emulator.domain.entities import Recipient, address_of
 from emulator.domain.errors import ApiError
 from emulator.domain.org import Org
 from emulator.domain.outbox import Message
-from emulator.domain.recipient import Recipient
 from emulator.http import query
-from emulator.http.cached import json_answer, json_array, row_bytes
+from emulator.http.answers import Answer, Count, Json, JsonObject, Timestamp
+from emulator.http.broadcasts import Broadcast, broadcast_json
+from emulator.http.cached import json_answer, json_array, rendered
 from emulator.http.common import emulator_of
 from emulator.http.fastjson import FastJSONResponse
-from emulator.http.render import Json, broadcast_json, message_json, recipient_json
+from emulator.http.inspection import Message as MessageAnswer
+from emulator.http.inspection import message_json
+from emulator.http.operation import CONTROL, Operations
+from emulator.http.recipients import Recipient as RecipientAnswer
+from emulator.http.recipients import recipient_json
 from emulator.support.clock import VirtualClock
 from emulator.support.clock import format_timestamp as ts
+
+OPERATIONS = Operations(CONTROL)
+
+
+class InboxOrgClock(Answer):
+    mode: Literal["virtual", "real"]
+    now: Timestamp
+    pending: Count = Field(description="Timed events still waiting on this org's clock.")
+
+
+class InboxOrg(Answer):
+    """An org as the inbox UI lists it."""
+
+    id: str
+    name: str
+    parent: str | None
+    api_keys: list[str]
+    clock: InboxOrgClock
+    broadcasts_count: Count
+    rows_count: Count = Field(description="Recipient rows ever made in this org.")
+
+
+class InboxBroadcast(Broadcast):
+    properties: JsonObject = Field(description="The defaults of the broadcast's variables.")
+
+
+class InboxMessage(MessageAnswer):
+    row: RecipientAnswer = Field(description="The recipient row, for its event times.")
 
 
 async def _org(request: Request) -> Org:
@@ -43,12 +79,17 @@ def org_summary_json(org: Org) -> Json:
     }
 
 
+@OPERATIONS.declare("GET", paths.ORGS, "listOrgs", "Every org, with its keys and clock",
+                    answer=InboxOrg, many=True)
 async def list_orgs(request: Request) -> Response:
     """Every org in the order the scenario (then run time) made them."""
     orgs = await emulator_of(request).orgs()
     return FastJSONResponse([org_summary_json(org) for org in orgs])
 
 
+@OPERATIONS.declare("GET", paths.ORG_BROADCASTS, "listOrgBroadcasts",
+                    "An org's broadcasts, newest first", answer=InboxBroadcast, many=True,
+                    errors=(404,))
 async def list_org_broadcasts(request: Request) -> Response:
     """An org's broadcasts, newest first, with their counters and the defaults of their
     variables (`properties`, which the public wire does not show)."""
@@ -74,19 +115,28 @@ def _newest_rows(org: Org, needle: str | None, broadcast_id: str | None) -> Iter
     return (row for row in reversed(org.sent_rows) if _matches(row, needle, broadcast_id))
 
 
+ROWS_QUERY = query.Query((
+    query.text("q", "A part of the address, user id or name, any case."),
+    query.text("broadcast_id"), query.LIMIT))
+
+
+@OPERATIONS.declare("GET", paths.ORG_RECIPIENTS, "listOrgRecipients",
+                    "An org's recipient rows, newest first", answer=RecipientAnswer, many=True,
+                    errors=(400, 404), query=ROWS_QUERY)
 async def list_org_rows(request: Request) -> Response:
     """Every recipient row of an org (skipped ones too), newest first; `q` finds a part of the
     address, user id or name (any case), `broadcast_id` narrows to one broadcast."""
     org = await _org(request)
-    params = request.query_params
-    needle = (query.text(params, "q") or "").strip().lower() or None
-    rows = _newest_rows(org, needle, query.text(params, "broadcast_id"))
-    limit = query.limit_of(params)
+    given = ROWS_QUERY.parse(request.query_params)
+    needle = (given["q"] or "").strip().lower() or None
+    rows = _newest_rows(org, needle, given["broadcast_id"])
     emulator = emulator_of(request)
-    return json_answer(json_array(row_bytes(emulator, org, row)
-                                  for row in itertools.islice(rows, limit)))
+    return json_answer(json_array(rendered(emulator, org, "row", row, recipient_json)
+                                  for row in itertools.islice(rows, given["limit"])))
 
 
+@OPERATIONS.declare("GET", paths.ORG_MESSAGE, "getOrgMessage", "One row's message, with the row",
+                    answer=InboxMessage, errors=(404,))
 async def get_org_message(request: Request) -> Response:
     """One row's message as the outbox shows it (a skipped row's too: what it would have said),
     with the row itself under `row` for its event times."""

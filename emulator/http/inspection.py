@@ -1,44 +1,192 @@
-"""The control surface's queries under /_emulator: clocks, magic addresses, suppressions, the
-webhook log, the outbox, the request journal, and broadcasts and rows by id."""
+"""The control surface's queries under /_emulator, each with its answer model beside the
+function that renders it: magic addresses, suppressions, the webhook log, the outbox and the
+request journal."""
 
 from __future__ import annotations
 
-import re
+import json
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
+from pydantic import Field, create_model
 from starlette.requests import Request
 from starlette.responses import Response
 
 import emulator.inspection as inspection
-from emulator.domain.errors import bad_request
+from emulator import paths
+from emulator.domain import org as org_
+from emulator.domain import outbox, webhooks
+from emulator.domain.entities import Integration, RecipientStatus
+from emulator.domain.org import Org
 from emulator.domain.outbox import MessageFilter
+from emulator.domain.outcome import WIRE_FLAGS, Flag, Outcome
 from emulator.domain.rules import magic_table
 from emulator.domain.webhooks import DeliveryState
 from emulator.http import query
+from emulator.http.answers import Answer, Count, Json, JsonObject, Timestamp
 from emulator.http.common import emulator_of
 from emulator.http.fastjson import FastJSONResponse
-from emulator.http.render import (
-    broadcast_json,
-    clocks_json,
-    journal_entry_json,
-    message_json,
-    recipient_json,
-    suppression_json,
-    webhook_delivery_json,
-    why_json,
-)
-from emulator.journal import EntryFilter
+from emulator.http.operation import CONTROL, Operations
+from emulator.http.recipients import Why, why_json
+from emulator.journal import Entry, EntryFilter
+from emulator.support.clock import format_timestamp as ts
+
+OPERATIONS = Operations(CONTROL)
 
 
-async def get_clock(request: Request) -> Response:
-    org_id = query.text(request.query_params, "org_id")
-    orgs = await emulator_of(request).orgs(org_id)
-    return FastJSONResponse(clocks_json(inspection.clocks(orgs)))
+class MagicAddress(Answer):
+    address: str = Field(description="An address, or a pattern such as `bounced+*@resend.dev`.")
+    outcome: Outcome
+    error_message: str | None
+    convention: str = Field(description="Whose sandbox convention it follows.")
 
 
+class MagicAnswer(Answer):
+    enabled: bool
+    addresses: list[MagicAddress]
+
+
+class Suppression(Answer):
+    org_id: str
+    address: str
+    reason: str
+    created_at: Timestamp
+    recipient_id: str
+    broadcast_id: str
+
+
+class Cleared(Answer):
+    cleared: Count
+
+
+class WebhookAttempt(Answer):
+    at: Timestamp
+    status: int | None = Field(description="The receiver's status; null when none came back.")
+    error: str | None
+
+
+class WebhookDelivery(Answer):
+    id: str
+    org_id: str
+    url: str
+    event: str = Field(description="e.g. `recipient.delivered`.")
+    state: Literal["pending", "delivered", "failed"]
+    next_attempt_at: Timestamp | None
+    attempts: list[WebhookAttempt]
+    payload: JsonObject
+
+
+def _message_fields() -> dict[str, Any]:
+    """The outbox message's fields in wire order; its `is_*` flags come from the one list."""
+    return {
+        "org_id": (str, ...), "broadcast_id": (str, ...), "template_id": (str, ...),
+        "recipient_id": (str, ...), "contact_id": (str, ...),
+        "integration_id": (Integration, ...), "to": (str | None, ...),
+        "subject": (Any, Field(description="The rendered `subject` of the template's config, "
+                                           "if any.")),
+        "body": (Any, Field(description="The rendered `body` of the template's config, if any.")),
+        "content": (JsonObject, ...), "variables": (JsonObject, ...),
+        "missing_variables": (list[str], ...), "external_message_id": (str | None, ...),
+        "status": (RecipientStatus, ...),
+        **{flag.value: (bool, ...) for flag in WIRE_FLAGS},
+        "clicked": (bool, Field(description="The emulator's own: the documented row has no click "
+                                            "flag, so the outbox shows the click here.")),
+        "clicked_at": (Timestamp | None, ...), "error_message": (str | None, ...),
+        "why": (Why | None, ...), "created_at": (Timestamp, ...), "updated_at": (Timestamp, ...),
+    }
+
+
+if TYPE_CHECKING:
+    Message = Answer
+else:
+    Message = create_model(
+        "Message", __base__=Answer, __module__=__name__, **_message_fields(),
+        __doc__="One message of the outbox: a row that went to a provider, its content rendered.")
+
+
+class JournalEntry(Answer):
+    id: Annotated[int, Field(ge=1)]
+    at: Timestamp
+    method: str
+    path: str
+    query: str
+    org_id: str | None
+    status: int
+    body: str = Field(description="The request body as text (cut at 64 KiB).")
+
+
+def message_json(message: outbox.Message) -> Json:
+    row = message.row
+    content, missing = message.content()
+    body: Json = {
+        "org_id": message.org.id,
+        "broadcast_id": row.broadcast_id,
+        "template_id": row.template_id,
+        "recipient_id": row.id,
+        "contact_id": row.contact_id,
+        "integration_id": row.integration_id.value,
+        "to": message.to,
+        "subject": content.get("subject"),
+        "body": content.get("body"),
+        "content": content,
+        "variables": message.variables(),
+        "missing_variables": missing,
+        "external_message_id": row.external_message_id,
+        "status": row.status.value,
+    }
+    for flag in WIRE_FLAGS:
+        body[flag.value] = row.has(flag)
+    # The documented row has no click flag; the outbox shows the click under its own name.
+    clicked_at = row.flag_at(Flag.CLICKED)
+    body["clicked"] = clicked_at is not None
+    body["clicked_at"] = ts(clicked_at)
+    body["error_message"] = row.error_message
+    body["why"] = why_json(row.why)
+    body["created_at"] = ts(row.created_at)
+    body["updated_at"] = ts(row.updated_at)
+    return body
+
+
+def suppression_json(org: Org, suppression: org_.Suppression) -> Json:
+    return {"org_id": org.id, "address": suppression.address, "reason": suppression.reason,
+            "created_at": ts(suppression.created_at), "recipient_id": suppression.recipient_id,
+            "broadcast_id": suppression.broadcast_id}
+
+
+def webhook_delivery_json(delivery: webhooks.WebhookDelivery) -> Json:
+    pending = delivery.state is DeliveryState.PENDING
+    return {
+        "id": delivery.id,
+        "org_id": delivery.org_id,
+        "url": delivery.url,
+        "event": delivery.event,
+        "state": delivery.state.value,
+        "next_attempt_at": ts(delivery.due) if pending else None,
+        "attempts": [{"at": ts(a.at), "status": a.status, "error": a.error}
+                     for a in delivery.attempts],
+        "payload": json.loads(delivery.body),
+    }
+
+
+def journal_entry_json(entry: Entry) -> Json:
+    return {
+        "id": entry.id,
+        "at": ts(entry.at),
+        "method": entry.method,
+        "path": entry.path,
+        "query": entry.query,
+        "org_id": entry.org_id,
+        "status": entry.status,
+        "body": entry.body.decode("utf-8", errors="replace"),
+    }
+
+
+@OPERATIONS.declare("GET", paths.MAGIC, "magicAddresses",
+                    "The magic test addresses and whether they apply", answer=MagicAnswer,
+                    errors=(400, 404), query=query.ORG_ONLY)
 async def magic(request: Request) -> Response:
     """The table, and whether it applies (to one org with `?org_id=`)."""
-    enabled = await inspection.magic_enabled(emulator_of(request),
-                                       query.text(request.query_params, "org_id"))
+    org_id = query.ORG_ONLY.parse(request.query_params)["org_id"]
+    enabled = await inspection.magic_enabled(emulator_of(request), org_id)
     return FastJSONResponse({"enabled": enabled, "addresses": [
         {"address": m.pattern, "outcome": m.outcome.value, "error_message": m.error_message,
          "convention": m.source}
@@ -46,67 +194,75 @@ async def magic(request: Request) -> Response:
     ]})
 
 
+@OPERATIONS.declare("GET", paths.SUPPRESSIONS, "listSuppressions", "Suppressed addresses",
+                    answer=Suppression, many=True, errors=(400, 404), query=query.ORG_ONLY)
 async def list_suppressions(request: Request) -> Response:
-    org_id = query.text(request.query_params, "org_id")
+    org_id = query.ORG_ONLY.parse(request.query_params)["org_id"]
     found = await inspection.suppressions(emulator_of(request), org_id)
     return FastJSONResponse([suppression_json(org, s) for org, s in found])
 
 
+@OPERATIONS.declare("DELETE", paths.SUPPRESSIONS, "clearSuppressions",
+                    "Forget suppressed addresses", answer=Cleared, errors=(400, 404),
+                    query=query.ORG_ONLY)
 async def clear_suppressions(request: Request) -> Response:
-    org_id = query.text(request.query_params, "org_id")
+    org_id = query.ORG_ONLY.parse(request.query_params)["org_id"]
     cleared = await inspection.clear_suppressions(emulator_of(request), org_id)
     return FastJSONResponse({"cleared": cleared})
 
 
+WEBHOOKS_QUERY = query.Query((
+    query.text("org_id"), query.choice("state", tuple(s.value for s in DeliveryState)),
+    query.text("event", "e.g. `recipient.delivered`.")))
+
+
+@OPERATIONS.declare("GET", paths.WEBHOOKS, "listWebhooks",
+                    "The webhook delivery log, newest first", answer=WebhookDelivery,
+                    many=True, errors=(400,), query=WEBHOOKS_QUERY)
 async def list_webhooks(request: Request) -> Response:
-    params = request.query_params
-    state = query.choice(params, "state", tuple(s.value for s in DeliveryState))
+    given = WEBHOOKS_QUERY.parse(request.query_params)
+    state = given["state"]
     wanted = inspection.DeliveryFilter(
-        org_id=query.text(params, "org_id"),
-        state=DeliveryState(state) if state is not None else None,
-        event=query.text(params, "event"),
-    )
+        org_id=given["org_id"], event=given["event"],
+        state=DeliveryState(state) if state is not None else None)
     log = inspection.webhook_log(emulator_of(request), wanted)
     return FastJSONResponse([webhook_delivery_json(d) for d in log])
 
 
+MESSAGES_QUERY = query.Query((
+    query.ORG_FILTER, query.text("broadcast_id"),
+    query.text("to", "An email address or phone number."), query.text("integration_id"),
+    query.LIMIT))
+
+
+@OPERATIONS.declare("GET", paths.MESSAGES, "listMessages",
+                    "The outbox: messages handed to a provider, newest first", answer=Message,
+                    many=True, errors=(400, 404), query=MESSAGES_QUERY)
 async def list_messages(request: Request) -> Response:
-    params = request.query_params
-    wanted = MessageFilter(
-        org_id=query.text(params, "org_id"),
-        broadcast_id=query.text(params, "broadcast_id"),
-        to=query.text(params, "to"),
-        integration_id=query.text(params, "integration_id"),
-    )
-    found = await inspection.outbox(emulator_of(request), wanted, query.limit_of(params))
+    given = MESSAGES_QUERY.parse(request.query_params)
+    wanted = MessageFilter(org_id=given["org_id"], broadcast_id=given["broadcast_id"],
+                           to=given["to"], integration_id=given["integration_id"])
+    found = await inspection.outbox(emulator_of(request), wanted, given["limit"])
     return FastJSONResponse([message_json(m) for m in found])
 
 
+REQUESTS_QUERY = query.Query((
+    query.text("method"), query.text("path", "A glob, e.g. `/orgs/*/broadcasts`."),
+    query.text("org_id"), query.status_code("status"), query.LIMIT))
+
+
+@OPERATIONS.declare("GET", paths.REQUESTS, "listRequests",
+                    "The request journal of the public API, newest first", answer=JournalEntry,
+                    many=True, errors=(400,), query=REQUESTS_QUERY)
 async def list_requests(request: Request) -> Response:
-    params = request.query_params
-    status = query.text(params, "status")
-    if status is not None and not re.fullmatch(r"[0-9]{3}", status):
-        raise bad_request("status must be a number such as 429", "status")
-    wanted = EntryFilter(
-        method=query.text(params, "method"), path=query.text(params, "path"),
-        org_id=query.text(params, "org_id"), status=int(status) if status else None,
-    )
-    entries = inspection.journal(emulator_of(request), wanted, query.limit_of(params))
+    given = REQUESTS_QUERY.parse(request.query_params)
+    wanted = EntryFilter(method=given["method"], path=given["path"], org_id=given["org_id"],
+                         status=given["status"])
+    entries = inspection.journal(emulator_of(request), wanted, given["limit"])
     return FastJSONResponse([journal_entry_json(e) for e in entries])
 
 
+@OPERATIONS.declare("DELETE", paths.REQUESTS, "clearRequests", "Empty the request journal",
+                    answer=Cleared)
 async def clear_requests(request: Request) -> Response:
     return FastJSONResponse({"cleared": emulator_of(request).journal.clear()})
-
-
-async def get_broadcast(request: Request) -> Response:
-    org, broadcast = await inspection.broadcast(emulator_of(request), request.path_params["org_id"],
-                                          request.path_params["broadcast_id"])
-    return FastJSONResponse(broadcast_json(org, broadcast))
-
-
-async def get_recipient(request: Request) -> Response:
-    params = request.path_params
-    org, row = await inspection.recipient(emulator_of(request), params["org_id"],
-                                    params["broadcast_id"], params["recipient_id"])
-    return FastJSONResponse({**recipient_json(org, row), "why": why_json(row.why)})

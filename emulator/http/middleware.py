@@ -6,7 +6,6 @@ each layer's own call and wrappers cost about a quarter of a small answer.)"""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Sequence
 
 from starlette.middleware.cors import CORSMiddleware
@@ -14,21 +13,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.domain.errors import ApiError
 from emulator.http.common import ENTRY_KEY
-from emulator.http.errors import envelope
-from emulator.http.guard import ControlGuard
-from emulator.http.pathguard import has_encoded_slash
-from emulator.http.reply import send_envelope
+from emulator.http.errors import send_error
+from emulator.http.guard import ControlGuard, has_encoded_slash
 from emulator.journal import Entry
+from emulator.paths import CONTROL_PREFIX, DOCS
 from emulator.service import Emulator
 
-CONTROL_PREFIX = "/_emulator"
 # Browser clients read these across origins.
 EXPOSED_HEADERS = ["pagination-count", "pagination-page", "pagination-take", "Retry-After"]
 
 
 def same_origin_only(path: str) -> bool:
     """The control surface, the inbox UI under it and the API explorer: no CORS."""
-    return path.startswith(CONTROL_PREFIX) or path == "/docs" or path.startswith("/docs/")
+    return path.startswith(CONTROL_PREFIX) or path == DOCS or path.startswith(DOCS + "/")
 
 
 class Gateway:
@@ -72,13 +69,13 @@ class Gateway:
         refusal = self._refusal(scope)
         if refusal is not None:
             status, message, extra = refusal
-            await send_envelope(send, status, message, extra)
+            await send_error(send, status, message, extra)
             return
         max_bytes = self.per_path.get(path, self.default_max)
         declared = next((value for name, value in scope["headers"]
                          if name == b"content-length"), None)
         if declared is not None and declared.isdigit() and int(declared) > max_bytes:
-            await _send_json(send, 413, envelope(413, _too_large(max_bytes).message),
+            await send_error(send, 413, _too_large(max_bytes).message,
                              [(b"connection", b"close")])
             return
         if public and await self._fault(scope, send):
@@ -116,7 +113,7 @@ class Gateway:
         message = fault.respond.message or f"Injected fault (faults[{index}])"
         extra = ([(b"retry-after", str(fault.respond.retry_after).encode())]
                  if fault.respond.retry_after is not None else [])
-        await _send_json(send, status, envelope(status, message), extra)
+        await send_error(send, status, message, extra)
         return True
 
     async def _flush_webhooks(self) -> None:
@@ -160,12 +157,3 @@ def _counting(receive: Receive, entry: Entry | None, max_bytes: int) -> Receive:
 
 def _too_large(max_bytes: int) -> ApiError:
     return ApiError(413, f"The request body is larger than {max_bytes} bytes")
-
-
-async def _send_json(send: Send, status: int, body: object,
-                     extra: list[tuple[bytes, bytes]]) -> None:
-    data = json.dumps(body, separators=(",", ":")).encode()
-    headers = [(b"content-type", b"application/json"),
-               (b"content-length", str(len(data)).encode()), *extra]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": data})

@@ -1,19 +1,21 @@
-"""The OpenAPI 3.1 document, built at run time from the route table (paths, methods), the
-pydantic models that parse requests and describe answers, and http/operations.py (the rest)."""
+"""The OpenAPI 3.1 document, built at run time from the operations of the route table
+(http/operation.py): their paths, methods, query models, and the pydantic models that parse
+requests and describe answers."""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, get_args
 
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
-from emulator.http.operations import CONTROL, OPERATIONS, PUBLIC_ERRORS, Operation
-from emulator.http.responses import Error
+from emulator.domain.errors import FieldProblem
+from emulator.http.errors import Error, envelope_example
+from emulator.http.operation import CONTROL, Operation, OperationRoute
 from emulator.support.version import __version__
 
 Json = dict[str, Any]
@@ -29,36 +31,49 @@ PHRASES = {400: "Bad request: a parameter or the body (the details name each fie
            413: "The body is larger than the cap",
            500: "The state file could not be written (the message names it)",
            429: "Rate limited; retry after `Retry-After` seconds"}
+# Every public call: key (401), org (404), general rate limit (429, off unless configured).
+PUBLIC_ERRORS = (401, 404, 429)
+# What each error answer's example says (its envelope is written by http/errors.py).
+EXAMPLE_ERRORS: dict[int, tuple[str, list[FieldProblem]]] = {
+    400: ("email must be a valid email address",
+          [FieldProblem("email", "email must be a valid email address")]),
+    401: ("Invalid API key", []),
+    403: ("Cross-site requests may not change the emulator: POST /_emulator/reset came from "
+          "another site", []),
+    404: ("Broadcast 'bc_missing' not found", []),
+    409: ("No state file is configured; start the emulator with --state-file PATH (or "
+          "INVENT_EMULATOR_STATE_FILE) to save its state", []),
+    413: ("The request body is larger than 1048576 bytes", []),
+    429: ("Too many requests; retry after 1 second", []),
+    500: ("The state file could not be written", []),
+}
 PAGINATION_HEADERS = ("pagination-count", "pagination-page", "pagination-take")
 
 DESCRIPTION = """\
 A local, in-memory emulator of the Invent Broadcasts API. The public API lives under
 `/orgs/{org_id}/...` (`c` is the key's own org) and takes `Authorization: Bearer <api key>`.
-Errors are one JSON envelope (`statusCode`, `error`, `message`, `details` on validation errors).
+Errors are one JSON envelope (ENVELOPE on validation errors).
 Lists are bare JSON arrays, newest first; totals travel in the `pagination-*` headers.
 The `emulator control` operations (`/_emulator/...`) are the emulator's own: no key, same-origin
-only, never part of the real API."""
+only, never part of the real API.""".replace(
+    "ENVELOPE", ", ".join(f"`{name}`" for name in Error.model_fields))
 
 
 def routed_operations(routes: Iterable[BaseRoute]) -> list[tuple[str, str, Operation]]:
-    """(method, path, operation) for every method of every route; a route the table does not
-    describe is an error, so no route can be forgotten."""
+    """(method, path, operation) for every method of every route; a route that is not made from
+    operations (http/operation.py) is an error, so no route goes undescribed."""
     found: list[tuple[str, str, Operation]] = []
     missing: list[str] = []
     for route in routes:
-        if not isinstance(route, Route):
-            missing.append(f"{route!r} (not a plain Route)")
+        if not isinstance(route, OperationRoute):
+            methods = sorted(getattr(route, "methods", None) or ())
+            path = getattr(route, "path", repr(route))
+            missing += [f"{m} {path}" for m in methods if m != "HEAD"] or [path]
             continue
-        for method in sorted(route.methods or (), key=_method_rank):
-            if method == "HEAD":
-                continue
-            operation = OPERATIONS.get((method, route.path))
-            if operation is None:
-                missing.append(f"{method} {route.path}")
-            else:
-                found.append((method, route.path, operation))
+        for method in sorted(route.operations, key=_method_rank):
+            found.append((method, route.path, route.operations[method]))
     if missing:
-        raise LookupError("routes with no entry in emulator/http/operations.py: "
+        raise LookupError("routes not declared as operations (emulator/http/operation.py): "
                           + ", ".join(missing))
     return found
 
@@ -106,7 +121,52 @@ def _schemas(operations: Iterable[Operation]) -> Json:
             models[model] = "validation" if model is operation.body else "serialization"
     _, schema = models_json_schema(list(models.items()), ref_template=REF)
     definitions: Json = schema["$defs"]
+    for model in _request_models(m for m, mode in models.items() if mode == "validation"):
+        _leave_out_absent(model, definitions[model.__name__])
     return dict(sorted(definitions.items()))
+
+
+def _request_models(bodies: Iterable[type[BaseModel]]) -> set[type[BaseModel]]:
+    """The request bodies and every model nested in them."""
+    found: set[type[BaseModel]] = set()
+    waiting = list(bodies)
+    while waiting:
+        model = waiting.pop()
+        if model in found:
+            continue
+        found.add(model)
+        for field in model.model_fields.values():
+            waiting += [t for t in _types_in(field.annotation)
+                        if isinstance(t, type) and issubclass(t, BaseModel)]
+    return found
+
+
+def _types_in(annotation: Any) -> Iterator[Any]:
+    yield annotation
+    for argument in get_args(annotation):
+        yield from _types_in(argument)
+
+
+def _leave_out_absent(model: type[BaseModel], schema: Json) -> None:
+    """An optional request field is one a client leaves out: no `default: null`, and no null
+    among its types unless null means something (`NULLABLE`, e.g. a PATCH that clears a name).
+    Code generators then type it `field?: string`, not `field: string | null`."""
+    nullable: frozenset[str] = getattr(model, "NULLABLE", frozenset())
+    for name, field in model.model_fields.items():
+        spec = schema["properties"].get(field.alias or name)
+        if spec is None or field.is_required():
+            continue
+        if spec.get("default", ...) is None:
+            del spec["default"]
+        options = spec.get("anyOf")
+        if name in nullable or not options or {"type": "null"} not in options:
+            continue
+        rest = [option for option in options if option != {"type": "null"}]
+        del spec["anyOf"]
+        if len(rest) == 1:
+            spec.update({**rest[0], **spec})
+        else:
+            spec["anyOf"] = rest
 
 
 def _ref(model: type[BaseModel]) -> Json:
@@ -121,7 +181,7 @@ def _operation(path: str, operation: Operation) -> Json:
     parameters = [_path_parameter(name) for name in re.findall(r"{(\w+)}", path)]
     parameters += [{"name": p.name, "in": "query", "required": False, "schema": p.schema,
                     **({"description": p.description} if p.description else {})}
-                   for p in operation.query]
+                   for p in operation.query.documented]
     if parameters:
         spec["parameters"] = parameters
     body = _request_body(operation)
@@ -149,9 +209,13 @@ def _request_body(operation: Operation) -> Json | None:
     if operation.body is None:
         return None
     required = any(f.is_required() for f in operation.body.model_fields.values())
+    media: Json = {"schema": _ref(operation.body)}
+    example = getattr(operation.body, "EXAMPLE", None)
+    if example is not None:
+        media["example"] = example
     return {"required": required,
             "description": "JSON, whatever the Content-Type; an empty body is `{}`.",
-            "content": {"application/json": {"schema": _ref(operation.body)}}}
+            "content": {"application/json": media}}
 
 
 def _answer(operation: Operation) -> Json:
@@ -186,8 +250,9 @@ def _errors(operation: Operation) -> Json:
         statuses |= {403} if operation.id == "health" else {401, 403}
     answers: Json = {}
     for status in sorted(statuses):
-        answer: Json = {"description": PHRASES[status],
-                        "content": {"application/json": {"schema": _ref(Error)}}}
+        message, details = EXAMPLE_ERRORS[status]
+        answer: Json = {"description": PHRASES[status], "content": {"application/json": {
+            "schema": _ref(Error), "example": envelope_example(status, message, details)}}}
         if status == 429:
             answer["headers"] = {"Retry-After": {
                 "required": True, "schema": {"type": "integer", "minimum": 1},

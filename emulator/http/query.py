@@ -1,21 +1,27 @@
-"""Query-string parsing: pagination, booleans and enums, strict so that `take=5_0` or
-`is_sent=yes` is a 400 naming the parameter rather than a silent guess."""
+"""Query models: an operation's query parameters, declared once as a `Query` of `Param`s, from
+which both the OpenAPI parameters and the parsing come. Parsing is strict, so that `take=5_0`
+or `is_sent=yes` is a 400 naming the parameter rather than a silent guess."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from starlette.datastructures import QueryParams
 
 from emulator.domain.errors import bad_request
 
+Json = dict[str, Any]
 # The public "Pagination and Filtering" page: "take … Default is 100".
 DEFAULT_TAKE = 100
 MAX_TAKE = 100
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000
+MAX_TEXT = 256
 _DIGITS = re.compile(r"[0-9]{1,18}")
+_STATUS_CODE = re.compile(r"[0-9]{3}")
 
 T = TypeVar("T")
 
@@ -40,6 +46,35 @@ class Page:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One query parameter: its JSON Schema (for the document) and how it is read."""
+
+    name: str
+    schema: Json
+    read: Callable[[QueryParams, str], Any]
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """An operation's query model. `paged` adds `page`, `take` and `next`; parsing then answers
+    the `Page` under "page", read after the other parameters."""
+
+    params: tuple[Param, ...] = ()
+    paged: bool = False
+
+    @property
+    def documented(self) -> tuple[Param, ...]:
+        return (*self.params, *PAGING) if self.paged else self.params
+
+    def parse(self, params: QueryParams) -> dict[str, Any]:
+        values = {param.name: param.read(params, param.name) for param in self.params}
+        if self.paged:
+            values["page"] = page_of(params)
+        return values
+
+
 def page_of(params: QueryParams) -> Page:
     page = _whole_number(params, "page", 1)
     take = _whole_number(params, "take", DEFAULT_TAKE)
@@ -59,7 +94,7 @@ def _whole_number(params: QueryParams, name: str, default: int) -> int:
     return int(raw)
 
 
-def boolean(params: QueryParams, name: str) -> bool | None:
+def _boolean(params: QueryParams, name: str) -> bool | None:
     raw = params.get(name)
     if raw is None:
         return None
@@ -68,29 +103,67 @@ def boolean(params: QueryParams, name: str) -> bool | None:
     return raw == "true"
 
 
-def choice(params: QueryParams, name: str, options: Sequence[str]) -> str | None:
+def _text(params: QueryParams, name: str) -> str | None:
     raw = params.get(name)
-    if raw is None:
-        return None
-    if raw not in options:
-        raise bad_request(f"{name} must be one of: {', '.join(options)}", name)
+    if raw is not None and len(raw) > MAX_TEXT:
+        raise bad_request(f"{name} must be at most {MAX_TEXT} characters", name)
     return raw
 
 
-def text(params: QueryParams, name: str) -> str | None:
-    raw = params.get(name)
-    if raw is not None and len(raw) > 256:
-        raise bad_request(f"{name} must be at most 256 characters", name)
-    return raw
-
-
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 10_000
-
-
-def limit_of(params: QueryParams) -> int:
-    """`limit` of the control surface's lists: 1 to 10,000, default 100."""
-    limit = _whole_number(params, "limit", DEFAULT_LIMIT)
+def _limit(params: QueryParams, name: str) -> int:
+    limit = _whole_number(params, name, DEFAULT_LIMIT)
     if not 1 <= limit <= MAX_LIMIT:
-        raise bad_request(f"limit must be from 1 to {MAX_LIMIT}", "limit")
+        raise bad_request(f"{name} must be from 1 to {MAX_LIMIT}", name)
     return limit
+
+
+def _status_code(params: QueryParams, name: str) -> int | None:
+    raw = _text(params, name)
+    if raw is not None and not _STATUS_CODE.fullmatch(raw):
+        raise bad_request(f"{name} must be a number such as 429", name)
+    return int(raw) if raw else None
+
+
+def text(name: str, description: str = "") -> Param:
+    return Param(name, {"type": "string", "maxLength": MAX_TEXT}, _text, description)
+
+
+def choice(name: str, options: Sequence[str], description: str = "") -> Param:
+    allowed = tuple(options)
+
+    def read(params: QueryParams, key: str) -> str | None:
+        raw = params.get(key)
+        if raw is not None and raw not in allowed:
+            raise bad_request(f"{key} must be one of: {', '.join(allowed)}", key)
+        return raw
+
+    return Param(name, {"type": "string", "enum": list(allowed)}, read, description)
+
+
+def flag(name: str) -> Param:
+    return Param(name, {"type": "boolean"}, _boolean, "Exactly `true` or `false`.")
+
+
+def status_code(name: str) -> Param:
+    return Param(name, {"type": "string", "pattern": "^[0-9]{3}$"}, _status_code)
+
+
+LIMIT = Param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                        "default": DEFAULT_LIMIT}, _limit, "At most this many, newest first.")
+ORG_FILTER = text("org_id", "One org (404 when unknown); all orgs when absent.")
+ORG_ONLY = Query((ORG_FILTER,))
+
+
+def _read_by_page_of(params: QueryParams, name: str) -> None:
+    return None
+
+
+# Documented one by one; Query.parse reads page and take together through page_of.
+PAGING = (
+    Param("page", {"type": "integer", "minimum": 1, "maximum": 10**18 - 1, "default": 1},
+          _read_by_page_of, "1-based page number, as plain digits."),
+    Param("take", {"type": "integer", "minimum": 1, "maximum": MAX_TAKE,
+                   "default": DEFAULT_TAKE}, _read_by_page_of, "Items per page, as plain digits."),
+    Param("next", {"type": "string"}, _read_by_page_of,
+          "Accepted and ignored (documented by Invent)."),
+)

@@ -4,12 +4,12 @@ the field."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from emulator.domain.entities import Integration
-from emulator.domain.errors import ApiError
+from emulator.domain.errors import ApiError, bad_request
 from emulator.http.errors import validation_error
 from emulator.scenario.schema import SegmentColor
 from emulator.support.addresses import check_email, check_phone
@@ -39,12 +39,22 @@ JsonObject = Annotated[dict[str, Any], AfterValidator(check_finite)]
 
 
 class _Body(BaseModel):
+    """A request body. Optional fields are left out by clients (the API description shows them
+    as absent-or-given, http/openapi.py); `NULLABLE` names those where an explicit null means
+    something. `EXAMPLE` is the request the API explorer fills in."""
+
     # Built on the first request that reads such a body, not at start-up.
     model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+    EXAMPLE: ClassVar[dict[str, Any] | None] = None
 
 
 class SendBody(_Body):
-    """Seed 000: one trigger of a transactional broadcast."""
+    """One trigger of a transactional broadcast: who (a contact or channel id, an email or a
+    phone, with an optional name) and the template variables."""
+
+    EXAMPLE: ClassVar[dict[str, Any] | None] = {
+        "email": "ada@example.com", "name": "Ada Lovelace", "variables": {"otp": "123456"}}
 
     contact_channel_id: Id | None = None
     contact_id: Id | None = None
@@ -57,7 +67,11 @@ class SendBody(_Body):
 
 
 class CreateBroadcastBody(_Body):
-    """Seed 002, plus the emulator's `type` extension."""
+    """A new broadcast (DRAFT). `type` is the emulator's extension (default `MARKETING`)."""
+
+    EXAMPLE: ClassVar[dict[str, Any] | None] = {
+        "name": "Summer sale", "segment_ids": ["seg_vip"],
+        "scheduled_at": "2030-01-07T09:00:00Z"}
 
     name: Annotated[Text, Field(min_length=1, max_length=255)]
     scheduled_at: Annotated[AwareDatetime, AfterValidator(_utc)] | None = None
@@ -74,11 +88,19 @@ class ChannelBody(_Body):
 
 
 class CreateContactBody(_Body):
+    """A new contact with one channel: an email or a phone, and an optional name."""
+
+    EXAMPLE: ClassVar[dict[str, Any] | None] = {
+        "channel": {"email": "grace@example.com", "name": "Grace Hopper"}}
     channel: ChannelBody
     segment_ids: Annotated[list[Id], Field(max_length=100)] | None = None
 
 
 class UpdateContactBody(_Body):
+    """At least one field; `name: null` clears the name."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"name"})
+    EXAMPLE: ClassVar[dict[str, Any] | None] = {"name": "Grace B. Hopper", "unsubscribed": True}
     name: Annotated[Text, Field(max_length=256)] | None = None
     blocked: bool | None = None
     unsubscribed: bool | None = None
@@ -86,6 +108,9 @@ class UpdateContactBody(_Body):
 
 
 class UpdateSegmentBody(_Body):
+    """At least one field."""
+
+    EXAMPLE: ClassVar[dict[str, Any] | None] = {"name": "VIP customers"}
     name: Annotated[Text, Field(min_length=1, max_length=128)] | None = None
     color: SegmentColor | None = None
 
@@ -120,6 +145,17 @@ class NewOrgBody(_Body):
 class AdvanceBody(_Body):
     seconds: Annotated[float, Field(ge=0, le=MAX_DURATION)]
     org_id: Id | None = None
+
+
+def patched(body: BaseModel, non_null: tuple[str, ...]) -> set[str]:
+    """The fields a PATCH body sets: at least one, and none of `non_null` set to null."""
+    given = body.model_fields_set
+    if not given:
+        raise bad_request(f"Give at least one of {', '.join(type(body).model_fields)}")
+    for field_name in non_null:
+        if field_name in given and getattr(body, field_name) is None:
+            raise bad_request(f"{field_name}: must not be null", field_name)
+    return given
 
 
 def parse_body(model: type[M], raw: bytes) -> M:

@@ -35,6 +35,11 @@ def _check_orgs(spec: ScenarioSpec) -> Iterator[Finding]:
                 yield (("orgs", index, "api_keys", key_index),
                        f"API key already belongs to orgs[{keys[key]}]")
             keys.setdefault(key, index)
+    yield from _check_parents(spec, ids)
+
+
+def _check_parents(spec: ScenarioSpec, ids: dict[str, int]) -> Iterator[Finding]:
+    """Every parent exists, and no chain of parents comes back to where it started."""
     parents = {org.id: org.parent for org in spec.orgs if org.id is not None}
     for index, org in enumerate(spec.orgs):
         if org.parent is None:

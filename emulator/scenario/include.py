@@ -121,16 +121,21 @@ def _include_all(composed: Composed, document: LoadedDocument, base_dir: FilePat
         _account(composed, included, document.problem(("include", index), ""))
         if included.data is None or included.data == {}:
             continue
-        if not isinstance(included.data, dict):
-            raise ScenarioError([included.problem((), "an included file must be a mapping")])
-        for key in included.data:
-            if key not in INCLUDABLE_KEYS:
-                raise ScenarioError([included.problem(
-                    (key,), f"'{key}' may appear only in the main scenario file; an included "
-                            f"file holds {', '.join(INCLUDABLE_KEYS)}")])
+        _check_includable(included)
         # A file's own includes first: what it includes comes before what it holds itself.
         _include_all(composed, included, path.parent, [*chain, path], counter)
         _merge(composed, included)
+
+
+def _check_includable(included: LoadedDocument) -> None:
+    """An included file is a mapping of the keys an included file may hold."""
+    if not isinstance(included.data, dict):
+        raise ScenarioError([included.problem((), "an included file must be a mapping")])
+    for key in included.data:
+        if key not in INCLUDABLE_KEYS:
+            raise ScenarioError([included.problem(
+                (key,), f"'{key}' may appear only in the main scenario file; an included "
+                        f"file holds {', '.join(INCLUDABLE_KEYS)}")])
 
 
 def _account(composed: Composed, included: LoadedDocument, where: Problem) -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from emulator.domain.entities import Flag
-from emulator.domain.outcome import Outcome
+from emulator.domain.outcome import TIMING_KEYS, Flag, Outcome
 from emulator.domain.rules import Choice, ChoiceKind, Rule, RuleBook, When
 from emulator.scenario.schema import OutcomeRuleSpec, ScenarioSpec, TimingSpec
 
@@ -47,5 +46,5 @@ def _delays(timing: TimingSpec) -> dict[Flag, timedelta]:
     delays: dict[Flag, timedelta] = {}
     for name, seconds in timing.model_dump().items():
         if seconds is not None:
-            delays[Flag("is_" + name.removesuffix("_after"))] = timedelta(seconds=seconds)
+            delays[TIMING_KEYS[name]] = timedelta(seconds=seconds)
     return delays

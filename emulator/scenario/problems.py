@@ -1,12 +1,19 @@
-"""Scenario errors that point at a file, a line, a column and a path inside the document."""
+"""Scenario errors that point at a file, a line, a column and a path inside the document, and how
+such a path is written in every message (a request body's fields included)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from emulator.support.fieldpath import Path, format_path
+Path = tuple[str | int, ...]
 
-__all__ = ["Path", "Problem", "ScenarioError", "format_path"]
+
+def format_path(path: Path, empty: str = "(document)") -> str:
+    """`orgs[0].contacts[1].email`."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or empty
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ silently ignored.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -16,12 +16,13 @@ from pydantic import (
     ConfigDict,
     Field,
     PrivateAttr,
+    create_model,
     field_validator,
     model_validator,
 )
 
 from emulator.domain.entities import BroadcastStatus, BroadcastType, Integration
-from emulator.domain.outcome import Outcome
+from emulator.domain.outcome import EVENT_NAMES, TIMING_KEYS, Outcome
 from emulator.support.addresses import check_email, check_phone
 from emulator.support.durations import MAX_DURATION, parse_duration
 from emulator.support.jsonvalues import check_finite
@@ -139,9 +140,7 @@ class OrgSpec(_Spec):
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 OUTCOME_NAMES = tuple(o.value for o in Outcome)
-EVENT_NAMES = ("recipient.sent", "recipient.delivered", "recipient.opened", "recipient.played",
-               "recipient.clicked", "recipient.bounced", "recipient.failed",
-               "recipient.complained", "recipient.unsubscribed", "recipient.skipped")
+
 
 
 class ClockSpec(_Spec):
@@ -166,16 +165,13 @@ class WhenSpec(_Spec):
     org_id: str | None = None
 
 
-class TimingSpec(_Spec):
-    sent_after: Duration | None = None
-    delivered_after: Duration | None = None
-    opened_after: Duration | None = None
-    played_after: Duration | None = None
-    clicked_after: Duration | None = None
-    bounced_after: Duration | None = None
-    failed_after: Duration | None = None
-    complained_after: Duration | None = None
-    unsubscribed_after: Duration | None = None
+# `sent_after`, `delivered_after` …: one optional duration per flag an outcome can delay, made
+# from the one list (emulator/domain/outcome.py, TIMING_KEYS).
+if TYPE_CHECKING:
+    TimingSpec = _Spec
+else:
+    TimingSpec = create_model("TimingSpec", __base__=_Spec,
+                              **dict.fromkeys(TIMING_KEYS, (Duration | None, None)))
 
 
 class OutcomeRuleSpec(_Spec):
@@ -199,16 +195,21 @@ class OutcomeRuleSpec(_Spec):
                     raise ValueError(f"unknown outcome '{item}' in the sequence; one of: {names}")
             return value
         if isinstance(value, dict) and value:
-            for name, weight in value.items():
-                if name not in OUTCOME_NAMES:
-                    raise ValueError(f"unknown outcome '{name}' in the weights; one of: {names}")
-                if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
-                    raise ValueError(f"the weight of '{name}' must be a number of 0 or more")
-            if sum(value.values()) <= 0:
-                raise ValueError("the weights must add up to more than 0")
-            return value
+            return _weights(value, names)
         raise ValueError("give an outcome name, a non-empty list of names, or a mapping of "
                          "names to weights")
+
+
+def _weights(value: dict[Any, Any], names: str) -> dict[Any, Any]:
+    """A weighted choice: known outcome names, each weighed 0 or more, together more than 0."""
+    for name, weight in value.items():
+        if name not in OUTCOME_NAMES:
+            raise ValueError(f"unknown outcome '{name}' in the weights; one of: {names}")
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or weight < 0:
+            raise ValueError(f"the weight of '{name}' must be a number of 0 or more")
+    if sum(value.values()) <= 0:
+        raise ValueError("the weights must add up to more than 0")
+    return value
 
 
 class FaultWhenSpec(_Spec):

@@ -12,13 +12,13 @@ from emulator.domain.entities import (
     BroadcastType,
     Channel,
     Contact,
-    Flag,
     Integration,
     RecipientStatus,
     Segment,
     Template,
 )
 from emulator.domain.org import Org, Suppression
+from emulator.domain.outcome import Flag
 from emulator.domain.recipient import Recipient
 from emulator.domain.rowindex import RowIndex
 from emulator.domain.rowlife import index_rows

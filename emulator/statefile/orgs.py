@@ -6,10 +6,10 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from emulator.domain.entities import Broadcast, Flag
+from emulator.domain.entities import Broadcast, Recipient
 from emulator.domain.marketing import SendJob, SendStart
 from emulator.domain.org import Blueprint, Listener, Org, Timed
-from emulator.domain.recipient import Recipient
+from emulator.domain.outcome import Flag
 from emulator.domain.rowlife import FlagDue, SkipDue
 from emulator.domain.webhooks import Attempt, DeliveryState, WebhookDelivery
 from emulator.statefile.codec import Codec, Plain, time_in, time_out, time_req

@@ -1,12 +1,15 @@
 """Testing support: the pytest plugin (`invent_emulator`, `invent`, `invent_intercept`), an
 emulator for unittest suites and scripts (`running`), interception of the real API host
-(`intercept`), a threaded server and in-process transports, usable without pytest too."""
+(`intercept`), a threaded server and in-process transports, usable without pytest too; and the
+`VirtualClock` a test hands to `create_app(clock=...)` to move time itself. `__all__` is the
+public API of this package (docs/architecture.md, "Public API")."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from emulator.support.clock import VirtualClock
     from emulator.testing.facade import EmulatorHandle, InventOrg
     from emulator.testing.inprocess import (
         AsyncInProcessTransport,
@@ -19,7 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncInProcessTransport", "BlockedRequestError", "EmulatorHandle",
            "InProcessTransport", "Interception", "InventOrg", "OffloadedTransport",
-           "ThreadedServer", "intercept", "running"]
+           "ThreadedServer", "VirtualClock", "intercept", "running"]
 
 _HOMES = {
     "EmulatorHandle": "emulator.testing.facade",
@@ -32,6 +35,7 @@ _HOMES = {
     "intercept": "emulator.testing.interception",
     "running": "emulator.testing.launch",
     "ThreadedServer": "emulator.testing.threaded",
+    "VirtualClock": "emulator.support.clock",
 }
 
 

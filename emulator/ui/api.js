@@ -1,4 +1,6 @@
-// The emulator's control surface (same origin) and nothing else.
+// The emulator's control surface (same origin) and nothing else. Its paths come from the server
+// (wire.js is generated from emulator/paths.py).
+import { PATHS } from "./wire.js";
 
 export class ApiError extends Error {
   constructor(message, status) {
@@ -25,20 +27,25 @@ async function call(method, path, body) {
 
 const enc = encodeURIComponent;
 
+// A route template with its {names} filled in, each value encoded.
+export function fill(template, values) {
+  return template.replace(/\{(\w+)\}/g, (_, name) => enc(values[name]));
+}
+
 function query(params) {
   const pairs = Object.entries(params).filter(([, v]) => v !== undefined && v !== null && v !== "");
   return pairs.length ? "?" + new URLSearchParams(pairs).toString() : "";
 }
 
 export const api = {
-  orgs: () => call("GET", "/_emulator/orgs"),
-  broadcasts: (org) => call("GET", `/_emulator/orgs/${enc(org)}/broadcasts`),
+  orgs: () => call("GET", PATHS.ORGS),
+  broadcasts: (org) => call("GET", fill(PATHS.ORG_BROADCASTS, { org_id: org })),
   rows: (org, { q, broadcastId, limit = 100 }) =>
-    call("GET", `/_emulator/orgs/${enc(org)}/recipients` +
+    call("GET", fill(PATHS.ORG_RECIPIENTS, { org_id: org }) +
       query({ q, broadcast_id: broadcastId, limit })),
   message: (org, recipientId) =>
-    call("GET", `/_emulator/orgs/${enc(org)}/messages/${enc(recipientId)}`),
-  webhooks: (org) => call("GET", "/_emulator/webhooks" + query({ org_id: org })),
-  advance: (org, seconds) => call("POST", "/_emulator/clock/advance", { org_id: org, seconds }),
-  reset: (org) => call("POST", "/_emulator/reset", { org_id: org }),
+    call("GET", fill(PATHS.ORG_MESSAGE, { org_id: org, recipient_id: recipientId })),
+  webhooks: (org) => call("GET", PATHS.WEBHOOKS + query({ org_id: org })),
+  advance: (org, seconds) => call("POST", PATHS.CLOCK_ADVANCE, { org_id: org, seconds }),
+  reset: (org) => call("POST", PATHS.RESET, { org_id: org }),
 };

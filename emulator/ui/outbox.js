@@ -1,7 +1,9 @@
 // The outbox: an org's recipient rows, newest first, searchable by address; or, for an org that
 // has sent nothing yet, the first curl to run.
+import { fill } from "./api.js";
 import { h, timeEl } from "./dom.js";
 import { addressOf, channelName, eventList } from "./outcomes.js";
+import { PATHS } from "./wire.js";
 
 export const ROW_LIMIT = 100;
 
@@ -73,13 +75,14 @@ function firstCurl(org, broadcasts, key) {
   const orgPath = key && key.own ? "c" : org.id;
   const target = broadcasts.find((b) => b.type === "TRANSACTIONAL" && b.status === "ACTIVE");
   if (!target) {
-    return `curl -s ${base}/orgs/${orgPath}/broadcasts \\\n  ${auth}`;
+    return `curl -s ${base}${fill(PATHS.BROADCASTS, { org_id: orgPath })} \\\n  ${auth}`;
   }
   const email = target.templates.some((t) => t.integration_id === "gmail");
   const body = { [email ? "email" : "phone"]: email ? "ada@example.com" : "+15550100001" };
   const names = Object.keys(target.properties || {});
   if (names.length) body.variables = Object.fromEntries(names.map((n) => [n, sample(n)]));
-  return `curl -s -X POST ${base}/orgs/${orgPath}/broadcasts/${target.id}/send \\\n` +
+  const send = fill(PATHS.BROADCAST_SEND, { org_id: orgPath, broadcast_id: target.id });
+  return `curl -s -X POST ${base}${send} \\\n` +
     `  ${auth} -H 'Content-Type: application/json' \\\n` +
     `  -d '${JSON.stringify(body)}'`;
 }

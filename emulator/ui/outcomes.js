@@ -1,10 +1,8 @@
 // What a recipient row's flags and channel mean, in words.
 import { h, timeEl } from "./dom.js";
-
 // The outcome flags in the order they happen to a message (the order shown when several happen
-// at the same moment); a badge's text is the outcome's name.
-const FLAGS = ["sent", "delivered", "opened", "played", "complained", "unsubscribed", "bounced",
-  "failed", "skipped"];
+// at the same moment), from the server; a badge's text is the flag's name.
+import { FLAGS } from "./wire.js";
 
 const CHANNELS = {
   gmail: "Email", twilio: "SMS · Twilio", telnyx: "SMS · Telnyx", whatsapp_bot: "WhatsApp",

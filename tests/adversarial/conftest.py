@@ -10,7 +10,7 @@ import pytest
 from support.hostile import Hostile
 
 from emulator import create_app
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from support.hostile import KEY, assert_envelope
 from support.wire import START
 
 from emulator import create_app
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 from emulator.testing.inprocess import InProcessTransport
 
 # (method, path template) of every public route, as in emulator/http/routes.py.

@@ -11,7 +11,7 @@ from support.api import assert_error, contacts, list_all_broadcasts, send
 from support.apps import app_from_yaml, client_for
 from support.scenarios import TWO_ORGS
 
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

@@ -10,7 +10,7 @@ import pytest
 from support.apps import app_from_yaml, client_for
 from support.wire import START
 
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

@@ -12,7 +12,7 @@ from support.wire import ACME_KEY, START
 
 from emulator import Settings, create_app
 from emulator.settings import parse_origins
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 FRONTEND = "http://localhost:3000"
 ELSEWHERE = "http://evil.test"

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from support.apps import app_from_yaml, client_for
 
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

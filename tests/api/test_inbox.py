@@ -12,7 +12,7 @@ from support.apps import app_from_yaml, client_for
 from support.scenarios import TWO_ORGS
 from support.wire import START
 
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

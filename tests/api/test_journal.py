@@ -7,7 +7,7 @@ import pytest
 from support.apps import app_from_yaml, client_for
 
 from emulator.journal import JOURNAL_LIMIT
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

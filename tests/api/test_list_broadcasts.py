@@ -8,7 +8,7 @@ import pytest
 from support.api import BROADCAST_KEYS, assert_error
 from support.apps import app_from_yaml, client_for
 
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

@@ -5,6 +5,7 @@ of the suite against it really fails on a mismatch."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
@@ -21,9 +22,8 @@ from support.wire import START
 
 from emulator import create_app
 from emulator.http.openapi import routed_operations
-from emulator.http.operations import OPERATIONS
-from emulator.http.routes import ROUTES
-from emulator.support.clock import VirtualClock
+from emulator.http.routes import OPERATIONS, ROUTES
+from emulator.testing import VirtualClock
 
 Json = dict[str, Any]
 
@@ -172,3 +172,58 @@ faults:
         assert answer.status_code == 418
     assert contract.take_problems() == []
     assert contract.checked == 0
+
+
+def _request_schemas(document: Json) -> list[tuple[str, Json]]:
+    """Every request body's schema and the schemas nested in it."""
+    schemas = document["components"]["schemas"]
+    names = [op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+             for item in document["paths"].values() for op in item.values()
+             if "schema" in op.get("requestBody", {}).get("content", {}).get(
+                 "application/json", {}) and "$ref" in
+             op["requestBody"]["content"]["application/json"]["schema"]]
+    found: dict[str, Json] = {}
+    while names:
+        name = names.pop()
+        if name in found:
+            continue
+        found[name] = schemas[name]
+        names += [ref.rsplit("/", 1)[1] for ref in
+                  re.findall(r'"\$ref": "([^"]+)"', json.dumps(schemas[name]))]
+    return sorted(found.items())
+
+
+async def test_optional_request_fields_are_absent_not_null(document: Json) -> None:
+    nullable = {("UpdateContactBody", "name")}  # a PATCH's null clears the name
+    for name, schema in _request_schemas(document):
+        for field, spec in schema.get("properties", {}).items():
+            assert "default" not in spec or spec["default"] is not None, (name, field)
+            if (name, field) not in nullable:
+                assert {"type": "null"} not in spec.get("anyOf", []), (name, field)
+    send = document["components"]["schemas"]["CreateBroadcastBody"]
+    assert send["required"] == ["name"]
+
+
+async def test_examples_are_real_requests_and_errors_carry_their_own_status(
+        document: Json, client: httpx.AsyncClient) -> None:
+    send = document["paths"]["/orgs/{org_id}/broadcasts/{broadcast_id}/send"]["post"]
+    example = send["requestBody"]["content"]["application/json"]["example"]
+    assert {"email", "variables"} <= set(example)
+    answer = await client.post("/orgs/c/broadcasts/bc_otp/send", json=example)
+    assert answer.status_code == 200, answer.text
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            for status, response in operation["responses"].items():
+                if status == "200":
+                    continue
+                shown = response["content"]["application/json"]["example"]
+                assert shown["statusCode"] == int(status), (method, path, status)
+
+
+async def test_descriptions_carry_no_internal_notes(document: Json) -> None:
+    text = json.dumps(document)
+    assert "Seed 0" not in text
+    assert document["components"]["schemas"]["BroadcastStatus"]["enum"][-2:] == [
+        "ACTIVE", "PAUSED"]
+    assert "Status: Active" in document["components"]["schemas"]["BroadcastStatus"][
+        "description"]

@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
 from support.wire import ACME_KEY, START
 
 from emulator import create_app
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 EXAMPLES_PER_OPERATION = 15
 # Ids of the bundled default scenario, so generated requests reach past "404 not found" too.

@@ -13,9 +13,9 @@ from support.api import assert_error, by_template, contacts, send
 from support.apps import app_from_yaml, client_for
 from support.scenarios import CHANNELS
 
-from emulator.scenario.load import load_scenario_text
+from emulator import load_scenario_text
 from emulator.scenario.problems import ScenarioError
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

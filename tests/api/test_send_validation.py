@@ -10,7 +10,7 @@ import pytest
 from support.api import BROADCAST_KEYS, assert_error, contacts, counters, recipients, send
 from support.apps import app_from_yaml, client_for
 
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

@@ -1,14 +1,13 @@
 """The package's shape, as docs/architecture.md draws it: imports run one way
 (entry points → app → http → service → scenario → domain → support), no import cycle between
-modules, no module over 300 lines and no function over 40."""
+modules. Size is ruff's business (C901, PLR0912, PLR0915 in pyproject.toml) and the module-size
+guide's in docs/architecture.md, not a hard line cap."""
 
 from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "emulator"
 
@@ -21,10 +20,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
      "emulator.timekeeping", "emulator.faults", "emulator.journal", "emulator.statefile"),
     ("emulator.scenario",),
     ("emulator.domain",),
-    ("emulator.support", "emulator.settings", "emulator.logformat", "emulator.health"),
+    ("emulator.support", "emulator.settings", "emulator.logformat", "emulator.health",
+     "emulator.paths"),
 )
-MAX_MODULE_LINES = 300
-MAX_FUNCTION_LINES = 40
 
 
 def module_name(path: Path) -> str:
@@ -43,11 +41,14 @@ def imports_of(path: Path) -> Iterator[str]:
             yield from (alias.name for alias in node.names if alias.name.startswith("emulator"))
         elif (isinstance(node, ast.ImportFrom) and node.module and node.level == 0
               and node.module.startswith("emulator")):
-            yield node.module
-            # `from emulator.http import control` names the module emulator.http.control.
+            # `from emulator.http import control` names the module emulator.http.control (and
+            # only it: the package itself is named when something else is imported from it).
             folder = PACKAGE.parent / node.module.replace(".", "/")
-            yield from (f"{node.module}.{alias.name}" for alias in node.names
-                        if (folder / f"{alias.name}.py").exists())
+            submodules = [f"{node.module}.{alias.name}" for alias in node.names
+                          if (folder / f"{alias.name}.py").exists()]
+            if len(submodules) < len(node.names):
+                yield node.module
+            yield from submodules
 
 
 def layer_of(module: str) -> int:
@@ -119,19 +120,6 @@ def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
         if node not in index:
             visit(node)
     return found
-
-
-@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: p.name)
-def test_modules_and_functions_stay_small(path: Path) -> None:
-    lines = path.read_text().splitlines()
-    assert len(lines) <= MAX_MODULE_LINES, f"{path.name}: {len(lines)} lines"
-    long_functions = [
-        f"{node.name}: {node.end_lineno - node.lineno + 1} lines"
-        for node in ast.walk(ast.parse(path.read_text()))
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.end_lineno is not None and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
-    ]
-    assert long_functions == []
 
 
 def test_the_domain_imports_no_framework() -> None:

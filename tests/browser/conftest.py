@@ -11,8 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from browser.support import LAUNCH_ARGS, SCENARIO, find_browser, side_server
-from emulator import create_app
-from emulator.scenario.load import load_scenario_text
+from emulator import create_app, load_scenario_text
 from emulator.testing.threaded import ThreadedServer
 
 

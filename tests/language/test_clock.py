@@ -17,8 +17,7 @@ from support.language import (
     set_flags,
 )
 
-from emulator import create_app
-from emulator.scenario.load import load_scenario_text
+from emulator import create_app, load_scenario_text
 
 pytestmark = pytest.mark.anyio
 

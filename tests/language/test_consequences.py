@@ -17,7 +17,7 @@ from support.language import (
 )
 from support.wire import VIRTUAL
 
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

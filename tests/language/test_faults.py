@@ -19,10 +19,9 @@ from support.language import (
     scenario,
 )
 
-from emulator import create_app
-from emulator.scenario.load import load_scenario_text
+from emulator import create_app, load_scenario_text
 from emulator.server import bind, make_server
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

@@ -13,12 +13,10 @@ from starlette.applications import Starlette
 from support.apps import client_for
 from support.language import START, VIRTUAL, set_flags
 
-from emulator import create_app
-from emulator.scenario.load import load_scenario_file, load_scenario_text
-from emulator.scenario.problems import Problem, ScenarioError
+from emulator import create_app, load_scenario_file, load_scenario_text
+from emulator.scenario.problems import Problem, ScenarioError, format_path
 from emulator.scenario.schema import ScenarioSpec
-from emulator.support.clock import VirtualClock
-from emulator.support.fieldpath import format_path
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

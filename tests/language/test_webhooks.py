@@ -29,8 +29,7 @@ from support.language import (
     scenario,
 )
 
-from emulator.support.clock import VirtualClock
-from emulator.testing import ThreadedServer
+from emulator.testing import ThreadedServer, VirtualClock
 
 pytestmark = pytest.mark.anyio
 

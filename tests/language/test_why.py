@@ -11,9 +11,8 @@ from support.apps import client_for
 from support.language import Emu, Json, open_emulator, scenario
 from support.wire import RECIPIENT_KEYS, START
 
-from emulator import create_app
-from emulator.scenario.load import load_scenario_file
-from emulator.support.clock import VirtualClock
+from emulator import create_app, load_scenario_file
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

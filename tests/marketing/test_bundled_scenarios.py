@@ -14,7 +14,7 @@ from support.marketing import Marketing, assert_rows_agree, at
 
 from emulator import create_app
 from emulator.scenario.load import load_scenario_file, resolve_scenario_path
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

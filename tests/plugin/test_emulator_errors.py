@@ -11,7 +11,7 @@ from support.pytester import report, run, statuses
 
 BOOM = """\
 import emulator.http.inspection as control
-import emulator.http.public as public
+import emulator.http.broadcasts as public
 
 
 def boom(*args, **kwargs):

@@ -267,7 +267,7 @@ MARKER_ONLY_ERROR = """\
 import httpx
 import pytest
 
-import emulator.http.public as public
+import emulator.http.broadcasts as public
 
 
 def boom(*args, **kwargs):

@@ -9,8 +9,7 @@ import time
 
 import httpx
 
-from emulator import create_app
-from emulator.scenario.load import load_scenario_text
+from emulator import create_app, load_scenario_text
 from emulator.testing.threaded import ThreadedServer
 
 BIG = """

@@ -12,7 +12,7 @@ from support.api import assert_error
 
 from emulator import create_app
 from emulator.settings import Settings
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

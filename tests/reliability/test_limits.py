@@ -11,12 +11,11 @@ import pytest
 from support.api import assert_error
 from support.cli import clean_env, run_cli
 
-from emulator import create_app
+from emulator import create_app, load_scenario_file, load_scenario_text
 from emulator.scenario.limits import ScenarioLimits
-from emulator.scenario.load import load_scenario_file, load_scenario_text
 from emulator.scenario.problems import ScenarioError
 from emulator.settings import Settings
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

@@ -7,7 +7,7 @@ import pytest
 from support.api import assert_error
 
 from emulator import create_app
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

@@ -12,8 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from emulator import create_app
-from emulator.scenario.load import load_scenario_text
+from emulator import create_app, load_scenario_text
 from emulator.testing.threaded import ThreadedServer
 
 WAIT = 10.0

@@ -12,10 +12,9 @@ import yaml
 from support.cli import run_cli
 from support.scenario_cases import PROBLEM_LINE
 
-from emulator import create_app
-from emulator.scenario.load import load_scenario_text
+from emulator import create_app, load_scenario_text
 from emulator.scenario.yamlload import load_yaml_text
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 pytestmark = pytest.mark.anyio
 

@@ -15,9 +15,8 @@ from typing import Any
 import httpx
 from starlette.applications import Starlette
 
-from emulator import create_app
-from emulator.scenario.load import load_scenario_text
-from emulator.support.clock import VirtualClock
+from emulator import create_app, load_scenario_text
+from emulator.testing import VirtualClock
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 GENERATED_ID = r"[0-9a-f]{16}"
@@ -207,8 +206,8 @@ import asyncio, json, sys
 from datetime import UTC, datetime
 import httpx
 from emulator import create_app
-from emulator.support.clock import VirtualClock
-from emulator.scenario.load import load_scenario_text
+from emulator.testing import VirtualClock
+from emulator import load_scenario_text
 
 async def main() -> None:
     app = create_app(scenario=load_scenario_text(sys.stdin.read()),

@@ -15,12 +15,10 @@ from pathlib import Path
 import pytest
 from support.scenario_cases import billion_laughs
 
-from emulator import create_app
-from emulator.scenario.load import load_scenario_file, load_scenario_text
-from emulator.scenario.problems import Problem, ScenarioError
+from emulator import create_app, load_scenario_file, load_scenario_text
+from emulator.scenario.problems import Problem, ScenarioError, format_path
 from emulator.scenario.yamlload import MAX_FILE_BYTES
-from emulator.support.clock import VirtualClock
-from emulator.support.fieldpath import format_path
+from emulator.testing import VirtualClock
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -93,7 +91,7 @@ def test_a_tagged_mapping_key_is_refused() -> None:
 
 BOMB_PROGRAM = """\
 import json, sys, time
-from emulator.scenario.load import load_scenario_text
+from emulator import load_scenario_text
 from emulator.scenario.problems import ScenarioError
 text = sys.stdin.read()
 started = time.monotonic()

@@ -9,9 +9,8 @@ import pytest
 from support.scenario_cases import ERROR_CASES, PROBLEM_LINE, Case, Expected
 
 from emulator.scenario.load import load_scenario_file, load_scenario_text, resolve_scenario_path
-from emulator.scenario.problems import Problem, ScenarioError
+from emulator.scenario.problems import Problem, ScenarioError, format_path
 from emulator.scenario.schema import ScenarioSpec
-from emulator.support.fieldpath import format_path
 
 BUNDLED_DEFAULT = Path(__file__).resolve().parents[2] / "scenarios" / "default.yaml"
 

@@ -15,10 +15,9 @@ from support.language import START, scenario
 from support.wire import Json
 from werkzeug.wrappers import Request, Response
 
-from emulator import create_app
-from emulator.scenario.load import load_scenario_text
+from emulator import create_app, load_scenario_text
 from emulator.settings import Settings
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 TAIL = """
     rate_limits:

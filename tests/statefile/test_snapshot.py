@@ -10,11 +10,10 @@ import pytest
 from support.apps import client_for
 from support.language import START, assert_envelope, scenario
 
-from emulator import create_app
-from emulator.scenario.load import load_scenario_text
+from emulator import create_app, load_scenario_text
 from emulator.settings import Settings
 from emulator.statefile import StateFileError
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 
 
 async def test_without_a_state_file_a_snapshot_is_a_409() -> None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import httpx
 from starlette.applications import Starlette
 
-from emulator import Settings, create_app
-from emulator.scenario.load import load_scenario_text
-from emulator.support.clock import VirtualClock
+from emulator import Settings, create_app, load_scenario_text
+from emulator.testing import VirtualClock
 
 BASE_URL = "http://emulator.test"
 

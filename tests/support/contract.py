@@ -23,8 +23,7 @@ from starlette.routing import Match
 from starlette.types import Message, Receive, Scope, Send
 
 from emulator.http.openapi import openapi_document
-from emulator.http.operations import OPERATIONS
-from emulator.http.routes import ROUTES
+from emulator.http.routes import OPERATIONS, ROUTES
 
 Json = dict[str, Any]
 AppCall = Callable[[Starlette, Scope, Receive, Send], Awaitable[None]]

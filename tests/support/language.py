@@ -21,8 +21,9 @@ from pytest_httpserver import HTTPServer
 from starlette.applications import Starlette
 from werkzeug.wrappers import Request, Response
 
-from emulator.settings import Settings
-from emulator.support.clock import VirtualClock, format_timestamp
+from emulator import Settings
+from emulator.support.clock import format_timestamp
+from emulator.testing import VirtualClock
 from support.apps import app_from_yaml, client_for
 from support.wire import (  # noqa: F401 -- re-exported for the language tests
     ENVELOPE_KEYS,

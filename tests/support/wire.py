@@ -1,11 +1,16 @@
 """Facts of the wire every test area asserts: the keys of each documented object, the recipient
 flags and the counters they feed, the error envelope, and the start of the tests' virtual
-clock. Written out here (not imported from the emulator), so the tests check the code."""
+clock. The flags, counters and envelope keys come from the package's one definition of each
+(emulator/domain/outcome.py, emulator/http/errors.py); the objects' keys are written out here,
+from the public documentation, so the tests check the renderers against the docs."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+
+from emulator.domain.outcome import COUNTER_NAMES, FLAG_COUNTERS, WIRE_FLAGS
+from emulator.http.errors import Error
 
 Json = dict[str, Any]
 
@@ -15,22 +20,14 @@ VIRTUAL = f'clock: {{mode: virtual, start: "{START_YAML}"}}'
 # The bundled default scenario's org and key.
 ACME_KEY = "test_key_acme"
 
-ENVELOPE_KEYS = frozenset({"statusCode", "error", "message"})
+# Every key of the envelope but `details` (validation errors only).
+ENVELOPE_KEYS = frozenset(Error.model_fields) - {"details"}
 
-FLAGS = ("is_skipped", "is_failed", "is_bounced", "is_sent", "is_delivered", "is_complained",
-         "is_unsubscribed", "is_opened", "is_played")
+FLAGS = tuple(flag.value for flag in WIRE_FLAGS)
 # Which broadcast counter each flag feeds (a bounce counts as sent and failed, through its flags).
-FLAG_COUNTERS = {
-    "is_skipped": "skipped_count", "is_failed": "failed_count", "is_sent": "sent_count",
-    "is_delivered": "delivered_count", "is_opened": "opened_count",
-    "is_played": "played_count", "is_complained": "complained_count",
-    "is_unsubscribed": "unsubscribed_count",
-}
-COUNTER_KEYS = (
-    "contacts_count", "recipients_count", "skipped_count", "sent_count", "failed_count",
-    "delivered_count", "opened_count", "played_count", "click_count", "complained_count",
-    "unsubscribed_count",
-)
+FLAG_COUNTERS = {flag.value: counters[0] for flag, counters in FLAG_COUNTERS.items()
+                 if flag in WIRE_FLAGS and counters}
+COUNTER_KEYS = COUNTER_NAMES
 
 # Seed 002: every field of the broadcast object, plus the emulator's documented `type` extension.
 BROADCAST_KEYS = frozenset({

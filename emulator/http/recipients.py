@@ -1,0 +1,166 @@
+"""Recipient rows: their answer models beside the functions that render them (with `why`, what
+decided a row's outcome), the documented recipients list and the control surface's row lookup."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import Field, create_model
+from starlette.requests import Request
+from starlette.responses import Response
+
+import emulator.inspection as inspection
+from emulator import paths
+from emulator.domain import entities
+from emulator.domain import why as why_
+from emulator.domain.broadcasts import get_broadcast
+from emulator.domain.entities import Integration, RecipientStatus
+from emulator.domain.org import Org
+from emulator.domain.outcome import WIRE_FLAGS, Flag
+from emulator.domain.recipients import RecipientFilter, page_recipients
+from emulator.domain.why import WhyKind
+from emulator.http import query
+from emulator.http.answers import Answer, Json, Timestamp
+from emulator.http.cached import json_answer, json_array, rendered
+from emulator.http.common import emulator_of, open_org
+from emulator.http.contacts import Contact, contact_json
+from emulator.http.fastjson import FastJSONResponse
+from emulator.http.operation import BROADCASTS, CONTROL, Operations
+from emulator.support.clock import format_timestamp as ts
+
+OPERATIONS = Operations(BROADCASTS)
+
+
+def _recipient_fields() -> dict[str, Any]:
+    """The row's fields in wire order; its `is_*` pairs come from the one list of flags."""
+    flags: dict[str, Any] = {}
+    for flag in WIRE_FLAGS:
+        flags[flag.value] = (bool, ...)
+        flags[f"{flag.value}_at"] = (Timestamp | None, ...)
+    return {
+        "id": (str, ...), "broadcast_id": (str, ...), "broadcast_name": (str, ...),
+        "template_id": (str, ...), "integration_id": (Integration, ...),
+        "user_id": (str | None, ...), "name": (str | None, ...), "username": (str | None, ...),
+        "phone": (str | None, ...), "email": (str | None, ...), "status": (RecipientStatus, ...),
+        **flags,
+        "error_message": (str | None, ...), "external_message_id": (str | None, ...),
+        "created_at": (Timestamp, ...), "updated_at": (Timestamp, ...),
+        "contact": (Contact | None, Field(description="Null once the contact is gone.")),
+    }
+
+
+if TYPE_CHECKING:
+    Recipient = Answer
+else:
+    Recipient = create_model(
+        "Recipient", __base__=Answer, __module__=__name__, **_recipient_fields(),
+        __doc__="One recipient row: the union of the send answer's and the recipients list's "
+                "shapes.")
+
+
+class Why(Answer):
+    """What decided a row's outcome (the emulator's own field, never on the public row)."""
+
+    kind: WhyKind
+    summary: str
+    rule: Annotated[int, Field(ge=0, description="Index of the rule in `outcomes`.")] | None = None
+    where: str | None = Field(default=None, description="`file.yaml:line` of the rule.")
+    step: Annotated[int, Field(ge=1, description="1-based step of a sequence.")] | None = None
+    draw: Annotated[float, Field(ge=0, lt=1, description="The drawn point of a weighted "
+                                                         "choice.")] | None = None
+
+
+class RecipientWithWhy(Recipient):
+    """A recipient row as the control surface's lookup shows it: with `why`."""
+
+    why: Why | None
+
+
+# (flag, "is_sent", "is_sent_at") in wire order, instead of iterating the enum per row. This is
+# the hot path of every list and send, so enum values are read as `_value_` (a plain attribute;
+# `.value` is a descriptor several times slower).
+_FLAG_KEYS = tuple((flag, flag._value_, f"{flag._value_}_at") for flag in WIRE_FLAGS)
+
+
+def recipient_json(org: Org, row: entities.Recipient) -> Json:
+    body: Json = {
+        "id": row.id,
+        "broadcast_id": row.broadcast_id,
+        "broadcast_name": row.broadcast_name,
+        "template_id": row.template_id,
+        "integration_id": row.integration_id._value_,
+        "user_id": row.user_id,
+        "name": row.name,
+        "username": row.username,
+        "phone": row.phone,
+        "email": row.email,
+        "status": row.status._value_,
+    }
+    for flag, name, name_at in _FLAG_KEYS:
+        at = row.flag_at(flag)
+        body[name] = at is not None
+        body[name_at] = ts(at)
+    contact = org.contacts.get(row.contact_id)
+    body.update({
+        "error_message": row.error_message,
+        "external_message_id": row.external_message_id,
+        "created_at": ts(row.created_at),
+        "updated_at": ts(row.updated_at),
+        "contact": contact_json(org, contact) if contact else None,
+    })
+    return body
+
+
+def why_json(why: why_.Why | None) -> Json | None:
+    """What decided a row's outcome (the emulator's own field: never on the public wire)."""
+    if why is None:
+        return None
+    body: Json = {"kind": why.kind.value, "summary": why.summary}
+    for name in ("rule", "where", "step", "draw"):
+        value = getattr(why, name)
+        if value is not None:
+            body[name] = value
+    return body
+
+
+RECIPIENT_STATUS_FILTER = ("ALL", *(s.value for s in RecipientStatus))
+# The documented boolean filters of the recipients list (is_bounced is not among them).
+FILTERABLE_FLAGS = tuple(flag for flag in WIRE_FLAGS if flag is not Flag.BOUNCED)
+RECIPIENTS_QUERY = query.Query((
+    query.choice("status", RECIPIENT_STATUS_FILTER),
+    *(query.flag(flag.value) for flag in FILTERABLE_FLAGS),
+    *(query.text(name) for name in ("integration_id", "contact_id", "user_id", "username",
+                                    "email")),
+), paged=True)
+
+
+@OPERATIONS.declare("GET", paths.BROADCAST_RECIPIENTS, "listRecipients",
+                    "List a broadcast's recipient rows, newest first", answer=Recipient,
+                    many=True, errors=(400,), query=RECIPIENTS_QUERY)
+async def list_recipients_endpoint(request: Request) -> Response:
+    org = await open_org(request)
+    broadcast = get_broadcast(org, request.path_params["broadcast_id"])
+    given = RECIPIENTS_QUERY.parse(request.query_params)
+    status = given["status"]
+    wanted = RecipientFilter(
+        status=None if status in (None, "ALL") else RecipientStatus(status),
+        flags={flag: given[flag.value] for flag in FILTERABLE_FLAGS
+               if given[flag.value] is not None},
+        integration_id=given["integration_id"], contact_id=given["contact_id"],
+        user_id=given["user_id"], username=given["username"], email=given["email"],
+    )
+    page: query.Page = given["page"]
+    rows, count = page_recipients(broadcast, wanted, page.offset, page.take)
+    emulator = emulator_of(request)
+    return json_answer(json_array(rendered(emulator, org, "row", row, recipient_json)
+                                  for row in rows), page.headers(count))
+
+
+@OPERATIONS.declare("GET", paths.ORG_RECIPIENT, "getRecipient",
+                    "One recipient row, with what decided its outcome", tag=CONTROL,
+                    answer=RecipientWithWhy, errors=(404,))
+async def get_recipient(request: Request) -> Response:
+    params = request.path_params
+    org, row = await inspection.recipient(emulator_of(request), params["org_id"],
+                                          params["broadcast_id"], params["recipient_id"])
+    return FastJSONResponse({**recipient_json(org, row), "why": why_json(row.why)})
