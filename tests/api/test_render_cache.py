@@ -12,7 +12,8 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.apps import app_from_yaml, client_for
-from support.language import START, scenario
+from support.language import scenario
+from support.wire import START
 
 from emulator import Settings
 from emulator.support.clock import VirtualClock
