@@ -22,7 +22,9 @@ RUN python3 -m venv /opt/build-tools \
 
 # --- runtime ---
 FROM ${PYTHON_IMAGE}
-ARG VERSION=0.1.0
+# The release workflow passes the tag's version; the default is the package's (a test keeps
+# them equal).
+ARG VERSION=0.2.0
 LABEL org.opencontainers.image.title="invent-emulator" \
       org.opencontainers.image.description="A local, in-memory emulator of the Invent Broadcasts HTTP API for tests and CI" \
       org.opencontainers.image.version="${VERSION}" \
@@ -36,6 +38,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     INVENT_EMULATOR_HOST=0.0.0.0 \
     INVENT_EMULATOR_PORT=4010
+# The state file's folder, owned by the image's user: a named volume mounted here takes that
+# owner, so `-v invent-state:/state -e INVENT_EMULATOR_STATE_FILE=/state/state.json` can save.
+RUN mkdir /state && chown 10001:10001 /state
 # Mount scenario files here: `-v ./my-scenarios:/scenarios:ro -e INVENT_EMULATOR_SCENARIO=/scenarios/x.yaml`.
 WORKDIR /scenarios
 USER 10001:10001

@@ -15,8 +15,7 @@ import httpx
 from bench import scenario
 from bench.reference_app import Capture, build_app
 from bench.rows import Row
-from emulator import Settings, create_app
-from emulator.scenario.load import load_scenario_file
+from emulator import Settings, create_app, load_scenario_file
 from emulator.testing import EmulatorHandle, InProcessTransport, ThreadedServer
 from emulator.testing.launch import IN_PROCESS_URL
 

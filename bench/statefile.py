@@ -14,7 +14,7 @@ import httpx
 from emulator import create_app
 from emulator.settings import Settings
 from emulator.statefile import load_state, save_state
-from emulator.support.clock import VirtualClock
+from emulator.testing import VirtualClock
 from emulator.webhooks import RowRenderer
 
 KEY = "test_key_big"

@@ -1,19 +1,59 @@
-"""Injected faults from the scenario's `faults:`: which request gets one. For matching requests,
-every Nth / the Nth / with a probability; counted and drawn from the seed, so a run repeats
-exactly. (The HTTP layer acts them out: an error status, latency, or a dropped connection.)"""
+"""Injected faults: the scenario's `faults:` (server-wide) and each org's run-time faults, and
+which one a request gets. Counted and drawn from the seed, so a run repeats exactly. (The HTTP
+layer acts them out: an error status, latency, or a dropped connection.)"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+from typing import Any
 
+from emulator.domain.faults import FaultRule
 from emulator.scenario.schema import FaultSpec, ScenarioSpec
 from emulator.support.rng import RandomSource
 
 
+def fault_rule(spec: FaultSpec) -> FaultRule:
+    """The domain rule of one entry in the scenario's `faults:` shape."""
+    respond = spec.respond
+    return FaultRule(
+        method=spec.when.method, path=spec.when.path, every=spec.every, nth=spec.nth,
+        probability=spec.probability, status=respond.status if respond else None,
+        message=respond.message if respond else None,
+        retry_after=respond.retry_after if respond else None, delay=spec.delay, drop=spec.drop,
+    )
+
+
+def fault_shape(rule: FaultRule) -> dict[str, Any]:
+    """A rule back in the scenario's `faults:` shape (what GET .../faults lists)."""
+    shape: dict[str, Any] = {"when": {k: v for k, v in (("method", rule.method),
+                                                         ("path", rule.path)) if v is not None}}
+    for name in ("every", "nth", "probability"):
+        if getattr(rule, name) is not None:
+            shape[name] = getattr(rule, name)
+    if rule.status is not None:
+        shape["respond"] = {"status": rule.status, **{
+            k: v for k, v in (("message", rule.message), ("retry_after", rule.retry_after))
+            if v is not None}}
+    if rule.delay is not None:
+        shape["delay"] = rule.delay
+    if rule.drop:
+        shape["drop"] = True
+    return shape
+
+
+@dataclass(frozen=True, slots=True)
+class PickedFault:
+    """The fault a request gets: its rule, what names it in messages, and the org it hit (None
+    for a scenario fault)."""
+
+    rule: FaultRule
+    label: str
+    org_id: str | None = None
+
+
 @dataclass(slots=True)
 class _FaultState:
-    spec: FaultSpec
+    rule: FaultRule
     seen: int = 0
 
 
@@ -21,29 +61,16 @@ class FaultInjector:
     """Holds the counters of the loaded scenario's faults; replaced whole when it is reloaded."""
 
     def __init__(self, spec: ScenarioSpec) -> None:
-        self.faults = [_FaultState(f) for f in spec.faults]
+        self.faults = [_FaultState(fault_rule(f)) for f in spec.faults]
         self.rng = RandomSource(spec.seed, "faults")
 
-    def pick(self, method: str, path: str) -> tuple[int, FaultSpec] | None:
+    def pick(self, method: str, path: str) -> PickedFault | None:
         """The first fault that fires for this request; every matching rule counts it."""
-        fired: tuple[int, FaultSpec] | None = None
+        fired: PickedFault | None = None
         for index, state in enumerate(self.faults):
-            when = state.spec.when
-            if when.method and when.method.upper() != method:
-                continue
-            if when.path and not fnmatchcase(path, when.path):
+            if not state.rule.matches(method, path):
                 continue
             state.seen += 1
-            if fired is None and self._fires(state):
-                fired = (index, state.spec)
+            if fired is None and state.rule.fires(state.seen, self.rng):
+                fired = PickedFault(state.rule, f"faults[{index}]")
         return fired
-
-    def _fires(self, state: _FaultState) -> bool:
-        spec = state.spec
-        if spec.every is not None:
-            return state.seen % spec.every == 0
-        if spec.nth is not None:
-            return state.seen == spec.nth
-        if spec.probability is not None:
-            return self.rng.chance() < spec.probability
-        return True

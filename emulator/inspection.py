@@ -25,8 +25,10 @@ async def outbox(emulator: Emulator, wanted: MessageFilter, limit: int) -> list[
     return list(itertools.islice(messages(orgs, wanted), limit))
 
 
-def journal(emulator: Emulator, wanted: EntryFilter, limit: int) -> list[Entry]:
-    return list(itertools.islice(emulator.journal.newest_first(wanted), limit))
+def journal(emulator: Emulator, wanted: EntryFilter, limit: int) -> tuple[list[Entry], int]:
+    """The newest `limit` matching entries, and how many match in all."""
+    matching = list(emulator.journal.newest_first(wanted))
+    return matching[:limit], len(matching)
 
 
 @dataclass(frozen=True, slots=True)

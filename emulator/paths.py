@@ -41,6 +41,11 @@ ORG_RECIPIENT = ("/_emulator/orgs/{org_id}/broadcasts/{broadcast_id}/recipients/
                  "{recipient_id}")
 ORG_RECIPIENTS = "/_emulator/orgs/{org_id}/recipients"
 ORG_MESSAGE = "/_emulator/orgs/{org_id}/messages/{recipient_id}"
+# One org's run-time faults and outcome rules, and the org as a scenario file.
+ORG_FAULTS = "/_emulator/orgs/{org_id}/faults"
+ORG_FAULT = "/_emulator/orgs/{org_id}/faults/{fault_id}"
+ORG_OUTCOMES = "/_emulator/orgs/{org_id}/outcomes"
+ORG_EXPORT = "/_emulator/orgs/{org_id}/export"
 UI = "/_emulator/ui"
 UI_FILE = "/_emulator/ui/{name}"
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 
+from emulator.domain.auth import parse_bearer
 from emulator.domain.errors import ApiError
 from emulator.domain.org import Org
-from emulator.faults import FaultInjector
+from emulator.faults import FaultInjector, PickedFault
 from emulator.journal import Journal
 from emulator.registry import OrgRegistry
 from emulator.scenario.blueprint import NewOrg
@@ -81,6 +82,26 @@ class Emulator:
 
     def delete_org(self, org_id: str) -> None:
         self.registry.delete(org_id)
+
+    def pick_fault(self, method: str, path: str, authorization: str | None) -> PickedFault | None:
+        """The fault a public request gets: first the run-time faults of the org it reaches
+        (by its id, or `c` with its key, once the key is checked), then the scenario's."""
+        org = self._reached(path, authorization)
+        if org is not None:
+            fault = org.faults.pick(method, path)
+            if fault is not None:
+                return PickedFault(fault.rule, fault.id, org.id)
+        return self.faults.pick(method, path)
+
+    def _reached(self, path: str, authorization: str | None) -> Org | None:
+        """The org a public request may act on, or None (it will be answered 401 or 404)."""
+        parts = path.split("/")
+        if len(parts) < 3 or parts[1] != "orgs" or not self.registry.orgs:
+            return None
+        try:
+            return self.registry.authorize(parse_bearer(authorization), parts[2])
+        except ApiError:
+            return None
 
     async def ready(self, org: Org) -> Org:
         """`org` caught up with its clock before a request reads or changes it, so every

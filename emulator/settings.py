@@ -1,6 +1,6 @@
 """One frozen settings object: defaults < environment (INVENT_EMULATOR_*) < CLI flags, read when
 the app is built, never at import time. `OPTIONS` is the one table every flag, variable and
-README row comes from."""
+docs/sidecar.md row comes from."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     # Required as a bearer token on /_emulator (but /_emulator/health) when set; never logged.
     admin_token: str | None = field(default=None, repr=False)
-    # The state file (README, "State file"): None keeps everything in memory only.
+    # The state file (docs/sidecar.md, "State file"): None keeps everything in memory only.
     state_file: str | None = None
     save_every: int | None = None  # seconds between periodic saves; None: no periodic save
     # Rendered JSON kept between changes (emulator/support/rendercache.py): on or off, and how

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 from emulator.domain.entities import (
+    EMAIL_INTEGRATIONS,
     Broadcast,
     BroadcastStatus,
     BroadcastType,
@@ -114,11 +115,33 @@ def transition(org: Org, broadcast: Broadcast, action: BroadcastAction) -> Broad
     if broadcast.status is not source:
         raise bad_request(f"Cannot {action} broadcast '{broadcast.id}': it is "
                           f"{broadcast.status.value}, not {source.value}")
-    if action is BroadcastAction.ACTIVATE and not broadcast.templates:
-        raise bad_request(f"Cannot activate broadcast '{broadcast.id}': it has no template")
+    if target is BroadcastStatus.ACTIVE:
+        _check_ready(broadcast, action)
     now = org.clock.now()
     broadcast.status = target
     broadcast.updated_at = now
     if action is BroadcastAction.ACTIVATE and broadcast.started_at is None:
         broadcast.started_at = now
     return broadcast
+
+
+def missing_content(template: Template) -> list[str]:
+    """The config keys a template still lacks to be complete: an email template needs a
+    `subject` and a `body`, any other channel a `body`, each a non-blank string (the guide
+    activates a broadcast only with its templates complete)."""
+    needed = ("subject", "body") if template.integration_id in EMAIL_INTEGRATIONS else ("body",)
+    return [key for key in needed
+            if not (isinstance(text := template.config.get(key), str) and text.strip())]
+
+
+def _check_ready(broadcast: Broadcast, action: BroadcastAction) -> None:
+    """Opening the endpoint (activate, resume) needs a template, and every template complete."""
+    if not broadcast.templates:
+        raise bad_request(f"Cannot {action} broadcast '{broadcast.id}': it has no template")
+    for template in broadcast.templates:
+        missing = missing_content(template)
+        if missing:
+            raise bad_request(
+                f"Cannot {action} broadcast '{broadcast.id}': template '{template.id}' "
+                f"({template.integration_id.value}) is not complete: its config has no "
+                f"{' and no '.join(missing)}")

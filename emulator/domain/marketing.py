@@ -7,11 +7,12 @@ same on every run."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from emulator.domain.entities import Broadcast, BroadcastStatus, BroadcastType, Contact
-from emulator.domain.errors import bad_request
+from emulator.domain.errors import ApiError, FieldProblem, bad_request
 from emulator.domain.org import Org
 from emulator.domain.outcome import COUNTER_NAMES, DEFAULT_ERRORS, Decision, Outcome
 from emulator.domain.rowindex import RowIndex
@@ -50,7 +51,18 @@ class SendJob:
         return True
 
 
-def send_marketing(org: Org, broadcast: Broadcast) -> Broadcast:
+def send_marketing(org: Org, broadcast: Broadcast,
+                   trigger_fields: Sequence[str] = ()) -> Broadcast:
+    """Send to the audience. `trigger_fields` are the body fields the caller gave: a marketing
+    send takes none (they belong to one transactional trigger), so any is a 400 and nothing is
+    sent, rather than a campaign to everyone that the caller meant for one recipient."""
+    if trigger_fields:
+        names = ", ".join(trigger_fields)
+        raise ApiError(400, f"Broadcast '{broadcast.id}' is a MARKETING broadcast: its send "
+                            f"takes no body and goes to its whole audience; {names} "
+                            "belong to a TRANSACTIONAL broadcast's trigger",
+                       [FieldProblem(name, f"{name} is not accepted by a MARKETING broadcast's "
+                                           "send") for name in trigger_fields])
     if broadcast.status not in SENDABLE_FROM:
         allowed = ", ".join(s.value for s in SENDABLE_FROM)
         raise bad_request(f"Broadcast '{broadcast.id}' is {broadcast.status.value}; a marketing "

@@ -1,7 +1,7 @@
 """One org and everything it owns: contacts, segments, broadcasts, its clock and random stream,
-its scheduler and jobs, its outcome policy, rate-limit windows, webhook queue and suppressions,
-and the blueprint it was built from. Resetting an org is building a new one from its blueprint;
-deleting it is dropping it: nothing about it is kept anywhere else."""
+its scheduler and jobs, its outcome policy, rate-limit windows, webhook queue, suppressions,
+run-time faults, and the blueprint it was built from. Resetting an org is building a new one
+from its blueprint; deleting it is dropping it: nothing about it is kept anywhere else."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from emulator.domain.entities import Broadcast, Channel, Contact, Recipient, Segment
+from emulator.domain.faults import OrgFaults
 from emulator.domain.outcome import Flag
 from emulator.domain.ratelimit import LimitSettings, RateLimits
 from emulator.domain.rules import OutcomePolicy, RuleBook
@@ -112,6 +113,7 @@ class Org:
     policy: OutcomePolicy = field(init=False)
     limits: RateLimits = field(init=False)
     webhooks: WebhookQueue = field(init=False)
+    faults: OrgFaults = field(init=False)  # run-time faults (POST /_emulator/orgs/{id}/faults)
     # Moves whenever the org changes on its own (a job's slice, something falling due): with
     # the emulator's count of writes, it says when a rendered answer is stale.
     version: int = field(default=0, init=False)
@@ -127,6 +129,7 @@ class Org:
         self.policy = OutcomePolicy(plan.rules, plan.org_id, self.rng)
         self.limits = RateLimits(plan.limits)
         self.webhooks = WebhookQueue(plan.webhooks)
+        self.faults = OrgFaults(RandomSource(plan.seed, f"faults:{plan.org_id}"))
 
     @classmethod
     def build(cls, blueprint: Blueprint, clock: Clock, listeners: list[Listener]) -> Org:

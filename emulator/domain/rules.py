@@ -8,10 +8,11 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 from fnmatch import fnmatchcase
+from typing import Any
 
 from emulator.domain.entities import Recipient, address_of
 from emulator.domain.outcome import Decision, Flag, Outcome
@@ -84,6 +85,29 @@ class Rule:
     source: str | None = None
 
 
+# A rule's `source` when a test set it while the org runs (PUT /_emulator/orgs/{id}/outcomes).
+RUN_TIME = "run time"
+
+
+def rule_record(rule: Rule) -> dict[str, Any]:
+    """A rule as plain JSON values (the state file keeps an org's run-time rules)."""
+    return {"when": {k: v for k, v in asdict(rule.when).items() if v is not None},
+            "kind": rule.choice.kind.value,
+            "outcomes": [o.value for o in rule.choice.outcomes],
+            "weights": list(rule.choice.weights),
+            "delays": {flag.value: delay.total_seconds() for flag, delay in rule.delays.items()},
+            "error_message": rule.error_message, "source": rule.source}
+
+
+def rule_from_record(record: dict[str, Any]) -> Rule:
+    return Rule(When(**record["when"]),
+                Choice(ChoiceKind(record["kind"]), tuple(Outcome(o) for o in record["outcomes"]),
+                       tuple(float(w) for w in record["weights"])),
+                {Flag(flag): timedelta(seconds=seconds)
+                 for flag, seconds in record["delays"].items()},
+                record["error_message"], record["source"])
+
+
 @dataclass(frozen=True, slots=True)
 class RuleBook:
     """What a scenario says about outcomes; shared by every org built from that scenario."""
@@ -104,6 +128,23 @@ class OutcomePolicy:
         self.org_id = org_id
         self.rng = rng
         self._positions: dict[int, int] = {}
+        # True once a test replaced the scenario's rules while the org runs.
+        self.replaced = False
+
+    def replace(self, rules: tuple[Rule, ...]) -> None:
+        """New rules from the next row on, for this org only; their sequences start afresh."""
+        self.book = RuleBook(rules, self.book.magic_addresses)
+        self._positions = {}
+        self.replaced = True
+
+    def dump_rules(self) -> list[dict[str, Any]] | None:
+        """The run-time rules as plain JSON values; None while the scenario's apply."""
+        return [rule_record(rule) for rule in self.book.rules] if self.replaced else None
+
+    def restore_rules(self, records: list[dict[str, Any]] | None) -> None:
+        """Before `restore`, which brings back the sequence positions."""
+        if records is not None:
+            self.replace(tuple(rule_from_record(record) for record in records))
 
     @property
     def magic_addresses(self) -> bool:
@@ -125,7 +166,8 @@ class OutcomePolicy:
 
     def _draw(self, index: int, rule: Rule) -> tuple[Outcome, Why]:
         choice = rule.choice
-        named = f"Scenario rule outcomes[{index}]" + (f" ({rule.source})" if rule.source else "")
+        named = (f"Run-time rule outcomes[{index}]" if rule.source == RUN_TIME else
+                 f"Scenario rule outcomes[{index}]" + (f" ({rule.source})" if rule.source else ""))
         if choice.kind is ChoiceKind.FIXED:
             outcome = choice.outcomes[0]
             return outcome, Why(WhyKind.RULE, f"{named} matched: {outcome.value}", rule=index,

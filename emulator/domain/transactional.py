@@ -1,4 +1,4 @@
-"""Triggering a transactional broadcast for one recipient, by the rules the README lists under
+"""Triggering a transactional broadcast for one recipient, by the rules docs/api.md lists under
 "The send rules" (choices of our own are in docs/decisions.md)."""
 
 from __future__ import annotations

@@ -135,7 +135,8 @@ BROADCASTS_QUERY = query.Query((
 ), paged=True)
 SEND_BODY_NOTE = (
     "A transactional broadcast (ACTIVE) takes the body below and answers its recipient rows; a "
-    "marketing broadcast takes no body (one sent anyway is ignored) and answers the broadcast.")
+    "marketing broadcast takes no body (or `{}`): any of these fields is a 400 naming the "
+    "broadcast's type, and nothing is sent; it answers the broadcast.")
 
 
 @OPERATIONS.declare("GET", paths.BROADCASTS, "listBroadcasts", "List broadcasts, newest first",
@@ -174,13 +175,13 @@ async def send_endpoint(request: Request) -> Response:
     org = await open_org(request)
     broadcast = get_broadcast(org, request.path_params["broadcast_id"])
     org.limits.check_send(org.clock.now())
+    body = parse_body(SendBody, raw)
     if broadcast.type is BroadcastType.MARKETING:
-        # A marketing send takes no body; one that is sent anyway is not looked at.
-        send_marketing(org, broadcast)
+        # A marketing send takes no body: a trigger's fields are refused, never ignored.
+        send_marketing(org, broadcast, body.given())
         response = FastJSONResponse(broadcast_json(org, broadcast))
         emulator_of(request).kick_jobs()
         return response
-    body = parse_body(SendBody, raw)
     rows = trigger(org, broadcast, Trigger(
         contact_channel_id=body.contact_channel_id,
         contact_id=body.contact_id,

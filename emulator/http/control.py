@@ -123,7 +123,7 @@ async def advance_clock(request: Request) -> Response:
                     answer=Snapshot, errors=(409, 500),
                     description="Answers 409 when no state file is set (`--state-file`).")
 async def snapshot(request: Request) -> Response:
-    """Save the state file now (README, "State file")."""
+    """Save the state file now (docs/sidecar.md, "State file")."""
     state_file = request.app.state.settings.state_file
     if not state_file:
         raise ApiError(409, "No state file is configured; start the emulator with --state-file "
@@ -168,8 +168,13 @@ async def create_org(request: Request) -> Response:
         raise bad_request("org: names an org of `scenario`, which is missing", "org")
     given = body.scenario
     limits = request.app.state.scenario_limits
-    scenario = (None if given is None else await asyncio.to_thread(
-        _scenario, lambda: load_scenario_json(given, "<scenario>", limits)))
+    scenario = None
+    if isinstance(given, str):  # YAML text, as an export answers it
+        scenario = await asyncio.to_thread(
+            _scenario, lambda: load_scenario_text(given, "<scenario>", limits=limits))
+    elif given is not None:
+        scenario = await asyncio.to_thread(
+            _scenario, lambda: load_scenario_json(given, "<scenario>", limits))
     org = await emulator_of(request).create_org(NewOrg(
         name=body.name, parent=body.parent, copy_of=body.copy_of, scenario=scenario,
         scenario_org=body.org, clock_mode=body.clock.mode if body.clock else None,

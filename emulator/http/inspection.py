@@ -253,13 +253,14 @@ REQUESTS_QUERY = query.Query((
 
 @OPERATIONS.declare("GET", paths.REQUESTS, "listRequests",
                     "The request journal of the public API, newest first", answer=JournalEntry,
-                    many=True, errors=(400,), query=REQUESTS_QUERY)
+                    many=True, errors=(400,), query=REQUESTS_QUERY, counted=True)
 async def list_requests(request: Request) -> Response:
     given = REQUESTS_QUERY.parse(request.query_params)
     wanted = EntryFilter(method=given["method"], path=given["path"], org_id=given["org_id"],
                          status=given["status"])
-    entries = inspection.journal(emulator_of(request), wanted, given["limit"])
-    return FastJSONResponse([journal_entry_json(e) for e in entries])
+    entries, count = inspection.journal(emulator_of(request), wanted, given["limit"])
+    return FastJSONResponse([journal_entry_json(e) for e in entries],
+                            headers={"pagination-count": str(count)})
 
 
 @OPERATIONS.declare("DELETE", paths.REQUESTS, "clearRequests", "Empty the request journal",

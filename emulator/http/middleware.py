@@ -95,11 +95,19 @@ class Gateway:
         return status, message, [(b"www-authenticate", b"Bearer")] if status == 401 else []
 
     async def _fault(self, scope: Scope, send: Send) -> bool:
-        """Acts out a scenario fault picked for this request; True when it answered."""
-        picked = self.emulator.faults.pick(scope["method"], scope["path"])
+        """Acts out an injected fault picked for this request (an org's run-time faults, then
+        the scenario's); True when it answered."""
+        authorization = next((value for name, value in scope["headers"]
+                              if name == b"authorization"), None)
+        picked = self.emulator.pick_fault(
+            scope["method"], scope["path"],
+            authorization.decode("latin-1") if authorization is not None else None)
         if picked is None:
             return False
-        index, fault = picked
+        entry: Entry | None = scope.get(ENTRY_KEY)
+        if entry is not None and picked.org_id is not None:
+            entry.org_id = picked.org_id  # the journal names the org, even for `c`
+        fault = picked.rule
         if fault.delay:
             await asyncio.sleep(fault.delay)
         if fault.drop:
@@ -107,13 +115,12 @@ class Gateway:
             await send({"type": "http.response.start", "status": 200,
                         "headers": [(b"content-length", b"1024")]})
             return True
-        if fault.respond is None:
+        if fault.status is None:
             return False
-        status = fault.respond.status
-        message = fault.respond.message or f"Injected fault (faults[{index}])"
-        extra = ([(b"retry-after", str(fault.respond.retry_after).encode())]
-                 if fault.respond.retry_after is not None else [])
-        await send_error(send, status, message, extra)
+        message = fault.message or f"Injected fault ({picked.label})"
+        extra = ([(b"retry-after", str(fault.retry_after).encode())]
+                 if fault.retry_after is not None else [])
+        await send_error(send, fault.status, message, extra)
         return True
 
     async def _flush_webhooks(self) -> None:

@@ -219,6 +219,9 @@ def _request_body(operation: Operation) -> Json | None:
 
 
 def _answer(operation: Operation) -> Json:
+    if operation.yaml_answer:
+        return {"description": "A scenario file", "content": {"application/yaml": {
+            "schema": {"type": "object", "description": "A scenario (the scenario file format)"}}}}
     if operation.answer is None:
         return {"description": "OK", "content": {"application/json": {
             "schema": {"type": "object"}}}}
@@ -233,6 +236,10 @@ def _answer(operation: Operation) -> Json:
         answer["headers"] = {name: {"required": True, "schema": {"type": "integer"},
                                     "description": _header_note(name)}
                              for name in PAGINATION_HEADERS}
+    elif operation.counted:
+        answer["headers"] = {"pagination-count": {
+            "required": True, "schema": {"type": "integer"},
+            "description": "How many match in all, whatever the `limit`."}}
     return answer
 
 

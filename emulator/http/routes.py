@@ -10,6 +10,7 @@ from emulator.http import (
     explorer,
     inbox,
     inspection,
+    orgcontrol,
     recipients,
     segments,
     ui,
@@ -19,8 +20,8 @@ from emulator.http.operation import Operation, routes_of
 # Public operations first (stable: each group keeps its declaration order).
 OPERATION_LIST: tuple[Operation, ...] = tuple(sorted((
     *broadcasts.OPERATIONS, *recipients.OPERATIONS, *contacts.OPERATIONS, *segments.OPERATIONS,
-    *control.OPERATIONS, *inspection.OPERATIONS, *inbox.OPERATIONS, *ui.OPERATIONS,
-    *explorer.OPERATIONS,
+    *control.OPERATIONS, *inspection.OPERATIONS, *orgcontrol.OPERATIONS, *inbox.OPERATIONS,
+    *ui.OPERATIONS, *explorer.OPERATIONS,
 ), key=lambda operation: not operation.public))
 # Keyed by (method, path template): what the self-contract looks an answer's operation up by.
 OPERATIONS: dict[tuple[str, str], Operation] = {

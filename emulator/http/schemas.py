@@ -6,12 +6,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
 
 from emulator.domain.entities import Integration
 from emulator.domain.errors import ApiError, bad_request
 from emulator.http.errors import validation_error
-from emulator.scenario.schema import SegmentColor
+from emulator.scenario.schema import FaultSpec, OutcomeRuleSpec, SegmentColor
 from emulator.support.addresses import check_email, check_phone
 from emulator.support.durations import MAX_DURATION
 from emulator.support.jsonvalues import check_finite, check_text
@@ -29,6 +39,23 @@ def _utc(value: datetime) -> datetime:
         raise ValueError("the date is out of range once converted to UTC") from None
 
 
+def _in_our_words(value: Any, handler: ValidatorFunctionWrapHandler) -> datetime:
+    """pydantic's date-time errors ("Input should have timezone info") in the project's words.
+    Only a JSON string with a time part is a date-time (the inner parse is lax only so that it
+    reads strings)."""
+    if not isinstance(value, str) or len(value) <= len("2026-01-05"):
+        raise ValueError(f"must be a date-time with a timezone: {_MOMENT_EXAMPLE}")
+    try:
+        parsed: datetime = handler(value)
+    except ValidationError as error:
+        if any(item["type"] == "timezone_aware" for item in error.errors()):
+            raise ValueError(f"must include a timezone: {_MOMENT_EXAMPLE}") from None
+        raise ValueError(f"must be a date-time with a timezone: {_MOMENT_EXAMPLE}") from None
+    return parsed
+
+
+_MOMENT_EXAMPLE = "Z for UTC or an offset, as in 2026-01-05T12:00:00Z or 2026-01-05T14:00:00+02:00"
+
 M = TypeVar("M", bound=BaseModel)
 
 Text = Annotated[str, AfterValidator(_no_nul)]
@@ -36,6 +63,7 @@ Id = Annotated[Text, Field(min_length=1, max_length=256)]
 Email = Annotated[Text, Field(max_length=256), AfterValidator(check_email)]
 Phone = Annotated[Text, Field(max_length=256), AfterValidator(check_phone)]
 JsonObject = Annotated[dict[str, Any], AfterValidator(check_finite)]
+Moment = Annotated[AwareDatetime, Strict(False), WrapValidator(_in_our_words), AfterValidator(_utc)]
 
 
 class _Body(BaseModel):
@@ -65,6 +93,10 @@ class SendBody(_Body):
     template_ids: Annotated[list[Id], Field(min_length=1)] | None = None
     background: bool | None = None
 
+    def given(self) -> list[str]:
+        """The fields sent with a value (`null` counts as not sent), in declaration order."""
+        return [name for name in type(self).model_fields if getattr(self, name) is not None]
+
 
 class CreateBroadcastBody(_Body):
     """A new broadcast (DRAFT). `type` is the emulator's extension (default `MARKETING`)."""
@@ -74,7 +106,7 @@ class CreateBroadcastBody(_Body):
         "scheduled_at": "2030-01-07T09:00:00Z"}
 
     name: Annotated[Text, Field(min_length=1, max_length=255)]
-    scheduled_at: Annotated[AwareDatetime, AfterValidator(_utc)] | None = None
+    scheduled_at: Moment | None = None
     segment_ids: Annotated[list[Id], Field(max_length=10)] | None = None
     send_to_all: bool | None = None
     type: Literal["MARKETING", "TRANSACTIONAL"] | None = None
@@ -129,15 +161,16 @@ class ResetBody(_Body):
 
 class ClockBody(_Body):
     mode: Literal["virtual", "real"]
-    start: Annotated[AwareDatetime, AfterValidator(_utc)] | None = None
+    start: Moment | None = None
 
 
 class NewOrgBody(_Body):
     name: Annotated[Text, Field(min_length=1, max_length=256)] | None = None
     parent: Id | None = None
     copy_of: Id | None = None
-    # A whole scenario (as JSON) and which of its orgs to build, for a test's own scenario.
-    scenario: JsonObject | None = None
+    # A whole scenario (a JSON object, or YAML text as an export answers it) and which of its
+    # orgs to build, for a test's own scenario.
+    scenario: JsonObject | Annotated[str, Field(max_length=16 * 1024 * 1024)] | None = None
     org: Id | None = None
     clock: ClockBody | None = None
 
@@ -156,6 +189,17 @@ def patched(body: BaseModel, non_null: tuple[str, ...]) -> set[str]:
         if field_name in given and getattr(body, field_name) is None:
             raise bad_request(f"{field_name}: must not be null", field_name)
     return given
+
+
+class FaultBody(FaultSpec):
+    """One rule in the scenario's `faults:` shape, and how many times it fires (None: until
+    removed)."""
+
+    times: int | None = Field(default=None, ge=1)
+
+
+class OutcomesBody(_Body):
+    outcomes: list[OutcomeRuleSpec]
 
 
 def parse_body(model: type[M], raw: bytes) -> M:

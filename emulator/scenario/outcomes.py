@@ -1,12 +1,14 @@
-"""Turns the scenario's `outcomes:` entries and `magic_addresses` into the domain's rule book."""
+"""Turns the scenario's `outcomes:` entries and `magic_addresses` into the domain's rule book,
+and rules back into that shape (GET /_emulator/orgs/{id}/outcomes, export)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from emulator.domain.outcome import TIMING_KEYS, Flag, Outcome
-from emulator.domain.rules import Choice, ChoiceKind, Rule, RuleBook, When
-from emulator.scenario.schema import OutcomeRuleSpec, ScenarioSpec, TimingSpec
+from emulator.domain.rules import RUN_TIME, Choice, ChoiceKind, Rule, RuleBook, When
+from emulator.scenario.schema import OutcomeRuleSpec, ScenarioSpec, TimingSpec, WhenSpec
 
 
 def rule_book(spec: ScenarioSpec) -> RuleBook:
@@ -14,6 +16,35 @@ def rule_book(spec: ScenarioSpec) -> RuleBook:
     return RuleBook(tuple(_rule(rule, source) for rule, source in zip(spec.outcomes, sources,
                                                                        strict=True)),
                     spec.magic_addresses)
+
+
+def run_time_rules(specs: list[OutcomeRuleSpec]) -> tuple[Rule, ...]:
+    """Rules a test sets while the org runs: a row's `why` says they came from "run time"."""
+    return tuple(_rule(spec, RUN_TIME) for spec in specs)
+
+
+def rule_shape(rule: Rule) -> dict[str, Any]:
+    """One rule in the scenario's `outcomes:` shape (only the keys it sets)."""
+    shape: dict[str, Any] = {}
+    when = {k: getattr(rule.when, k) for k in WhenSpec.model_fields
+            if getattr(rule.when, k) is not None}
+    if when:
+        shape["when"] = when
+    choice = rule.choice
+    if choice.kind is ChoiceKind.FIXED:
+        shape["outcome"] = choice.outcomes[0].value
+    elif choice.kind is ChoiceKind.SEQUENCE:
+        shape["outcome"] = [o.value for o in choice.outcomes]
+    else:
+        shape["outcome"] = {o.value: w for o, w in zip(choice.outcomes, choice.weights,
+                                                        strict=True)}
+    timing = {key: rule.delays[flag].total_seconds() for key, flag in TIMING_KEYS.items()
+              if flag in rule.delays}
+    if timing:
+        shape["timing"] = timing
+    if rule.error_message is not None:
+        shape["error_message"] = rule.error_message
+    return shape
 
 
 def _rule(spec: OutcomeRuleSpec, source: str | None) -> Rule:

@@ -1,4 +1,4 @@
-"""The scenario file's shape (the README's "Scenarios" section), validated with pydantic.
+"""The scenario file's shape (docs/scenarios.md), validated with pydantic.
 
 Strict, with unknown keys refused, because users write these files by hand and a typo must not be
 silently ignored.

@@ -38,6 +38,8 @@ def dump_org(org: Org) -> dict[str, Plain]:
         "clock": time_out(org.clock.now()) if isinstance(org.clock, VirtualClock) else None,
         "random": random_state,
         "positions": [[index, position] for index, position in positions.items()],
+        "run_time_rules": org.policy.dump_rules(),
+        "run_time_faults": org.faults.dump(),
         "limits": {"send": _times_out(send_hits),
                    "general": {key: _times_out(hits) for key, hits in general_hits.items()}},
         "webhooks": _dump_webhooks(org),
@@ -57,6 +59,8 @@ def load_org(data: dict[str, Plain], blueprint: Blueprint, shared_clock: Clock,
     org = Org(blueprint, clock, listeners)  # without `fill`: the entities come from the file
     org.api_keys = list(data["api_keys"])
     version, internal, gauss = data["random"]
+    org.policy.restore_rules(data["run_time_rules"])
+    org.faults.restore(data["run_time_faults"])
     org.policy.restore(({int(i): int(p) for i, p in data["positions"]},
                         (version, tuple(internal), gauss)))
     limits = data["limits"]

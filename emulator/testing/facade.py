@@ -14,6 +14,8 @@ import httpx
 
 from emulator.testing.inprocess import AsyncInProcessTransport, OffloadedTransport
 from emulator.testing.interception import DEFAULT_HOST, Interception, intercept
+from emulator.testing.runtime_control import RunTimeControl
+from emulator.testing.runtime_control import ok as _ok
 
 if TYPE_CHECKING:
     from emulator.scenario.schema import ScenarioSpec
@@ -122,7 +124,7 @@ class EmulatorHandle:
             self._offloaded.transport.close()
 
 
-class InventOrg:
+class InventOrg(RunTimeControl):
     """One test's org: reachable as `c` with its key, isolated from every other test."""
 
     def __init__(self, emulator: EmulatorHandle, org_id: str, api_key: str) -> None:
@@ -140,6 +142,11 @@ class InventOrg:
         if self._client is None:
             self._client = self.emulator.client(self.api_key)
         return self._client
+
+    @property
+    def control_client(self) -> httpx.Client:
+        """The emulator's control client (no API key; the admin token when one is set)."""
+        return self.emulator.control
 
     @property
     def transport(self) -> httpx.BaseTransport | None:
@@ -161,7 +168,8 @@ class InventOrg:
 
     def intercept(self, hosts: Iterable[str] = (DEFAULT_HOST,), *,
                   block_others: bool = False) -> contextlib.AbstractContextManager[Interception]:
-        """Within the block, httpx and `requests` calls to the Invent API host reach this org."""
+        """Within the block, httpx, `requests` and aiohttp calls to the Invent API host reach
+        this org."""
         return intercept(self, hosts, block_others=block_others)
 
     def messages(self, **filters: str) -> list[dict[str, Any]]:
@@ -259,10 +267,3 @@ def _query_value(value: str | bool | int) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _ok(response: httpx.Response) -> Any:
-    if response.status_code >= 400:
-        raise AssertionError(f"{response.request.method} {response.request.url.path} answered "
-                             f"{response.status_code}: {response.text}")
-    return response.json()

@@ -1,6 +1,6 @@
-"""Interception: while active, every request made through httpx or `requests` to the Invent API
-host goes to one emulator org instead, whatever org id and API key the code under test sends,
-with no socket when the emulator lives in this process.
+"""Interception: while active, every request made through httpx, `requests` or aiohttp to the
+Invent API host goes to one emulator org instead, whatever org id and API key the code under
+test sends, with no socket when the emulator lives in this process.
 
 Routing: `/orgs/<any id>/…` goes to the test's org (`c` stays `c`: the key decides), unless that
 id was given its own org with `route_org`; a Bearer key becomes the key of the org routed to (a

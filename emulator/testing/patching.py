@@ -1,11 +1,13 @@
-"""The patches behind interception: httpx's default transports and `requests`' adapter, replaced
-on the class (as pytest-httpx and `responses` do), so clients made before the patch — at import
-time — are covered too; each restored exactly as it was when the block ends, however it ends.
+"""The patches behind interception: httpx's default transports, `requests`' adapter and aiohttp's
+`ClientSession._request`, replaced on the class (as pytest-httpx, `responses` and aioresponses
+do), so clients made before the patch — at import time — are covered too; each restored exactly
+as it was when the block ends, however it ends.
 
-`requests` is an optional dependency of the project under test: it is patched only when it can
-be imported, and imported only here, when an interception starts. An intercepted `requests` call
-is converted to httpx, answered by the emulator, and converted back through the adapter's own
-`build_response`, so cookies, encoding, `raw` and streaming behave as for a real answer."""
+`requests` and aiohttp are optional dependencies of the project under test: each is patched only
+when it can be imported, and imported only when an interception starts. An intercepted `requests`
+call is converted to httpx, answered by the emulator, and converted back through the adapter's
+own `build_response`, so cookies, encoding, `raw` and streaming behave as for a real answer.
+aiohttp's patch, which needs its private parts, lives in testing/aiohttp_adapter.py."""
 
 from __future__ import annotations
 
@@ -57,6 +59,10 @@ def patched(router: Router) -> Iterator[None]:
                                      _async_handler(router)))
         if importlib.util.find_spec("requests") is not None:
             stack.enter_context(_adapter_send(router))
+        if importlib.util.find_spec("aiohttp") is not None:
+            from emulator.testing.aiohttp_adapter import session_patch
+
+            stack.enter_context(replaced(*session_patch(router)))
         yield
 
 

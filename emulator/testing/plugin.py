@@ -57,8 +57,8 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers",
-        "invent_intercept(host=None, block_others=None): route this test's httpx and requests "
-        "calls to the Invent API host (ini invent_intercept_host) to its `invent` org",
+        "invent_intercept(host=None, block_others=None): route this test's httpx, requests and "
+        "aiohttp calls to the Invent API host (ini invent_intercept_host) to its `invent` org",
     )
 
 
@@ -99,8 +99,9 @@ def invent(invent_emulator: EmulatorHandle, request: pytest.FixtureRequest) -> I
 
 @pytest.fixture
 def invent_intercept(invent: InventOrg, request: pytest.FixtureRequest) -> Iterator[Interception]:
-    """For this test, httpx and `requests` calls to the Invent API host — clients made before
-    it included — reach `invent`'s org, whatever org id and key they carry; restored after."""
+    """For this test, httpx, `requests` and aiohttp calls to the Invent API host — clients made
+    before it included — reach `invent`'s org, whatever org id and key they carry; restored
+    after."""
     marker = request.node.get_closest_marker("invent_intercept")
     args, kwargs = (marker.args, marker.kwargs) if marker is not None else ((), {})
     if args or set(kwargs) - {"host", "block_others"}:

@@ -202,10 +202,11 @@ async def test_templates_added_while_paused_fire_after_resume(client: httpx.Asyn
                                                               anon: httpx.AsyncClient) -> None:
     assert (await _act(anon, "bc_otp", "pause")).status_code == 200
     added = await anon.post(f"{CONTROL}/bc_otp/templates",
-                            json={"id": "tpl_otp_sms", "integration_id": "twilio"})
+                            json={"id": "tpl_otp_sms", "integration_id": "twilio",
+                                  "config": {"body": "{{otp}}"}})
     assert added.status_code == 200, added.text
     assert added.json()["id"] == "tpl_otp_sms"
-    assert added.json()["config"] == {}
+    assert added.json()["config"] == {"body": "{{otp}}"}
     assert (await _act(anon, "bc_otp", "resume")).status_code == 200
     rows = await send(client, "bc_otp", {"contact_id": "ct_ada"})
     assert [r["template_id"] for r in rows] == ["tpl_otp_email", "tpl_otp_wa", "tpl_otp_sms"]
@@ -252,3 +253,50 @@ async def test_unknown_broadcast_or_org_is_404(anon: httpx.AsyncClient, action: 
     assert_error(await anon.post(f"{CONTROL}/bc_nope/{action}", json=body), 404)
     assert_error(await anon.post(f"/_emulator/orgs/org_nope/broadcasts/bc_otp/{action}",
                                  json=body), 404)
+
+
+INCOMPLETE = [
+    ("gmail", {}, ["subject", "body"]),
+    ("gmail", {"subject": "Hi"}, ["body"]),
+    ("gmail", {"subject": "  ", "body": "Hello"}, ["subject"]),
+    ("gmail", {"subject": "Hi", "body": 5}, ["body"]),
+    ("twilio", {"subject": "Hi"}, ["body"]),
+    ("whatsapp_bot", {"body": ""}, ["body"]),
+]
+
+
+@pytest.mark.parametrize(("integration", "config", "missing"), INCOMPLETE)
+async def test_activation_needs_every_template_complete(
+        client: httpx.AsyncClient, anon: httpx.AsyncClient, integration: str,
+        config: dict[str, object], missing: list[str]) -> None:
+    broadcast_id = await _new_transactional(client)
+    complete = await anon.post(f"{CONTROL}/{broadcast_id}/templates", json={
+        "integration_id": "twilio", "config": {"body": "Your code is {{otp}}"}})
+    assert complete.status_code == 200, complete.text
+    added = await anon.post(f"{CONTROL}/{broadcast_id}/templates",
+                            json={"integration_id": integration, "config": config})
+    assert added.status_code == 200, added.text
+
+    refused = assert_error(await _act(anon, broadcast_id, "activate"), 400)
+    assert added.json()["id"] in refused["message"], refused
+    assert all(f"no {key}" in refused["message"] for key in missing), refused
+    listed = await client.get("/orgs/c/broadcasts", params={"status": "DRAFT"})
+    assert broadcast_id in [b["id"] for b in listed.json()]
+    assert_error(await client.post(f"/orgs/c/broadcasts/{broadcast_id}/send",
+                                   json={"contact_id": "ct_ada"}), 400)
+
+
+async def test_resume_needs_a_template_added_while_paused_complete(
+        client: httpx.AsyncClient, anon: httpx.AsyncClient) -> None:
+    broadcast_id = await _new_transactional(client)
+    await anon.post(f"{CONTROL}/{broadcast_id}/templates",
+                    json={"integration_id": "gmail", "config": {"subject": "S", "body": "B"}})
+    assert (await _act(anon, broadcast_id, "activate")).status_code == 200
+    assert (await _act(anon, broadcast_id, "pause")).status_code == 200
+    await anon.post(f"{CONTROL}/{broadcast_id}/templates",
+                    json={"integration_id": "telnyx", "config": {}})
+
+    refused = assert_error(await _act(anon, broadcast_id, "resume"), 400)
+    assert "no body" in refused["message"]
+    listed = await client.get("/orgs/c/broadcasts", params={"status": "PAUSED"})
+    assert broadcast_id in [b["id"] for b in listed.json()]

@@ -138,8 +138,20 @@ async def test_scheduled_at_null_is_accepted(client: httpx.AsyncClient) -> None:
 @pytest.mark.parametrize("value", ["2026-02-01T12:30:00", "2026-02-01", "tomorrow", 1767600000])
 async def test_bad_scheduled_at_is_refused(client: httpx.AsyncClient, value: Any) -> None:
     response = await client.post("/orgs/c/broadcasts", json={"name": "x", "scheduled_at": value})
-    assert_error(response, 400, "scheduled_at")
+    body = assert_error(response, 400, "scheduled_at")
     assert len(await list_all_broadcasts(client)) == 2
+    # The project's own words, with an example; never pydantic's ("Input should ...").
+    assert body["message"].startswith("scheduled_at must "), body
+    assert "2026-01-05T12:00:00Z" in body["message"] and "Input should" not in body["message"]
+
+
+async def test_a_scheduled_at_without_a_timezone_says_so(client: httpx.AsyncClient) -> None:
+    response = await client.post("/orgs/c/broadcasts",
+                                 json={"name": "x", "scheduled_at": "2026-02-01T12:30:00"})
+    body = assert_error(response, 400, "scheduled_at")
+    assert body["details"] == [{"field": "scheduled_at", "message": (
+        "scheduled_at must include a timezone: Z for UTC or an offset, as in "
+        "2026-01-05T12:00:00Z or 2026-01-05T14:00:00+02:00")}]
 
 
 @pytest.mark.parametrize(("body", "field"), [

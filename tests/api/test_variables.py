@@ -97,7 +97,8 @@ async def _message(shop: tuple[httpx.AsyncClient, httpx.AsyncClient], body: str,
     paused = await control.post("/_emulator/orgs/org_shop/broadcasts/bc_order/pause")
     assert paused.status_code == 200, paused.text
     template = await control.post("/_emulator/orgs/org_shop/broadcasts/bc_order/templates",
-                                  json={"integration_id": "gmail", "config": {"body": body}})
+                                  json={"integration_id": "gmail",
+                                        "config": {"subject": "S", "body": body}})
     assert template.status_code == 200, template.text
     resumed = await control.post("/_emulator/orgs/org_shop/broadcasts/bc_order/resume")
     assert resumed.status_code == 200, resumed.text

@@ -1,4 +1,4 @@
-"""README example: a Django-style view that calls Invent with `requests` and the project's
+"""docs/pytest.md example: a Django-style view that calls Invent with `requests` and the project's
 production settings; the test changes none of them."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""README example: a FastAPI app that calls Invent with an async httpx client built from its
+"""docs/pytest.md example: a FastAPI app that calls Invent with an async httpx client built from its
 production settings; the test changes none of them."""
 
 import httpx

@@ -1,4 +1,4 @@
-"""README example: an OTP login flow tested end to end against the emulator."""
+"""docs/pytest.md example: an OTP login flow tested end to end against the emulator."""
 
 import re
 

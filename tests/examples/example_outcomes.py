@@ -1,4 +1,4 @@
-"""README example: choose what happens to a message and watch it on the test's clock."""
+"""docs/pytest.md example: choose what happens to a message and watch it on the test's clock."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""README example: a unittest suite (or any script) with an emulator of its own; no pytest."""
+"""docs/pytest.md example: a unittest suite (or any script) with an emulator of its own."""
 
 import unittest
 

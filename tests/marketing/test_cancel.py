@@ -1,6 +1,6 @@
 """Cancelling a marketing send (POST /_emulator/orgs/{org}/broadcasts/{id}/cancel), sending again
 after CANCELLED or FAILED, and a scenario's `fail_with` (invent-api.md §3 "Send → Marketing";
-README "The control surface")."""
+docs/control-surface.md)."""
 
 from __future__ import annotations
 

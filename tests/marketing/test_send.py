@@ -172,12 +172,45 @@ async def test_send_answers_the_broadcast_sending(org: Marketing) -> None:
     assert done["completed_at"] == at(15)
 
 
-async def test_a_body_is_not_needed_nor_looked_at(org: Marketing) -> None:
+TRIGGER_FIELDS: list[tuple[str, object]] = [
+    ("contact_id", "ct_ada"), ("contact_channel_id", "ch_x"), ("email", "someone@example.test"),
+    ("phone", "+15550100001"), ("name", "Someone"), ("variables", {}),
+    ("template_ids", ["tpl_mail"]), ("background", False)]
+
+
+@pytest.mark.parametrize(("field", "value"), TRIGGER_FIELDS, ids=[f for f, _ in TRIGGER_FIELDS])
+async def test_a_trigger_field_is_400_naming_the_type_and_sends_nothing(
+        org: Marketing, field: str, value: object) -> None:
+    response = await org.http.post("/orgs/c/broadcasts/bc_two/send", json={field: value})
+    body = assert_error(response, 400, field)
+    assert "MARKETING" in body["message"] and "TRANSACTIONAL" in body["message"], body
+    assert await org.rows("bc_two") == []
+    assert await org.status("bc_two") == "DRAFT"
+    outbox = await org.http.get("/_emulator/messages", params={"org_id": org.org_id})
+    assert outbox.json() == []
+
+
+async def test_every_trigger_field_given_is_named(org: Marketing) -> None:
     response = await org.http.post("/orgs/c/broadcasts/bc_two/send",
-                                   json={"email": "someone@example.test"})
+                                   json={"email": "a@example.test", "variables": {"x": 1}})
+    body = assert_error(response, 400, "email")
+    assert [d["field"] for d in body["details"]] == ["email", "variables"]
+
+
+@pytest.mark.parametrize("body", [None, {}, {"email": None}], ids=["no body", "{}", "nulls"])
+async def test_no_body_or_an_empty_one_sends_to_the_audience(
+        org: Marketing, body: dict[str, object] | None) -> None:
+    response = await org.http.post("/orgs/c/broadcasts/bc_two/send", json=body)
     assert response.status_code == 200, response.text
     rows = await org.rows("bc_two")
     assert {r["contact"]["id"] for r in rows} == set(UNION)
+
+
+async def test_an_unknown_field_or_bad_json_is_400(org: Marketing) -> None:
+    assert_error(await org.http.post("/orgs/c/broadcasts/bc_two/send", json={"nope": 1}), 400,
+                 "nope")
+    assert_error(await org.http.post("/orgs/c/broadcasts/bc_two/send", content=b"{"), 400)
+    assert await org.status("bc_two") == "DRAFT"
 
 
 async def test_sent_broadcast_cannot_be_sent_again(org: Marketing) -> None:

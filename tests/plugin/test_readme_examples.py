@@ -1,19 +1,19 @@
-"""The README's examples (tests/examples/) run green as a user's suite, in both modes of the
-plugin (the unittest one also under `python -m unittest`, with no pytest), and stay word for
-word what README.md shows."""
+"""The pytest examples of the README and docs/pytest.md (tests/examples/) run green as a user's
+suite, in both modes of the plugin (the unittest one also under `python -m unittest`, with no
+pytest; the typed one also under mypy --strict), and stay word for word what the pages show."""
 
 from __future__ import annotations
 
-import re
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from support.docpages import ROOT, blocks, text
 from support.pytester import (
     EXAMPLES,
-    README,
     RUN_TIMEOUT,
     copy_examples,
     example_files,
@@ -22,15 +22,16 @@ from support.pytester import (
     statuses,
 )
 
-SECTIONS = ("In a pytest suite", "Outside pytest")
-CODE_BLOCK = re.compile(r"^```(\w+)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+# The pages whose Python and YAML blocks are all example files (docs/scenarios.md's YAML blocks
+# are scenario fragments, checked by tests/test_doc_pages.py).
+EXAMPLE_PAGES = ("README.md", "docs/pytest.md")
 
 
 def test_there_are_examples() -> None:
     names = {p.name for p in example_files()}
     assert {"example_isolation.py", "example_otp_flow.py", "example_outcomes.py",
             "example_outcomes.yaml", "example_fastapi.py", "example_django_view.py",
-            "example_unittest.py"} <= names
+            "example_unittest.py", "example_typed.py"} <= names
 
 
 @pytest.mark.parametrize("mode_args", [[], ["--invent-mode=inprocess"]],
@@ -47,25 +48,36 @@ def test_every_readme_example_passes(pytester: pytest.Pytester, mode_args: list[
 
 
 @pytest.mark.parametrize("example", example_files(), ids=lambda p: p.name)
-def test_example_appears_verbatim_in_the_readme(example: Path) -> None:
-    text = example.read_text("utf-8").strip()
-    assert text, f"{example.name} is empty"
-    assert text in README.read_text("utf-8"), (
-        f"README.md no longer shows {example.name} word for word; copy one onto the other")
+def test_example_appears_verbatim_on_a_page(example: Path) -> None:
+    body = example.read_text("utf-8").strip()
+    assert body, f"{example.name} is empty"
+    shown = [b.page for page in EXAMPLE_PAGES for b in blocks(page) if b.body.strip() == body]
+    assert shown, (f"neither {' nor '.join(EXAMPLE_PAGES)} shows {example.name} word for word; "
+                   "copy one onto the other")
 
 
-@pytest.mark.parametrize("title", SECTIONS)
-def test_every_example_in_the_readme_sections_is_a_tested_file(title: str) -> None:
-    """The other direction: a code block added to these sections has its file here."""
-    pattern = re.compile(rf"^## {re.escape(title)}$(.*?)^## ", re.MULTILINE | re.DOTALL)
-    section = pattern.search(README.read_text("utf-8"))
-    assert section is not None, f"README.md has no '## {title}' section"
+@pytest.mark.parametrize("page", EXAMPLE_PAGES)
+def test_every_example_on_the_page_is_a_tested_file(page: str) -> None:
+    """The other direction: a Python or YAML block added to these pages has its file here."""
     files = {p.read_text("utf-8").strip() for p in example_files()}
-    blocks = [(lang, body.strip()) for lang, body in CODE_BLOCK.findall(section.group(1))]
-    assert [lang for lang, _ in blocks].count("python") >= 1
-    untested = [body.splitlines()[0] for lang, body in blocks
-                if lang in ("python", "yaml") and body not in files]
-    assert untested == [], f"README examples with no file in tests/examples/: {untested}"
+    found = blocks(page, "python", "yaml")
+    assert found, f"{page} shows no example"
+    untested = [f"{b.where}: {b.body.splitlines()[0]}" for b in found
+                if b.body.strip() not in files]
+    assert untested == [], f"examples with no file in tests/examples/: {untested}"
+
+
+def test_the_typed_example_passes_mypy_strict(tmp_path: Path) -> None:
+    """docs/pytest.md: `def test_x(invent: InventOrg)` type-checks under mypy --strict, against
+    this checkout's package (MYPYPATH), with a cache of its own."""
+    shutil.copyfile(EXAMPLES / "example_typed.py", tmp_path / "example_typed.py")
+    env = {**os.environ, "MYPYPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-error-summary", "--cache-dir",
+         str(tmp_path / "cache"), "example_typed.py"], cwd=tmp_path, env=env,
+        capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "invent: InventOrg" in text("docs/pytest.md")
 
 
 def test_the_unittest_example_runs_without_pytest(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ import pytest
 from support import dockerfile
 from support.dockerfile import DOCKERFILE, ROOT, VENV_BIN_IN_IMAGE
 
+from emulator import __version__
 from emulator.settings import DEFAULT_PORT, OPTIONS
 
 READY_WITHIN = 15.0
@@ -164,3 +165,15 @@ def test_entrypoint_env_and_healthcheck_run_as_the_image_would(tmp_path: Path) -
 @pytest.mark.parametrize("flag", ["--interval", "--timeout", "--start-period", "--retries"])
 def test_healthcheck_options_are_given(flag: str) -> None:
     assert flag.removeprefix("--") in dockerfile.healthcheck().options
+
+
+def test_the_version_label_defaults_to_the_package_version() -> None:
+    """The release workflow passes the tag's version; a local build gets the package's."""
+    args = [value for value in dockerfile.instructions("ARG") if value.startswith("VERSION=")]
+    assert args == [f"VERSION={__version__}"]
+
+
+def test_the_state_folder_belongs_to_the_image_user() -> None:
+    """docs/sidecar.md: a named volume mounted on /state takes its owner, so the user can save."""
+    user = dockerfile.only("USER")
+    assert "mkdir /state && chown " + user + " /state" in dockerfile.instructions("RUN")

@@ -1,6 +1,8 @@
 """The image with a real engine (opt-in: INVENT_TEST_DOCKER=1; skipped with the reason when no
 engine answers): it builds on the Python base image, adds at most 80 MB, turns healthy, answers
-a send and exits 0 on `docker stop`. Loopback only: host networking, bound to 127.0.0.1.
+a send and exits 0 on `docker stop`; it carries the package's version as its label, and keeps a
+state file on a named volume at /state across containers (docs/sidecar.md). Loopback only: host
+networking, bound to 127.0.0.1.
 
 The base image comes from INVENT_TEST_BASE_IMAGE, else from `../shared/tools/base-image.sh`
 (relative to the repository) when that script exists, else the Dockerfile's default."""
@@ -19,6 +21,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from support.dockerfile import ROOT
+
+from emulator import __version__
 
 pytestmark = pytest.mark.docker
 
@@ -126,3 +130,49 @@ def test_turns_healthy_answers_a_send_and_stops_with_exit_0(image: tuple[str, st
     finally:
         subprocess.run(["docker", "rm", "-f", name], capture_output=True, timeout=60,
                        check=False)
+
+
+def test_the_version_label_is_the_package_version(image: tuple[str, str]) -> None:
+    labels = json.loads(docker("image", "inspect", "--format", "{{json .Config.Labels}}",
+                               image[0]))
+    assert labels["org.opencontainers.image.version"] == __version__
+
+
+def test_a_state_file_on_a_named_volume_survives_a_new_container(
+        image: tuple[str, str]) -> None:
+    """docs/sidecar.md, "A state file in a container": `-v VOLUME:/state` needs no other step."""
+    volume = f"invent-emulator-test-{uuid.uuid4().hex[:8]}"
+    port = free_port()
+    names: list[str] = []
+
+    def start() -> str:
+        name = f"{volume}-{len(names)}"
+        names.append(name)
+        docker("run", "-d", "--name", name, "--network", "host", "-v", f"{volume}:/state",
+               "-e", "INVENT_EMULATOR_HOST=127.0.0.1", "-e", f"INVENT_EMULATOR_PORT={port}",
+               "-e", "INVENT_EMULATOR_STATE_FILE=/state/state.json", image[0])
+        wait_healthy(name)
+        return name
+
+    base = f"http://127.0.0.1:{port}"
+    key = {"Authorization": "Bearer test_key_acme"}
+    docker("volume", "create", volume)
+    try:
+        first = start()
+        made = httpx.post(f"{base}/orgs/c/broadcasts", json={"name": "Kept"}, headers=key,
+                          timeout=10)
+        assert made.status_code == 200, made.text
+        saved = httpx.post(f"{base}/_emulator/snapshot", timeout=30)
+        assert saved.status_code == 200, saved.text + docker("logs", first)
+        docker("stop", first, timeout=STOP_WITHIN)
+
+        start()
+        names_now = [b["name"] for b in httpx.get(f"{base}/orgs/c/broadcasts", headers=key,
+                                                 timeout=10).json()]
+        assert "Kept" in names_now
+    finally:
+        for name in names:
+            subprocess.run(["docker", "rm", "-f", name], capture_output=True, timeout=60,
+                           check=False)
+        subprocess.run(["docker", "volume", "rm", "-f", volume], capture_output=True,
+                       timeout=60, check=False)

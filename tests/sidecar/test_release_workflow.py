@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 from support.dockerfile import ROOT
-from support.sidecar_readme import readme_image
+from support.sidecar_readme import image_name
 
 WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
 
@@ -46,8 +46,8 @@ def test_runs_on_version_tags_only() -> None:
     assert triggers["push"] == {"tags": ["v*.*.*"]}
 
 
-def test_pushes_a_multi_arch_image_to_the_readme_image() -> None:
-    assert workflow()["env"]["IMAGE"] == readme_image()
+def test_pushes_a_multi_arch_image_to_the_documented_image() -> None:
+    assert workflow()["env"]["IMAGE"] == image_name()
     build = uses("image", "docker/build-push-action")["with"]
     assert set(build["platforms"].split(",")) == {"linux/amd64", "linux/arm64"}
     assert build["push"] is True

@@ -3,13 +3,13 @@ its own OpenAPI document (status documented, headers present, body valid under J
 2020-12). Installed by tests/conftest.py around the app class, so it sees every in-process,
 threaded or served-in-thread emulator whatever client the test uses; a mismatch fails the test.
 
-Exempt (docs/decisions.md, "API description"): answers injected by the scenario's `faults:`,
-starlette's own CORS preflight answers, and the pages and assets of the explorer. uvicorn's
-plain-text protocol errors never reach the app, so they are never seen here."""
+Exempt (docs/decisions.md, "API description"): answers injected by the scenario's `faults:`
+and by run-time faults, starlette's own CORS preflight answers, and the pages and assets of the
+explorer. uvicorn's plain-text protocol errors never reach the app, so they are never seen
+here."""
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import threading
 from collections.abc import Awaitable, Callable
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import yaml
 from jsonschema import Draft202012Validator
 from starlette.applications import Starlette
 from starlette.routing import Match
@@ -37,8 +38,12 @@ ORIGINAL_CALL: pytest.StashKey[Any] = pytest.StashKey()
 
 
 def fault_rules(app: Starlette) -> list[Any]:
-    """The adapter to the emulator's state: the loaded scenario's fault specs."""
-    return [state.spec for state in app.state.emulator.faults.faults]
+    """The adapter to the emulator's state: the loaded scenario's fault rules and every org's
+    run-time faults (each a FaultRule with `matches(method, path)`)."""
+    emulator = app.state.emulator
+    return [*(state.rule for state in emulator.faults.faults),
+            *(fault.rule for org in emulator.registry.orgs.values()
+              for fault in org.faults.rules)]
 
 
 @dataclass
@@ -117,13 +122,11 @@ class Contract:
         if answer is None:
             documented = ", ".join(operation["responses"])
             return f"status {status} is not documented (documented: {documented})"
-        for name, spec in answer.get("headers", {}).items():
-            value = headers.get(name.lower())
-            if value is None:
-                if spec.get("required"):
-                    return f"the documented header {name} is missing"
-            elif spec["schema"].get("type") == "integer" and not value.isdigit():
-                return f"header {name}: {value!r} is not an integer"
+        header_problem = _header_problem(answer, headers)
+        if header_problem:
+            return header_problem
+        if "application/yaml" in answer["content"]:  # a scenario file (an org's export)
+            return _yaml_problem(headers, body)
         schema = answer["content"]["application/json"]["schema"]
         return self._body_problem((template, _method(scope), str(status)), schema, headers,
                                   body, scope)
@@ -150,6 +153,27 @@ class Contract:
         return Draft202012Validator(json.loads(text))
 
 
+def _header_problem(answer: Json, headers: dict[str, str]) -> str | None:
+    for name, spec in answer.get("headers", {}).items():
+        value = headers.get(name.lower())
+        if value is None:
+            if spec.get("required"):
+                return f"the documented header {name} is missing"
+        elif spec["schema"].get("type") == "integer" and not value.isdigit():
+            return f"header {name}: {value!r} is not an integer"
+    return None
+
+
+def _yaml_problem(headers: dict[str, str], body: bytes) -> str | None:
+    if not headers.get("content-type", "").startswith("application/yaml"):
+        return f"content-type {headers.get('content-type')!r}, documented application/yaml"
+    try:
+        yaml.safe_load(body)
+    except yaml.YAMLError as error:
+        return f"the YAML answer does not parse: {error}"
+    return None
+
+
 def _error_schema() -> Json:
     return {"$ref": "#/components/schemas/Error"}
 
@@ -174,12 +198,7 @@ def _exempt(app: Starlette, scope: Scope) -> bool:
     path = scope["path"]
     if path.startswith("/_emulator"):
         return False  # faults never apply to the control surface
-    for spec in fault_rules(app):
-        when = spec.when
-        if (not when.method or when.method.upper() == scope["method"]) and (
-                not when.path or fnmatch.fnmatchcase(path, when.path)):
-            return True
-    return False
+    return any(rule.matches(scope["method"], path) for rule in fault_rules(app))
 
 
 def _encoded_slash(scope: Scope) -> bool:

@@ -37,7 +37,7 @@ from support.wire import (  # noqa: F401 -- re-exported for the language tests
 
 T = TypeVar("T")
 
-# The flags each outcome sets (README, "Outcomes").
+# The flags each outcome sets (docs/scenarios.md, "Outcomes").
 OUTCOME_FLAGS: dict[str, frozenset[str]] = {
     "sent": frozenset({"is_sent"}),
     "delivered": frozenset({"is_sent", "is_delivered"}),

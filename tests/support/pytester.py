@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-README = ROOT / "README.md"
 EXAMPLES = ROOT / "tests" / "examples"
 
 # A hung inner session is killed when this passes, never waited for.
@@ -67,7 +66,8 @@ def probes(result: pytest.RunResult) -> list[dict[str, Any]]:
 
 
 def example_files() -> list[Path]:
-    """The README's pytest examples: Python files and the data files beside them."""
+    """The pytest examples of the documentation pages: Python files and the data files beside
+    them."""
     return sorted(p for p in EXAMPLES.iterdir() if p.name.startswith("example_"))
 
 
