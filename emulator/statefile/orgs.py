@@ -59,8 +59,10 @@ def load_org(data: dict[str, Plain], blueprint: Blueprint, shared_clock: Clock,
     org = Org(blueprint, clock, listeners)  # without `fill`: the entities come from the file
     org.api_keys = list(data["api_keys"])
     version, internal, gauss = data["random"]
-    org.policy.restore_rules(data["run_time_rules"])
-    org.faults.restore(data["run_time_faults"])
+    # A file written by 0.2.0 has no run-time rules or faults: the org keeps what it was built with.
+    org.policy.restore_rules(data.get("run_time_rules"))
+    if "run_time_faults" in data:
+        org.faults.restore(data["run_time_faults"])
     org.policy.restore(({int(i): int(p) for i, p in data["positions"]},
                         (version, tuple(internal), gauss)))
     limits = data["limits"]
