@@ -18,7 +18,7 @@ from starlette.types import Message, Receive, Scope, Send
 from emulator import paths
 from emulator.domain.errors import ApiError
 from emulator.http.errors import api_error_handler, http_exception_handler, unexpected_error_handler
-from emulator.http.guard import ControlGuard
+from emulator.http.guard import GuardPolicy
 from emulator.http.middleware import Gateway
 from emulator.http.recipients import recipient_json
 from emulator.http.routes import ROUTES
@@ -51,9 +51,7 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
         lifespan=_lifespan(emulator, state_file, settings.save_every),
         middleware=[Middleware(
             Gateway, emulator=emulator, origins=settings.cors_origins,
-            guard=ControlGuard(_no_app, bound_host=settings.host,
-                               allowed_hosts=settings.allowed_hosts,
-                               admin_token=settings.admin_token),
+            guard=GuardPolicy.of(settings.host, settings.allowed_hosts, settings.admin_token),
             max_bytes=settings.max_body_bytes, per_path={paths.SCENARIO: MAX_FILE_BYTES},
         )],
         exception_handlers={
@@ -69,11 +67,6 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     app.state.scenario_limits = limits
     app.state.errors = emulator.errors
     return app
-
-
-async def _no_app(scope: Scope, receive: Receive, send: Send) -> None:
-    """The guard is asked through `Gateway`; it never passes a request on itself."""
-    raise RuntimeError("ControlGuard used as middleware without an app")
 
 
 def _emulator(settings: Settings, scenario: ScenarioSpec | None, clock: Clock,

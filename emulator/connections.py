@@ -1,33 +1,43 @@
 """What uvicorn lacks for a long-lived sidecar: deadlines for a request's headers and body (a
 client that stalls is answered 408 or closed, never held forever) and a cap on open connections
-that answers 503 instead of letting idle sockets exhaust the file descriptors."""
+answered 503 in the envelope instead of letting idle sockets exhaust the file descriptors.
+
+uvicorn has no deadline for slow headers and no hook around its request cycle, so every
+connection gets a small asyncio protocol of our own (`GuardedConnection`) in front of uvicorn's,
+held by composition and called only through `asyncio.Protocol`; uvicorn is reached through
+`Config(http=<protocol class>)` and the class `Config.load()` resolves: the one recorded
+reliance on uvicorn beyond its documented settings (docs/decisions.md; a test fails on an
+untested uvicorn). Where a request stands is learnt from ASGI (`RequestDeadlines`)."""
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
-import sys
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
-from starlette.types import Receive, Scope, Send
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+import uvicorn
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.http.errors import envelope_bytes, phrase
 
-if sys.platform != "win32":
-    import resource
-
 log = logging.getLogger("emulator.connections")
-# File descriptors beyond the connection cap: the listening socket, logs, scenario files.
-SPARE_DESCRIPTORS = 64
+# Bytes of a refused connection's request read before it is answered 503.
+REFUSED_HEAD_BYTES = 65536
 
 # Set in a request's scope when the server itself answered it (a 408 while the app still
 # waited for the body): the access log reports what the client got, not what the app tried.
 SERVER_ANSWER_KEY = "invent.server_answer"
 # A flood of refusals or timeouts is summed up, at most one line per kind this often.
 NOTICE_SECONDS = 10.0
+
+# The connection whose bytes are being handed to uvicorn: the request task uvicorn starts
+# meanwhile inherits it (a task copies the context it is created in).
+_CONNECTION: ContextVar[GuardedConnection | None] = ContextVar("invent_connection",
+                                                               default=None)
 
 
 class Notices:
@@ -56,113 +66,233 @@ class ConnectionLimits:
     notices: Notices = field(default_factory=Notices)
 
 
-def guarded_protocol(limits: ConnectionLimits) -> type[GuardedProtocol]:
-    """A protocol class for uvicorn's `http=` bound to these limits (one per server)."""
-    return type("GuardedProtocol", (GuardedProtocol,), {"limits": limits})
+class Phase(enum.Enum):
+    IDLE = "idle"  # no byte of a request yet (just connected, or the last one answered)
+    HEADERS = "headers"  # some of a request arrived, its headers are not complete
+    BODY = "body"  # headers in, the app waits for the body
+    APP = "app"  # the request is in; the app works on it (no deadline)
 
 
-class GuardedProtocol(HttpToolsProtocol):
-    limits: ClassVar[ConnectionLimits]
+class ConnectionGuard:
+    """One per server: the limits, the open connections and the requests in progress."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._deadline: asyncio.TimerHandle | None = None
-        self._in_request = False  # some of a request has arrived and its body is not complete
+    def __init__(self, limits: ConnectionLimits) -> None:
+        self.limits = limits
+        self.open: set[GuardedConnection] = set()
+        self.requests: set[asyncio.Task[Any]] = set()
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        if len(self.connections) > self.limits.max_connections:
-            self.app = over_capacity  # this connection's request is answered 503, then closed
+    def protocol_class(self, inner: type[asyncio.Protocol]) -> type[asyncio.Protocol]:
+        """The class for uvicorn's `Config(http=...)`: our protocol around `inner`, which gets
+        uvicorn's constructor arguments untouched."""
+        guard = self
+
+        class Guarded(GuardedConnection):
+            def __init__(self, **kwargs: Any) -> None:
+                super().__init__(guard, inner(**kwargs))
+
+        return Guarded
+
+    def asgi(self, app: ASGIApp) -> ASGIApp:
+        return RequestDeadlines(app)
+
+    def close_all(self) -> None:
+        """Abort every open connection (the forced end of a shutdown)."""
+        for connection in list(self.open):
+            if connection.transport is not None:
+                connection.transport.abort()
+
+
+def uvicorn_protocol(http: str = "auto") -> type[asyncio.Protocol]:
+    """The HTTP protocol class uvicorn itself would use (httptools when installed)."""
+    probe = uvicorn.Config(app=_unused_app, http=http, ws="none", lifespan="off",
+                           log_config=None)
+    probe.load()
+    return probe.http_protocol_class
+
+
+async def _unused_app(scope: Scope, receive: Receive, send: Send) -> None:
+    """The probe config never serves."""
+
+
+class GuardedConnection(asyncio.Protocol):
+    """One client connection: uvicorn's protocol behind one timer. The header deadline runs
+    from the connection (or the last answer) until the app is called, the body deadline from
+    then until the body is in; an idle connection past the header deadline is closed quietly,
+    a stalled request answered 408 and closed. Past the cap, a connection never reaches uvicorn:
+    its first request is answered 503 and it is closed."""
+
+    def __init__(self, guard: ConnectionGuard, inner: asyncio.Protocol) -> None:
+        self.guard = guard
+        self.limits = guard.limits
+        self.inner = inner
+        self.transport: asyncio.Transport | None = None
+        self.refused = False
+        self.phase = Phase.IDLE
+        self.scope: Scope | None = None  # of the request whose body is awaited
+        self.responding = False  # the app's answer has started
+        self.server_answered = False  # we answered 408: what the app sends is dropped
+        self._timer: asyncio.TimerHandle | None = None
+        self._refused_head = b""
+
+    # asyncio.Protocol, called by the event loop
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]  # a stream transport (TCP)
+        self._arm(self.limits.header_timeout)
+        if len(self.guard.open) >= self.limits.max_connections:
+            self.refused = True
             self.limits.notices.warn("connection_cap", f"{self.limits.max_connections} "
                                      "connections are open (the cap): new ones are answered 503")
-        self._arm(self.limits.header_timeout, self._headers_late)
+            return
+        self.guard.open.add(self)
+        self.inner.connection_made(transport)
 
+    def data_received(self, data: bytes) -> None:
+        if self.refused:
+            self._refuse(data)
+            return
+        if self.phase is Phase.IDLE:
+            self.phase = Phase.HEADERS
+        token = _CONNECTION.set(self)
+        try:
+            self.inner.data_received(data)
+        finally:
+            _CONNECTION.reset(token)
+
+    def eof_received(self) -> bool | None:
+        return None if self.refused else self.inner.eof_received()
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
-        super().connection_lost(exc)
+        self.guard.open.discard(self)
+        if not self.refused:
+            self.inner.connection_lost(exc)
 
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self._in_request = True
-        if self._deadline is None:  # the next request on a keep-alive connection
-            self._arm(self.limits.header_timeout, self._headers_late)
+    def pause_writing(self) -> None:
+        if not self.refused:
+            self.inner.pause_writing()
 
-    def on_headers_complete(self) -> None:
-        super().on_headers_complete()
-        self._arm(self.limits.body_timeout, self._body_late)
+    def resume_writing(self) -> None:
+        if not self.refused:
+            self.inner.resume_writing()
 
-    def on_message_complete(self) -> None:
-        super().on_message_complete()
-        self._in_request = False
+    # Told by RequestDeadlines, from the request's task
+
+    def headers_in(self, scope: Scope, expects_body: bool) -> None:
+        self.responding = False
+        if expects_body:
+            self.phase, self.scope = Phase.BODY, scope
+            self._arm(self.limits.body_timeout)
+        else:
+            self.phase = Phase.APP
+            self._disarm()
+
+    def body_in(self) -> None:
+        if self.phase is Phase.BODY:
+            self.phase, self.scope = Phase.APP, None
+            self._disarm()
+
+    def answered(self) -> None:
+        self.phase, self.scope, self.responding = Phase.IDLE, None, False
+        self._arm(self.limits.header_timeout)
+
+    # The timer
+
+    def _arm(self, seconds: float) -> None:
         self._disarm()
-
-    def _arm(self, seconds: float, late: Any) -> None:
-        self._disarm()
-        self._deadline = self.loop.call_later(seconds, late)
+        self._timer = asyncio.get_running_loop().call_later(seconds, self._late)
 
     def _disarm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
 
-    def _headers_late(self) -> None:
-        self._deadline = None
-        if self.transport.is_closing():
+    def _late(self) -> None:
+        self._timer = None
+        transport = self.transport
+        if transport is None or transport.is_closing():
             return
-        if not self._in_request:  # an idle connection that never sent a byte: just close
-            self.transport.close()
-            return
-        self._give_up(f"The request headers did not arrive within {self.limits.header_timeout:g} s")
-
-    def _body_late(self) -> None:
-        self._deadline = None
-        if self.transport.is_closing():
-            return
-        if self.cycle is not None and self.cycle.response_started:
-            self.transport.close()  # answered already; the rest of the body never came
-            return
-        self._give_up(f"The request body did not arrive within {self.limits.body_timeout:g} s")
+        if self.refused or self.phase is Phase.IDLE or self.responding:
+            transport.close()  # never sent a byte, or answered already: just close
+        elif self.phase is Phase.HEADERS:
+            self._give_up("The request headers did not arrive within "
+                          f"{self.limits.header_timeout:g} s")
+        elif self.phase is Phase.BODY:
+            self._give_up(f"The request body did not arrive within {self.limits.body_timeout:g} s")
 
     def _give_up(self, message: str) -> None:
         """Answer 408 in the JSON envelope and close; a handler still waiting for the body
-        sees the client as gone (and can no longer answer)."""
-        self.transport.write(_raw_response(408, message))
+        sees the client as gone (uvicorn's protocol is told the connection was lost)."""
+        assert self.transport is not None
+        if self.scope is not None:
+            self.scope[SERVER_ANSWER_KEY] = 408
+        self.server_answered = True
+        self.transport.write(raw_response(408, message))
         self.transport.close()
-        if self.cycle is not None and not self.cycle.response_complete:
-            self.cycle.scope[SERVER_ANSWER_KEY] = 408  # type: ignore[literal-required]
-            self.cycle.disconnected = True
-            self.cycle.message_event.set()
         self.limits.notices.warn("request_timeout", f"answered 408 and closed: {message}")
 
+    def _refuse(self, data: bytes) -> None:
+        """Past the cap: once the request's head is in, 503 and close (answering before the
+        request arrived could reset the connection under the client's feet)."""
+        self._refused_head += data
+        if b"\r\n\r\n" in self._refused_head or len(self._refused_head) >= REFUSED_HEAD_BYTES:
+            assert self.transport is not None
+            self.transport.write(raw_response(503, "Too many open connections; retry shortly",
+                                              [("retry-after", "1")]))
+            self.transport.close()
 
-def _raw_response(status: int, message: str) -> bytes:
+
+class RequestDeadlines:
+    """The ASGI side of the guard: tells each request's connection when its headers are in
+    (the app is called), its body is in (`receive`) and its answer is out (`send`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        connection = _CONNECTION.get()
+        if connection is None or scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        connection.headers_in(scope, _expects_body(scope))
+
+        async def receiving() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and not message.get("more_body", False):
+                connection.body_in()
+            return message
+
+        async def sending(message: Message) -> None:
+            if connection.server_answered:
+                return  # the client already got our 408
+            if message["type"] == "http.response.start":
+                connection.responding = True
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                connection.answered()
+
+        task = asyncio.current_task()
+        if task is not None:
+            connection.guard.requests.add(task)
+        try:
+            await self.app(scope, receiving, sending)
+        finally:
+            if task is not None:
+                connection.guard.requests.discard(task)
+
+
+def _expects_body(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"transfer-encoding" or (name == b"content-length" and value.strip() != b"0"):
+            return True
+    return False
+
+
+def raw_response(status: int, message: str,
+                 headers: list[tuple[str, str]] | None = None) -> bytes:
+    """A whole HTTP/1.1 answer in the envelope that closes the connection, written on the
+    socket below uvicorn."""
     body = envelope_bytes(status, message)
-    head = (f"HTTP/1.1 {status} {phrase(status)}\r\ncontent-type: application/json\r\n"
-            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n")
-    return head.encode("latin-1") + body
-
-
-async def over_capacity(scope: Scope, receive: Receive, send: Send) -> None:
-    body = envelope_bytes(503, "Too many open connections; retry shortly")
-    await send({"type": "http.response.start", "status": 503, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-        (b"retry-after", b"1"), (b"connection", b"close"),
-    ]})
-    await send({"type": "http.response.body", "body": body})
-
-
-def ensure_descriptors(max_connections: int) -> None:
-    """Raise the soft limit on open files to fit the cap, as far as the hard limit allows:
-    past it, accept() fails and clients see resets with no answer at all."""
-    if sys.platform == "win32":
-        return
-    needed = max_connections + SPARE_DESCRIPTORS
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft == resource.RLIM_INFINITY or soft >= needed:
-        return
-    wanted = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
-    if wanted > soft:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
-    if wanted < needed:
-        log.warning("only %d open files are allowed (ulimit -n): fewer connections than the "
-                    "cap of %d can be served", wanted, max_connections)
+    lines = [f"HTTP/1.1 {status} {phrase(status)}", "content-type: application/json",
+             f"content-length: {len(body)}", *(f"{k}: {v}" for k, v in headers or []),
+             "connection: close"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body

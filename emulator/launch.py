@@ -11,10 +11,9 @@ from starlette.applications import Starlette
 
 from emulator import paths
 from emulator.app import create_app, save_on_exit
-from emulator.connections import ensure_descriptors
 from emulator.logformat import FIELDS
 from emulator.scenario.problems import ScenarioError
-from emulator.server import bind, make_server
+from emulator.server import bind, ensure_descriptors, make_server
 from emulator.settings import Settings
 from emulator.statefile import StateFileError
 from emulator.support.hosts import is_loopback

@@ -129,9 +129,10 @@ class Emulator:
         return await self.ready(self.registry.authorize(api_key, org_id))
 
     async def advance(self, seconds: float, org_id: str | None = None) -> list[Org]:
-        """Move virtual time; answers once everything that fell due ran, webhooks included."""
+        """Move virtual time; answers once everything that fell due ran, the moved orgs'
+        webhook attempts included (each ends by its deadline; other orgs' are not waited for)."""
         orgs = advance(self.registry, seconds, org_id)
-        await self.webhooks.flush()
+        await self.webhooks.flush(orgs)
         return orgs
 
     def tick(self) -> None:

@@ -158,18 +158,33 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[str], str]:
     return parse
 
 
-_ORIGIN = re.compile(r"https?://[^/\s]+")
+_ORIGIN = re.compile(r"https?://[^/\s]+", re.IGNORECASE)
 
 
 def parse_origins(raw: str) -> tuple[str, ...]:
     """`off`, `*`, or a comma list of origins such as `http://localhost:3000` (no path: a
-    browser's Origin header has none, so `http://localhost:3000/` would never match)."""
+    browser's Origin header has none, so `http://localhost:3000/` would never match). Scheme
+    and host are lower-cased, as a browser writes them: `http://Localhost:3000` matches."""
     if raw.strip().lower() == "off":
         return ()
     origins = tuple(part.strip() for part in raw.split(",") if part.strip())
     if not origins or any(o != "*" and not _ORIGIN.fullmatch(o) for o in origins):
         raise ValueError(raw)
-    return origins
+    return tuple(origin.lower() for origin in origins)
+
+
+# A token travels in an HTTP header, which carries ASCII: anything else can never match.
+_TOKEN = re.compile(r"[\x21-\x7e]+")
+TOKEN_ACCEPTED = ("a non-empty token of printable ASCII without spaces (it travels in an HTTP "
+                  "header, which cannot carry other characters: such a token could never match)")
+
+
+def parse_token(raw: str) -> str:
+    """The admin token, refused at start-up when no client could ever send it."""
+    token = raw.strip()
+    if not _TOKEN.fullmatch(token):
+        raise ValueError(raw)
+    return token
 
 
 def parse_hosts(raw: str) -> tuple[str, ...]:
@@ -219,7 +234,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("allowed_hosts", parse_hosts, "a comma list of host names",
            "Host names the control surface, UI and /docs answer besides loopback ones",
            "HOSTS"),
-    Option("admin_token", _text, "a non-empty token",
+    Option("admin_token", parse_token, TOKEN_ACCEPTED,
            "bearer token /_emulator requires (not /_emulator/health)", "TOKEN"),
     Option("state_file", _text, "a file path",
            "keep the state in this file across restarts (loaded at start when it exists)",

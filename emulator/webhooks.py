@@ -3,11 +3,14 @@ JSON to the scenario's URLs when it happens on the org's clock, signed with HMAC
 with exponential backoff on 5xx and timeouts on the same clock, and logged for inspection.
 
 Each org keeps its own targets, waiting deliveries and log (emulator/domain/webhooks.py); this
-module turns events into deliveries and sends them. Deliveries to one URL go out one at a time,
-in event order, through one pooled client; different URLs are served concurrently, so a receiver
-that hangs delays no other receiver and no API answer. Served (with a lifespan), deliveries
-start in the background once the answer of the request that caused them is out; in-process
-(no lifespan) and on a clock advance, the caller waits for them, so tests see them at once."""
+module turns events into deliveries and sends them. An org's deliveries to one URL go out one at
+a time, in event order, through one pooled client; other URLs and other orgs are served
+concurrently, so a receiver that hangs delays no other receiver, no other org and no API answer.
+Every attempt has one total deadline (the target's `timeout`: connect, send and every read) and
+reads at most ANSWER_LIMIT bytes of the answer, so a slow, endless or silent receiver holds
+nothing beyond that deadline. Served (with a lifespan), deliveries start in the background once
+the answer of the request that caused them is out; in-process (no lifespan) and on a clock
+advance, the caller waits for its org's attempts (each bounded so), so tests see them at once."""
 
 from __future__ import annotations
 
@@ -37,6 +40,12 @@ log = logging.getLogger("emulator.webhooks")
 RowRenderer = Callable[[Org, Recipient], dict[str, Any]]
 
 SIGNATURE_HEADER = "Invent-Signature"
+# Bytes of a receiver's answer read at most; the rest is discarded (the answer's body is never
+# used, and a receiver that streams forever must not fill the memory).
+ANSWER_LIMIT = 64 * 1024
+# A worker: one org's deliveries to one URL, sent in order (the org by identity: a reset org is
+# a new object, its old deliveries are skipped).
+WorkerKey = tuple[int, str]
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -56,9 +65,9 @@ class WebhookSender:
         # Orders deliveries across orgs, and the log newest first.
         # (The next delivery's number; a state file keeps it.)
         self.next_sequence = 1
-        # Per URL: deliveries handed to its worker, and the worker sending them in order.
-        self._queues: dict[str, deque[tuple[Org, WebhookDelivery]]] = {}
-        self._workers: dict[str, asyncio.Task[None]] = {}
+        # Per org and URL: deliveries handed to its worker, and the worker sending them in order.
+        self._queues: dict[WorkerKey, deque[tuple[Org, WebhookDelivery]]] = {}
+        self._workers: dict[WorkerKey, asyncio.Task[None]] = {}
         # Served (see `start`), one pooled client, made on the first delivery; otherwise one
         # client per worker run.
         self._pooled = False
@@ -105,24 +114,31 @@ class WebhookSender:
                 return True
         return False
 
-    def start_due(self) -> None:
-        """Hand every due delivery to its URL's worker, starting workers as needed; returns at
-        once (the workers run on the event loop)."""
+    def start_due(self) -> list[Org]:
+        """Hand every due delivery to its worker, starting workers as needed; returns at once
+        (the workers run on the event loop) with the orgs whose deliveries were handed over."""
         due = [(org, d) for org in self.registry.orgs.values()
                for d in org.webhooks.take_due(org.clock.now())]
         due.sort(key=lambda pair: (pair[1].due, pair[1].sequence))
+        started: dict[int, Org] = {}
         for org, delivery in due:
-            self._queues.setdefault(delivery.url, deque()).append((org, delivery))
+            self._queues.setdefault((id(org), delivery.url), deque()).append((org, delivery))
+            started[id(org)] = org
         loop = asyncio.get_running_loop()
-        for url, queue in self._queues.items():
-            worker = self._workers.get(url)
+        for key, queue in self._queues.items():
+            worker = self._workers.get(key)
             if queue and (worker is None or worker.done()):
-                self._workers[url] = loop.create_task(self._work(url))
+                self._workers[key] = loop.create_task(self._work(key))
+        return list(started.values())
 
-    async def flush(self) -> None:
-        """Attempt every delivery that is due now, once, and wait until all are done."""
-        self.start_due()
-        while running := [w for w in self._workers.values() if not w.done()]:
+    async def flush(self, orgs: list[Org] | None = None) -> None:
+        """Attempt every delivery that is due now, once, and wait until those of `orgs` (by
+        default: of the orgs that had any due) are done. Another org's receiver is never waited
+        for; each attempt ends by its deadline, so neither does this wait."""
+        started = self.start_due()
+        wanted = {id(org) for org in (started if orgs is None else orgs)}
+        while running := [w for key, w in self._workers.items()
+                          if key[0] in wanted and not w.done()]:
             await asyncio.gather(*running)
 
     async def start(self) -> None:
@@ -143,20 +159,25 @@ class WebhookSender:
             await self._client.aclose()
             self._client = None
 
-    async def _work(self, url: str) -> None:
-        queue = self._queues[url]
+    async def _work(self, key: WorkerKey) -> None:
+        queue = self._queues[key]
         try:
-            async with self._client_for_run() as client:
-                while queue:
-                    org, delivery = queue[0]
-                    if self.registry.current(org):  # not reset or removed meanwhile
-                        await self._attempt(client, org, delivery)
-                    queue.popleft()
+            while queue:  # again: more may come while a run's client closes
+                async with self._client_for_run() as client:
+                    while queue:
+                        org, delivery = queue[0]
+                        if self.registry.current(org):  # not reset or removed meanwhile
+                            await self._attempt(client, org, delivery)
+                        queue.popleft()
         except asyncio.CancelledError:
             for org, delivery in queue:
                 org.webhooks.wait(delivery)
             queue.clear()
             raise
+        finally:
+            # Done (no await since the queue emptied): forget it, so deleted orgs leave nothing.
+            if not queue and self._workers.get(key) is asyncio.current_task():
+                del self._workers[key], self._queues[key]
 
     @contextlib.asynccontextmanager
     async def _client_for_run(self) -> AsyncIterator[httpx.AsyncClient]:
@@ -170,30 +191,52 @@ class WebhookSender:
 
     async def _attempt(self, client: httpx.AsyncClient, org: Org,
                        delivery: WebhookDelivery) -> None:
-        status: int | None = None
-        error: str | None = None
-        import httpx  # loaded with the first client (see _new_client)
-
-        try:
-            response = await client.post(delivery.url, content=delivery.body,
-                                         headers=delivery.headers, timeout=delivery.timeout)
-            status = response.status_code
-        except httpx.TimeoutException:
-            error = "timeout"
-        except httpx.HTTPError as exc:
-            error = f"{type(exc).__name__}: {exc}"
+        status, error = await _post(client, delivery)
         at = org.clock.now()
         delivery.attempts.append(Attempt(at, status, error))
-        retryable = status is None or status >= 500
-        if status is not None and status < 400:
+        if error is None and status is not None and 200 <= status < 300:
             delivery.state = DeliveryState.DELIVERED
-        elif not retryable or len(delivery.attempts) >= delivery.max_attempts:
+        elif _final(status, error) or len(delivery.attempts) >= delivery.max_attempts:
             delivery.state = DeliveryState.FAILED
             log.warning("webhook %s to %s failed: %s", delivery.event, delivery.url,
                         error or f"HTTP {status}")
         else:
             delivery.due = at + backoff(len(delivery.attempts))
             org.webhooks.wait(delivery)
+
+
+async def _post(client: httpx.AsyncClient,
+                delivery: WebhookDelivery) -> tuple[int | None, str | None]:
+    """One attempt: (the answer's status, why it failed). The whole attempt (connect, send,
+    every read) ends by the target's timeout; at most ANSWER_LIMIT bytes of the answer are read
+    and the rest discarded (the connection is then closed, not reused)."""
+    import httpx  # loaded with the first client (see _new_client)
+
+    status: int | None = None
+    try:
+        async with asyncio.timeout(delivery.timeout):
+            async with client.stream("POST", delivery.url, content=delivery.body,
+                                     headers=delivery.headers,
+                                     timeout=delivery.timeout) as response:
+                status = response.status_code
+                read = 0
+                async for chunk in response.aiter_raw():
+                    read += len(chunk)
+                    if read >= ANSWER_LIMIT:
+                        break
+                if response.is_redirect or 300 <= status < 400:
+                    location = response.headers.get("location", "")
+                    return status, f"redirect to {location!r} (redirects are not followed)"
+    except (TimeoutError, httpx.TimeoutException):
+        return status, f"timeout: no whole answer within {delivery.timeout:g} s"
+    except httpx.HTTPError as exc:
+        return status, f"{type(exc).__name__}: {exc}"
+    return status, None
+
+
+def _final(status: int | None, error: str | None) -> bool:
+    """A 4xx answer is not retried; timeouts, connection errors, 5xx and redirects are."""
+    return error is None and status is not None and 400 <= status < 500
 
 
 def _new_client() -> httpx.AsyncClient:

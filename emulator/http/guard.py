@@ -5,9 +5,10 @@ can even read the answers, under its own host name. So:
 - control writes (any method but GET/HEAD/OPTIONS under /_emulator) are refused with 403 when the
   browser says the request is cross-site (`Origin` not this origin, `Sec-Fetch-Site` cross-site
   or same-site);
-- requests that came over a socket to /_emulator, /docs and /openapi.json need a loopback `Host`
-  (or one of `allowed_hosts`) while the server is bound to loopback; bound beyond loopback (a
-  container reached by its service name) any host passes unless `allowed_hosts` is given;
+- requests that came over a socket to /_emulator, /docs and /openapi.json need a `Host` a
+  rebinding page cannot have: a loopback name or one of `allowed_hosts`; bound beyond loopback
+  (a container reached by its service name) also any IP literal and any single-label name
+  (`emulator`, a CI service), never another dotted name;
 - with an admin token, /_emulator (but /_emulator/health) needs it, as `Authorization: Bearer`
   or `X-Invent-Admin-Token` (401 otherwise).
 
@@ -24,30 +25,44 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator.http.errors import send_error
 from emulator.paths import OPEN_CONTROL_PATHS, is_control, is_docs
-from emulator.support.hosts import is_loopback
+from emulator.support.hosts import canonical_host, is_loopback
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_HEADER = "x-invent-admin-token"
+
+
+@dataclass(frozen=True, slots=True)
+class GuardPolicy:
+    """What the guard enforces, from the settings: the decision itself is `control_refusal`."""
+
+    beyond_loopback: bool
+    allowed_hosts: frozenset[str] = frozenset()
+    admin_token: str | None = None
+
+    @classmethod
+    def of(cls, bound_host: str, allowed_hosts: tuple[str, ...] = (),
+           admin_token: str | None = None) -> GuardPolicy:
+        return cls(not is_loopback(bound_host),
+                   frozenset(canonical_host(h) for h in allowed_hosts), admin_token)
 
 
 class ControlGuard:
     def __init__(self, app: ASGIApp, *, bound_host: str, allowed_hosts: tuple[str, ...] = (),
                  admin_token: str | None = None) -> None:
         self.app = app
-        self.check_host = is_loopback(bound_host) or bool(allowed_hosts)
-        self.allowed_hosts = frozenset(h.lower().rstrip(".") for h in allowed_hosts)
-        self.admin_token = admin_token
+        self.policy = GuardPolicy.of(bound_host, allowed_hosts, admin_token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        refusal = self._refusal(scope)
+        refusal = control_refusal(self.policy, scope)
         if refusal is None:
             await self.app(scope, receive, send)
             return
@@ -55,37 +70,51 @@ class ControlGuard:
         extra = [(b"www-authenticate", b"Bearer")] if status == 401 else []
         await send_error(send, status, message, extra)
 
-    def refusal(self, scope: Scope) -> tuple[int, str] | None:
-        """Why the request may not pass (status, message), or None (http/middleware.Gateway
-        asks this directly; this class stays usable as middleware of its own)."""
-        return self._refusal(scope)
 
-    def _refusal(self, scope: Scope) -> tuple[int, str] | None:
-        path: str = scope["path"]
-        control = is_control(path)
-        docs = is_docs(path)
-        if not (control or docs):
-            return None
-        headers = _headers(scope)
-        host = headers.get("host", "")
-        if self.check_host and _over_socket(scope) and not self._host_allowed(host):
-            return 403, (f"Host '{host}' is not allowed on {path} (DNS-rebinding protection): "
-                         "use a loopback name, or add it with --allowed-hosts / "
-                         "INVENT_EMULATOR_ALLOWED_HOSTS")
-        if control and scope["method"] not in SAFE_METHODS and _cross_site(scope, headers, host):
-            return 403, ("Cross-site requests may not change the emulator: "
-                         f"{scope['method']} {path} came from another site")
-        if (control and self.admin_token and path not in OPEN_CONTROL_PATHS
-                and not _has_token(headers, self.admin_token)):
-            return 401, ("The control surface needs the admin token: send "
-                         "'Authorization: Bearer <token>' or 'X-Invent-Admin-Token: <token>'")
+def control_refusal(policy: GuardPolicy, scope: Scope) -> tuple[int, str] | None:
+    """(status, message) when an HTTP request must be refused, None when it may pass."""
+    path: str = scope["path"]
+    control = is_control(path)
+    docs = is_docs(path)
+    if not (control or docs):
         return None
+    headers = _headers(scope)
+    host = headers.get("host", "")
+    if _over_socket(scope) and not host_allowed(policy, host):
+        return 403, (f"Host '{host}' is not allowed on {path} (DNS-rebinding protection): "
+                     "use a loopback name, an IP address or a single-label name, or add it "
+                     "with --allowed-hosts / INVENT_EMULATOR_ALLOWED_HOSTS")
+    if control and scope["method"] not in SAFE_METHODS and _cross_site(scope, headers, host):
+        return 403, ("Cross-site requests may not change the emulator: "
+                     f"{scope['method']} {path} came from another site")
+    if (control and policy.admin_token and path not in OPEN_CONTROL_PATHS
+            and not _has_token(headers, policy.admin_token)):
+        return 401, ("The control surface needs the admin token: send "
+                     "'Authorization: Bearer <token>' or 'X-Invent-Admin-Token: <token>'")
+    return None
 
-    def _host_allowed(self, host: str) -> bool:
-        if not host:
-            return True  # HTTP/1.0 tools may omit it; a browser always sends one
-        name = host_name(host)
-        return is_loopback(name) or name in self.allowed_hosts
+
+def host_allowed(policy: GuardPolicy, host: str) -> bool:
+    """Whether a `Host` header names this emulator rather than a page's own domain (DNS
+    rebinding: an attacker's name made to resolve to this address). Names an attacker cannot
+    own pass: loopback names, the allowed hosts and, bound beyond loopback, IP literals and
+    single-label names (a container's service name)."""
+    if not host:
+        return True  # HTTP/1.0 tools may omit it; a browser always sends one
+    name = canonical_host(host_name(host))
+    if is_loopback(name) or name in policy.allowed_hosts:
+        return True
+    if not policy.beyond_loopback:
+        return False
+    return _is_ip_literal(name) or ("." not in name and bool(name))
+
+
+def _is_ip_literal(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def host_name(host: str) -> str:

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from emulator.domain.errors import ApiError
 from emulator.http.common import ENTRY_KEY
 from emulator.http.errors import send_error
-from emulator.http.guard import ControlGuard, has_encoded_slash
+from emulator.http.guard import GuardPolicy, control_refusal, has_encoded_slash
 from emulator.journal import Entry
 from emulator.paths import CONTROL_PREFIX, DOCS
 from emulator.service import Emulator
@@ -35,7 +35,7 @@ class Gateway:
     the request caused."""
 
     def __init__(self, app: ASGIApp, emulator: Emulator, *, origins: Sequence[str],
-                 guard: ControlGuard, max_bytes: int, per_path: dict[str, int]) -> None:
+                 guard: GuardPolicy, max_bytes: int, per_path: dict[str, int]) -> None:
         self.app = app
         self.emulator = emulator
         self.guard = guard
@@ -88,7 +88,7 @@ class Gateway:
             path = scope["raw_path"].decode("ascii", errors="replace")
             return 404, (f"Cannot {scope['method']} {path}: no such route (an encoded slash "
                          "does not separate path segments)"), []
-        refusal = self.guard.refusal(scope)
+        refusal = control_refusal(self.guard, scope)
         if refusal is None:
             return None
         status, message = refusal

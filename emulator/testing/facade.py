@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from emulator.settings import TOKEN_ACCEPTED, parse_token
 from emulator.testing.inprocess import AsyncInProcessTransport, OffloadedTransport
 from emulator.testing.interception import DEFAULT_HOST, Interception, intercept
 from emulator.testing.runtime_control import RunTimeControl
@@ -48,9 +49,9 @@ class EmulatorHandle:
         self._ssl = httpx.create_ssl_context()
         self._offloaded: OffloadedTransport | None = None
         self.control = self.client()
-        token = os.environ.get(ADMIN_TOKEN_VARIABLE)
+        token = os.environ.get(ADMIN_TOKEN_VARIABLE, "").strip()
         if token:
-            self.control.headers["X-Invent-Admin-Token"] = token
+            self.control.headers["X-Invent-Admin-Token"] = admin_token(token)
 
     def client(self, api_key: str | None = None) -> httpx.Client:
         """An httpx client based at the emulator, authenticated with `api_key` if given."""
@@ -267,3 +268,12 @@ def _query_value(value: str | bool | int) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def admin_token(raw: str) -> str:
+    """The token from the environment, or a clear error (a header cannot carry a non-ASCII
+    token: httpx would fail with a UnicodeEncodeError on the first control call)."""
+    try:
+        return parse_token(raw)
+    except ValueError:
+        raise ValueError(f"{ADMIN_TOKEN_VARIABLE} must be {TOKEN_ACCEPTED}") from None

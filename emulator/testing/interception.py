@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 import httpx
 
-from emulator.support.hosts import is_loopback
+from emulator.support.hosts import canonical_host, is_loopback
 from emulator.testing.inprocess import OffloadedTransport
 from emulator.testing.patching import patched
 
@@ -60,7 +60,7 @@ class Interception:
     def __init__(self, org: InventOrg, hosts: Iterable[str] = (DEFAULT_HOST,), *,
                  block_others: bool = False) -> None:
         self.org = org
-        self.hosts = {host.lower() for host in hosts}
+        self.hosts = {canonical_host(host) for host in hosts}
         self.block_others = block_others
         self.calls: list[httpx.Request] = []  # intercepted, as the code under test sent them
         self.blocked: list[str] = []  # "METHOD url" of every request refused
@@ -73,10 +73,12 @@ class Interception:
         self._orgs[app_org_id] = org
 
     def intercepts(self, url: httpx.URL) -> bool:
-        return url.host.lower() in self.hosts
+        """Any letter case and the fully qualified form (a trailing dot) are the same host:
+        a request to `api.useinvent.com.` must not reach the network with the production key."""
+        return canonical_host(url.host) in self.hosts
 
     def refuse_if_blocked(self, method: str, url: httpx.URL) -> None:
-        host = url.host.lower()
+        host = canonical_host(url.host)
         if not self.block_others or is_loopback(host) or host == self._emulator_host():
             return
         self.blocked.append(f"{method} {url}")
@@ -128,7 +130,7 @@ class Interception:
         return self._forward
 
     def _emulator_host(self) -> str:
-        return httpx.URL(self.org.url).host.lower()
+        return canonical_host(httpx.URL(self.org.url).host)
 
 
 @contextlib.contextmanager

@@ -45,17 +45,17 @@ class ThreadedServer:
         return self
 
     def _run(self, sock: socket.socket) -> None:
-        """What uvicorn's `Server.run` does, keeping hold of the loop it serves on."""
-        with asyncio.Runner(loop_factory=self._server.config.get_loop_factory()) as runner:
-            self.bridge = AppBridge(self.app, runner.get_loop())
-            runner.run(self._server.serve(sockets=[sock]))
+        self._server.serve(sock, on_loop=self._keep_loop)
+
+    def _keep_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.bridge = AppBridge(self.app, loop)
 
     def stop(self) -> None:
         if self._thread is None:
             return
-        self._server.should_exit = True
+        self._server.request_stop()
         self._thread.join(STOP_TIMEOUT)
         if self._thread.is_alive():
-            self._server.force_exit = True
+            self._server.request_stop()  # the second request cuts the grace short
             self._thread.join(STOP_TIMEOUT)
         self._thread = None

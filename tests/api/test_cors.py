@@ -126,3 +126,9 @@ def test_the_flag_overrides_the_environment() -> None:
     settings = Settings.from_env({"INVENT_EMULATOR_CORS_ORIGINS": "off"},
                                  cors_origins=parse_origins(FRONTEND))
     assert settings.cors_origins == (FRONTEND,)
+
+
+async def test_an_origin_written_with_capitals_matches_what_a_browser_sends() -> None:
+    async with _client(parse_origins("http://Localhost:3000")) as http:
+        answer = await http.get("/orgs/c/broadcasts", headers={"Origin": FRONTEND})
+    assert answer.headers["access-control-allow-origin"] == FRONTEND

@@ -206,7 +206,7 @@ def live_url() -> Iterator[str]:
             time.sleep(0.01)
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.should_exit = True
+        server.request_stop()
         thread.join(timeout=10)
         sock.close()
         assert not thread.is_alive(), "the server thread did not stop"

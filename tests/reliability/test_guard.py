@@ -98,17 +98,47 @@ async def test_allowed_hosts_extend_the_loopback_names(clock: VirtualClock) -> N
                      403)
 
 
-async def test_bound_beyond_loopback_any_host_passes_unless_hosts_are_listed(
-        clock: VirtualClock) -> None:
+BEYOND_LOOPBACK_PASS = ["invent-emulator:4010", "emulator", "Emulator.:4010", "localhost:4010",
+                         "10.1.2.3:4010", "[fd00::1]:4010", "127.0.0.1", "sub.localhost"]
+BEYOND_LOOPBACK_REFUSED = ["rebind.attacker.example:4010", "evil.example", "a.b",
+                           "10.1.2.3.nip.io:4010", "emulator.internal"]
+
+
+@pytest.mark.parametrize("host", BEYOND_LOOPBACK_PASS)
+async def test_bound_beyond_loopback_names_an_attacker_cannot_own_pass(
+        clock: VirtualClock, host: str) -> None:
     wide = replace(Settings(), host="0.0.0.0")  # the container case; no socket is opened here
     async with _client(wide, clock) as http:
-        ok = await http.get("/_emulator/clock", headers={"Host": "invent-emulator:4010"})
+        ok = await http.get("/_emulator/clock", headers={"Host": host})
         assert ok.status_code == 200, ok.text
-    listed = replace(wide, allowed_hosts=("invent-emulator",))
+
+
+@pytest.mark.parametrize("path", ["/_emulator/orgs", "/docs", "/openapi.json"])
+@pytest.mark.parametrize("host", BEYOND_LOOPBACK_REFUSED)
+async def test_bound_beyond_loopback_a_rebinding_host_is_refused(
+        clock: VirtualClock, host: str, path: str) -> None:
+    wide = replace(Settings(), host="0.0.0.0")
+    async with _client(wide, clock) as http:
+        refused = await http.get(path, headers={"Host": host,
+                                                "Origin": f"http://{host}"})
+        assert "DNS-rebinding" in assert_error(refused, 403)["message"]
+
+
+async def test_allowed_hosts_add_to_the_names_that_pass(clock: VirtualClock) -> None:
+    listed = replace(Settings(), host="0.0.0.0", allowed_hosts=("emulator.internal",))
     async with _client(listed, clock) as http:
-        assert (await http.get("/_emulator/clock",
-                               headers={"Host": "invent-emulator:4010"})).status_code == 200
+        for host in ("emulator.internal:4010", "Emulator.Internal.", "invent-emulator",
+                     "10.0.0.7"):
+            ok = await http.get("/_emulator/clock", headers={"Host": host})
+            assert ok.status_code == 200, (host, ok.text)
         assert_error(await http.get("/_emulator/clock", headers={"Host": "evil.example"}), 403)
+
+
+async def test_bound_to_loopback_only_loopback_and_allowed_names_pass(
+        clock: VirtualClock) -> None:
+    async with _client(Settings(), clock) as http:
+        for host in ("invent-emulator", "10.1.2.3"):
+            assert_error(await http.get("/_emulator/clock", headers={"Host": host}), 403)
 
 
 async def test_in_process_traffic_is_exempt_from_the_host_check(clock: VirtualClock) -> None:

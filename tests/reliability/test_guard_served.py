@@ -58,8 +58,10 @@ def test_binding_beyond_loopback_logs_a_warning(tmp_path: Path) -> None:
         match = re.search(r"listening on http://0\.0\.0\.0:(\d+)", server.stderr)
         assert match, server.stderr
         with httpx.Client(base_url=f"http://127.0.0.1:{match.group(1)}", timeout=10) as http:
-            # Bound beyond loopback, any Host passes (a container reached by its name).
+            # Bound beyond loopback, a container's single-label name passes; a dotted one not.
             ok = http.get("/_emulator/clock", headers={"Host": "invent-emulator:4010"})
             assert ok.status_code == 200, ok.text
+            assert_error(http.get("/_emulator/orgs",
+                                  headers={"Host": "rebind.attacker.example:4010"}), 403)
         assert "WARNING: bound to 0.0.0.0, beyond loopback" in server.stderr
         assert "INVENT_EMULATOR_ADMIN_TOKEN" in server.stderr

@@ -103,7 +103,8 @@ def test_an_empty_variable_counts_as_unset() -> None:
     ("ACCESS_LOG", "maybe"), ("ACCESS_LOG", "2"), ("PORT", "4010.5"), ("PORT", "70000"),
     ("LOG_FORMAT", "xml"), ("LOG_LEVEL", "verbose"), ("MAX_BODY_BYTES", "0"),
     ("MAX_CONNECTIONS", "-3"), ("HEADER_TIMEOUT", "0"), ("BODY_TIMEOUT", "nan"),
-    ("SHUTDOWN_GRACE", "-1"), ("SHUTDOWN_GRACE", "soon"),
+    ("SHUTDOWN_GRACE", "-1"), ("SHUTDOWN_GRACE", "soon"), ("ADMIN_TOKEN", "jéton"),
+    ("ADMIN_TOKEN", "two words"), ("ADMIN_TOKEN", "tab\tin"),
 ])
 def test_a_bad_variable_names_itself_and_what_it_accepts(name: str, value: str) -> None:
     variable = f"INVENT_EMULATOR_{name}"
@@ -130,6 +131,7 @@ def test_a_bad_flag_names_the_flag() -> None:
 @pytest.mark.parametrize(("variable", "value"), [
     ("INVENT_EMULATOR_LOG_FORMAT", "yaml"), ("INVENT_EMULATOR_SHUTDOWN_GRACE", "-1"),
     ("INVENT_EMULATOR_MAX_CONNECTIONS", "many"), ("INVENT_EMULATOR_HEADER_TIMEOUT", "0"),
+    ("INVENT_EMULATOR_ADMIN_TOKEN", "jéton-ünicode"),
 ])
 def test_serve_refuses_a_bad_variable_with_exit_2(spawn: Spawner, variable: str,
                                                   value: str) -> None:
@@ -156,3 +158,15 @@ def test_no_access_log_flag_beats_a_true_variable(spawn: Spawner) -> None:
     server.signal(signal.SIGTERM)
     assert server.wait_exit(EXIT_WITHIN) == 0
     assert "GET /_emulator/health" not in server.output
+
+
+def test_a_non_ascii_admin_token_is_refused_saying_why() -> None:
+    with pytest.raises(ValueError, match="printable ASCII") as refused:
+        Settings.from_env({"INVENT_EMULATOR_ADMIN_TOKEN": "jéton"})
+    assert "could never match" in str(refused.value)
+
+
+def test_cors_origins_are_lower_cased_as_browsers_send_them() -> None:
+    settings = Settings.from_env({"INVENT_EMULATOR_CORS_ORIGINS":
+                                  "http://Localhost:3000, HTTPS://App.Example.TEST"})
+    assert settings.cors_origins == ("http://localhost:3000", "https://app.example.test")

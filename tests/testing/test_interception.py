@@ -102,3 +102,29 @@ def test_a_project_without_requests_is_intercepted_through_httpx() -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+
+
+@pytest.mark.parametrize("host", ["api.useinvent.com.", "API.UseInvent.COM", "Api.useinvent.com."])
+def test_the_fully_qualified_and_any_case_spelling_are_intercepted(org: InventOrg,
+                                                                    host: str) -> None:
+    with intercept(org, block_others=True) as interception:
+        by_httpx = httpx.get(f"https://{host}/orgs/org_live/broadcasts", headers=LIVE)
+        by_requests = requests.get(f"https://{host}/orgs/org_live/broadcasts", headers=LIVE,
+                                   timeout=5)
+    assert by_httpx.status_code == 200, by_httpx.text
+    assert by_requests.status_code == 200, by_requests.text
+    assert len(interception.calls) == 2 and interception.blocked == []
+
+
+def test_hosts_given_with_a_trailing_dot_or_capitals_are_intercepted(org: InventOrg) -> None:
+    with intercept(org, ["Mock.Invent.Test."]):
+        assert httpx.get("https://mock.invent.test/orgs/x/broadcasts", headers=LIVE).is_success
+
+
+def test_a_non_ascii_admin_token_is_a_clear_error_not_an_encoding_crash(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INVENT_EMULATOR_ADMIN_TOKEN", "jéton")
+    with (pytest.raises(ValueError, match=r"INVENT_EMULATOR_ADMIN_TOKEN must be .*ASCII") as raised,
+          running(mode="inprocess")):
+        pass
+    assert not isinstance(raised.value, UnicodeError)
