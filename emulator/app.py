@@ -28,7 +28,7 @@ from emulator.scenario.schema import ScenarioSpec
 from emulator.scenario.yamlload import MAX_FILE_BYTES
 from emulator.service import Emulator
 from emulator.settings import Settings
-from emulator.statefile import StateFileError, load_state, save_state
+from emulator.statefile import Saver, StateFileError, load_state, prepare_target
 from emulator.support.clock import Clock, SystemClock
 from emulator.support.rendercache import RenderCache
 
@@ -44,11 +44,10 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     settings = settings or Settings()
     limits = ScenarioLimits.from_settings(settings)
     clock = clock or SystemClock()
-    state_file = Path(settings.state_file) if settings.state_file else None
-    emulator = _emulator(settings, scenario, clock, limits, state_file)
+    emulator, saver = _emulator(settings, scenario, clock, limits)
     app = EmulatorApp(
         routes=ROUTES,
-        lifespan=_lifespan(emulator, state_file, settings.save_every),
+        lifespan=_lifespan(emulator, saver, settings.save_every),
         middleware=[Middleware(
             Gateway, emulator=emulator, origins=settings.cors_origins,
             guard=GuardPolicy.of(settings.host, settings.allowed_hosts, settings.admin_token),
@@ -62,7 +61,9 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     )
     app.router.redirect_slashes = False  # a redirect would be built from the Host header
     app.state.settings = settings
+    app.state.saver = saver
     app.state.saved_on_exit = False
+    app.state.final_save_error = None
     app.state.emulator = emulator
     app.state.scenario_limits = limits
     app.state.errors = emulator.errors
@@ -70,18 +71,22 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
 
 
 def _emulator(settings: Settings, scenario: ScenarioSpec | None, clock: Clock,
-              limits: ScenarioLimits, state_file: Path | None) -> Emulator:
-    # A state file that exists wins over the scenario (StateFileError if it cannot be used).
-    emulator = load_state(state_file, clock, recipient_json) if state_file else None
+              limits: ScenarioLimits) -> tuple[Emulator, Saver | None]:
+    """The emulator, and the writer of its state file when there is one. The state file is
+    checked before anything else (StateFileError if it cannot be saved to); one that exists
+    wins over the scenario (StateFileError if it cannot be used)."""
+    target = prepare_target(Path(settings.state_file)) if settings.state_file else None
+    emulator = (load_state(target.path, clock, recipient_json, empty_is_new=target.in_place)
+                if target else None)
     if emulator is None:
         if scenario is None:
             scenario = load_scenario_file(resolve_scenario_path(settings.scenario), limits)
         emulator = Emulator(scenario, clock, recipient_json)
     emulator.renders = RenderCache(settings.render_cache_size) if settings.render_cache else None
-    return emulator
+    return emulator, Saver(emulator, target) if target else None
 
 
-def _lifespan(emulator: Emulator, state_file: Path | None, save_every: int | None,
+def _lifespan(emulator: Emulator, saver: Saver | None, save_every: int | None,
               ) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     """Background work (the ticker, sliced jobs, periodic saves) runs only while served with a
     lifespan. The final save comes after the server has drained its connections."""
@@ -91,9 +96,8 @@ def _lifespan(emulator: Emulator, state_file: Path | None, save_every: int | Non
         emulator.background = True
         await emulator.webhooks.start()
         tasks = [asyncio.create_task(_tick(emulator))]
-        if state_file is not None and save_every is not None:
-            tasks.append(asyncio.create_task(_save_periodically(emulator, state_file,
-                                                                save_every)))
+        if saver is not None and save_every is not None:
+            tasks.append(asyncio.create_task(saver.save_periodically(save_every)))
         try:
             yield
         finally:
@@ -104,9 +108,7 @@ def _lifespan(emulator: Emulator, state_file: Path | None, save_every: int | Non
                     await task
             # Attempts in flight are cancelled first, so their deliveries are saved waiting.
             await emulator.webhooks.stop()
-            if state_file is not None:
-                _save(emulator, state_file)
-            app.state.saved_on_exit = True
+            save_on_exit(app)
 
     return lifespan
 
@@ -149,28 +151,16 @@ class EmulatorApp(Starlette):
 
 
 def save_on_exit(app: Starlette) -> None:
-    """The final save of the state file, when the lifespan did not make it: uvicorn skips the
-    lifespan's shutdown on a forced exit (a second Ctrl-C)."""
-    state_file = app.state.settings.state_file
-    if state_file and not app.state.saved_on_exit:
-        _save(app.state.emulator, Path(state_file))
-        app.state.saved_on_exit = True
-
-
-async def _save_periodically(emulator: Emulator, state_file: Path, seconds: int) -> None:
-    while True:
-        await asyncio.sleep(seconds)
-        _save(emulator, state_file)
-
-
-def _save(emulator: Emulator, state_file: Path) -> None:
-    """A failed save is logged; the emulator keeps running (and the old file stays whole)."""
-    try:
-        size = save_state(emulator, state_file)
-    except StateFileError as error:
-        log.error("%s", error)
+    """The final save of the state file, once: from the lifespan, or after the server stopped
+    when a forced stop skipped the lifespan's shutdown. A failure is kept for the exit code."""
+    saver: Saver | None = app.state.saver
+    if saver is None or app.state.saved_on_exit:
         return
-    log.info("saved the state to %s (%d bytes)", state_file, size)
+    app.state.saved_on_exit = True
+    try:
+        saver.save_now()
+    except StateFileError as error:
+        app.state.final_save_error = error
 
 
 async def _tick(emulator: Emulator) -> None:

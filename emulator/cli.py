@@ -7,6 +7,7 @@ setting should be refused at once, so the app (about half a second of imports) l
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
@@ -26,7 +27,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "serve":
-        return _serve(args)
+        code = _serve(args)
+        if argv is None:  # the process's entry point (console script, `python -m emulator`)
+            _leave(code)
+        return code
     if args.command == "validate":
         return _validate(args.files)
     if args.command == "health":
@@ -91,7 +95,9 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     logformat.configure(settings.log_level, settings.log_format)
     # A stop signal while the scenario loads ends start-up quietly, like one while serving.
-    signal.signal(signal.SIGTERM, _interrupt)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     try:
         # Loaded here, not at the top: see the module docstring.
         from emulator.launch import serve
@@ -100,6 +106,23 @@ def _serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         log.info("invent-emulator stopped while starting")
         return 0
+    finally:
+        # Python gives its own signal handlers back to the system as it exits: a stop signal
+        # then would end the process with 143 after a clean stop. The work is done; ignore them.
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), signal.SIG_IGN)
+
+
+def _leave(code: int) -> None:
+    """End the serving process at once: the state is saved, and freeing a big one object by
+    object on the way out takes seconds of a container's stop timeout. Output is flushed
+    first."""
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
 
 
 def _interrupt(sig: int, frame: FrameType | None) -> None:

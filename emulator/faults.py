@@ -64,6 +64,18 @@ class FaultInjector:
         self.faults = [_FaultState(fault_rule(f)) for f in spec.faults]
         self.rng = RandomSource(spec.seed, "faults")
 
+    def state(self) -> tuple[list[int], list[object]]:
+        """How often each fault's rule matched, and the random stream (for the state file)."""
+        return [fault.seen for fault in self.faults], self.rng.state()
+
+    def restore(self, seen: list[int], random_state: object) -> None:
+        """Put back what `state` gave, for the same scenario's faults."""
+        if len(seen) != len(self.faults):
+            raise ValueError(f"{len(seen)} fault counters for {len(self.faults)} faults")
+        self.rng.restore(random_state)
+        for fault, count in zip(self.faults, seen, strict=True):
+            fault.seen = count
+
     def pick(self, method: str, path: str) -> PickedFault | None:
         """The first fault that fires for this request; every matching rule counts it."""
         fired: PickedFault | None = None

@@ -61,6 +61,18 @@ class Journal:
     def newest_first(self, wanted: EntryFilter) -> Iterator[Entry]:
         return (e for e in reversed(self.entries) if wanted.matches(e))
 
+    def state(self) -> tuple[list[Entry], int]:
+        """The entries, oldest first, and the next id (for the state file)."""
+        return list(self.entries), self.next_id
+
+    def restore(self, entries: list[Entry], next_id: int) -> None:
+        """Put back what `state` gave (the oldest entries beyond the limit fall off)."""
+        if any(entry.id >= next_id for entry in entries):
+            raise ValueError(f"next_id {next_id} is not above every entry's id")
+        self.entries.clear()
+        self.entries.extend(entries)
+        self.next_id = next_id
+
     def clear(self) -> int:
         count = len(self.entries)
         self.entries.clear()

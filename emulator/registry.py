@@ -26,7 +26,7 @@ class OrgRegistry:
         # One stream for the whole life of the registry: ids and keys of orgs made at run time
         # are never issued twice, even across resets (an old client must get 401, not a new org).
         self.new_org_ids = RandomSource(spec.seed, "runtime-orgs")
-        if build:  # (a state file brings its own orgs: see `adopt`)
+        if build:  # (a state file brings its own orgs: see `install`)
             self.load(spec)
 
     def load(self, spec: ScenarioSpec) -> None:
@@ -39,13 +39,8 @@ class OrgRegistry:
         return {plan.org_id: self.build(plan) for plan in scenario_blueprints(spec)}
 
     def install(self, spec: ScenarioSpec, orgs: dict[str, Org]) -> None:
+        """Every org replaced by `orgs`, already built (from `spec`, or from a state file)."""
         self.spec, self.orgs = spec, orgs
-        self.generation += 1
-        self._index_keys()
-
-    def adopt(self, orgs: list[Org]) -> None:
-        """Every org replaced by `orgs`, already built (restored from a state file)."""
-        self.orgs = {org.id: org for org in orgs}
         self.generation += 1
         self._index_keys()
 

@@ -36,8 +36,10 @@ log = logging.getLogger("emulator")
 # File descriptors beyond the connection cap: the listening socket, logs, scenario files.
 SPARE_DESCRIPTORS = 64
 
-# The signals that stop the server (add one here to stop on it too).
-STOP_SIGNALS: tuple[signal.Signals, ...] = (signal.SIGINT, signal.SIGTERM)
+# The signals that stop the server (add one here to stop on it too). SIGHUP (a closed
+# terminal, a dropped SSH session) stops like SIGTERM, where there is one.
+STOP_SIGNALS: tuple[signal.Signals, ...] = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 DRAIN_POLL_SECONDS = 0.05
 # After the grace: how long cancelled requests may take to end.
 FORCE_SECONDS = 1.0
@@ -93,6 +95,9 @@ class EmulatorServer:
         self._socket: socket.socket | None = None
         self._stopping = False
         self._cut = False
+        # Called on the loop at the first stop request, before the drain reads `grace` (the
+        # command fits the grace to its stop budget there: emulator/launch.py).
+        self.before_drain: Callable[[], None] | None = None
 
     @property
     def started(self) -> bool:
@@ -156,6 +161,8 @@ class EmulatorServer:
             return
         self._stopping = True
         self.uvicorn.should_exit = True
+        if self.before_drain is not None:
+            self.before_drain()
         asyncio.get_running_loop().create_task(self._drain())
 
     async def _drain(self) -> None:

@@ -39,8 +39,11 @@ class Settings:
     # then the whole body within body_timeout (so at most 30 s by default).
     header_timeout: float = 10.0
     body_timeout: float = 20.0
-    # On SIGTERM/SIGINT, in-flight requests get this long before connections are closed.
+    # On SIGTERM/SIGINT/SIGHUP, in-flight requests get this long before connections are closed.
     shutdown_grace: float = 5.0
+    # How long the container engine waits after SIGTERM before SIGKILL (Docker's default): the
+    # grace shrinks so that it and the final save fit (docs/reliability.md, "Stopping").
+    stop_timeout: float = 10.0
     # Origins whose pages may call the public API from a browser: ("*",) any, () none (`off`).
     cors_origins: tuple[str, ...] = ("*",)
     # Scenario cost limits (docs/reliability.md): the defaults load every bundled scenario.
@@ -246,8 +249,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("render_cache_size", _whole(0), "a whole number, at least 0",
            "most entities (rows, broadcasts, contacts) whose rendered JSON is kept", "ENTRIES"),
     Option("shutdown_grace", _seconds(0), "a number of seconds from 0 to 86400",
-           "seconds in-flight requests get on SIGTERM/SIGINT before connections close",
+           "seconds in-flight requests get on SIGTERM/SIGINT/SIGHUP before connections close",
            "SECONDS"),
+    Option("stop_timeout", _seconds(1), "a number of seconds from 1 to 86400",
+           "seconds the container engine gives a stop before SIGKILL (docker stop -t); the "
+           "grace shrinks so that it and the final save fit", "SECONDS"),
 )
 OPTION_BY_NAME = {option.name: option for option in OPTIONS}
 assert set(OPTION_BY_NAME) == {f.name for f in fields(Settings)}, "one option per setting"

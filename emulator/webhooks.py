@@ -74,6 +74,10 @@ class WebhookSender:
         self._client: httpx.AsyncClient | None = None
         registry.listeners.append(self.on_event)
 
+    def restore(self, next_sequence: int) -> None:
+        """Go on numbering deliveries from where a state file left off."""
+        self.next_sequence = next_sequence
+
     def on_event(self, org: Org, event: RecipientEvent) -> None:
         queue = org.webhooks
         if not queue.targets:

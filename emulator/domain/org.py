@@ -85,6 +85,19 @@ class Blueprint:
     recipe: Mapping[str, Any] | None = None
 
 
+@dataclass(slots=True)
+class SavedEntities:
+    """An org's entities as a state file holds them (`Org.restore`)."""
+
+    contacts: dict[str, Contact]
+    segments: dict[str, Segment]
+    broadcasts: dict[str, Broadcast]
+    suppressions: dict[str, Suppression]
+    sent_rows: list[Recipient]
+    email_index: dict[str, str]
+    phone_index: dict[str, str]
+
+
 @dataclass(eq=False)
 class Org:
     blueprint: Blueprint
@@ -143,6 +156,23 @@ class Org:
             self.index_channel(channel)
         for segment_id in contact.segment_ids:
             self.segments[segment_id].contact_ids[contact.id] = None
+
+    def restore(self, saved: SavedEntities) -> None:
+        """Take back entities a state file saved: the channels are derived from the contacts,
+        and each address index may only name contacts of the org."""
+        for name, index in (("email_index", saved.email_index),
+                            ("phone_index", saved.phone_index)):
+            strays = [address for address, contact_id in index.items()
+                      if contact_id not in saved.contacts]
+            if strays:
+                raise ValueError(f"{name}: {strays[0]!r} names no contact of the org")
+        self.contacts, self.segments = saved.contacts, saved.segments
+        self.broadcasts, self.suppressions = saved.broadcasts, saved.suppressions
+        self.sent_rows = saved.sent_rows
+        self.channels = {ch.id: ch for c in saved.contacts.values() for ch in c.channels}
+        self.email_index, self.phone_index = saved.email_index, saved.phone_index
+        self.rows_in_order = all(a.created_at <= b.created_at for a, b
+                                 in zip(self.sent_rows, self.sent_rows[1:], strict=False))
 
     def index_channel(self, channel: Channel) -> None:
         self.channels[channel.id] = channel

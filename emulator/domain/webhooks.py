@@ -79,6 +79,18 @@ class WebhookQueue:
         """(Again) wait for `delivery.due`."""
         heapq.heappush(self.pending, (delivery.due, delivery.sequence, delivery))
 
+    def state(self) -> tuple[list[WebhookDelivery], list[WebhookDelivery]]:
+        """The log, oldest first, and the deliveries waiting (for the state file)."""
+        return list(self.log), [delivery for _, _, delivery in self.pending]
+
+    def restore(self, log: list[WebhookDelivery], waiting: list[WebhookDelivery]) -> None:
+        """Put back what `state` gave (a waiting delivery may be in the log too)."""
+        self.log.clear()
+        self.log.extend(log)
+        self.pending = []
+        for delivery in waiting:
+            self.wait(delivery)
+
     def next_due(self) -> datetime | None:
         return self.pending[0][0] if self.pending else None
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
@@ -26,7 +25,7 @@ from emulator.scenario.blueprint import NewOrg
 from emulator.scenario.load import load_scenario_json, load_scenario_text
 from emulator.scenario.problems import ScenarioError, format_path
 from emulator.scenario.schema import ScenarioSpec
-from emulator.statefile import StateFileError, save_state
+from emulator.statefile import Saver, StateFileError
 from emulator.support.clock import format_timestamp as ts
 
 OPERATIONS = Operations(CONTROL)
@@ -124,15 +123,15 @@ async def advance_clock(request: Request) -> Response:
                     description="Answers 409 when no state file is set (`--state-file`).")
 async def snapshot(request: Request) -> Response:
     """Save the state file now (docs/sidecar.md, "State file")."""
-    state_file = request.app.state.settings.state_file
-    if not state_file:
+    saver: Saver | None = request.app.state.saver
+    if saver is None:
         raise ApiError(409, "No state file is configured; start the emulator with --state-file "
                             "PATH (or INVENT_EMULATOR_STATE_FILE) to save its state")
     try:
-        size = save_state(emulator_of(request), Path(state_file))
+        size = await saver.save()  # requests that come while a save runs share it
     except StateFileError as error:
         raise ApiError(500, str(error)) from None
-    return FastJSONResponse({"saved": state_file, "bytes": size})
+    return FastJSONResponse({"saved": str(saver.path), "bytes": size})
 
 
 @OPERATIONS.declare("PUT", paths.SCENARIO, "putScenario",

@@ -89,7 +89,7 @@ def _recipe(request: NewOrg) -> dict[str, Any]:
         "name": request.name, "parent": request.parent, "copy_of": request.copy_of,
         "scenario": (request.scenario.model_dump(mode="json")
                      if request.scenario is not None else None),
-        "rule_sources": (request.scenario._rule_sources
+        "rule_sources": (request.scenario.rule_sources
                          if request.scenario is not None else []),
         "scenario_org": request.scenario_org, "clock_mode": request.clock_mode,
         "clock_start": (request.clock_start.isoformat()

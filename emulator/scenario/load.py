@@ -81,7 +81,7 @@ def validate(composed: Composed) -> ScenarioSpec:
     findings = [*check_scenario(spec), *check_limits(spec, composed.limits)]
     if findings:
         raise ScenarioError([composed.problem(path, message) for path, message in findings])
-    spec._rule_sources = [_source(composed, ("outcomes", i)) for i in range(len(spec.outcomes))]
+    spec.locate_rules([_source(composed, ("outcomes", i)) for i in range(len(spec.outcomes))])
     return spec
 
 

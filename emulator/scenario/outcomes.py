@@ -12,7 +12,7 @@ from emulator.scenario.schema import OutcomeRuleSpec, ScenarioSpec, TimingSpec, 
 
 
 def rule_book(spec: ScenarioSpec) -> RuleBook:
-    sources = spec._rule_sources or [None] * len(spec.outcomes)
+    sources = spec.rule_sources or [None] * len(spec.outcomes)
     return RuleBook(tuple(_rule(rule, source) for rule, source in zip(spec.outcomes, sources,
                                                                        strict=True)),
                     spec.magic_addresses)

@@ -263,5 +263,20 @@ class ScenarioSpec(_Spec):
     outcomes: list[OutcomeRuleSpec] = Field(default_factory=list)
     faults: list[FaultSpec] = Field(default_factory=list)
     webhooks: list[WebhookSpec] = Field(default_factory=list)
-    # `file:line` of each `outcomes` rule, when the scenario was read from text (not a key).
+    # `file:line` of each `outcomes` rule, when the scenario was read from text (not a key, so
+    # not a model field: read through `rule_sources`, set by `locate_rules`).
     _rule_sources: list[str | None] = PrivateAttr(default_factory=list)
+
+    @property
+    def rule_sources(self) -> list[str | None]:
+        """Where each outcome rule stood in its file, or an empty list (not known)."""
+        return list(self._rule_sources)
+
+    def locate_rules(self, sources: list[str | None]) -> None:
+        """Record where each outcome rule stood (the model is frozen; this is not a key)."""
+        if sources and len(sources) != len(self.outcomes):
+            raise ValueError(f"{len(sources)} rule sources for {len(self.outcomes)} outcome "
+                             "rules")
+        if not all(source is None or isinstance(source, str) for source in sources):
+            raise ValueError("rule sources are strings or nulls")
+        self._rule_sources = list(sources)

@@ -6,48 +6,50 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from emulator.scenario.problems import ScenarioError
 from emulator.service import Emulator
-from emulator.statefile.snapshot import FORMAT_VERSION, dump_emulator, load_emulator
-from emulator.statefile.storage import StateFileError, read_document, write_document
+from emulator.statefile.codec import FieldError, describe
+from emulator.statefile.saver import Saver
+from emulator.statefile.snapshot import FORMAT_VERSION, load_emulator
+from emulator.statefile.storage import read_document
+from emulator.statefile.target import StateFileError, prepare_target
 from emulator.support.clock import Clock
 from emulator.support.gcpause import collector_paused
 from emulator.webhooks import RowRenderer
 
-__all__ = ["FORMAT_VERSION", "StateFileError", "load_state", "save_state"]
+__all__ = ["FORMAT_VERSION", "Saver", "StateFileError", "load_state", "prepare_target",
+           "save_state"]
 
 log = logging.getLogger("emulator")
 
 
 def save_state(emulator: Emulator, path: Path) -> int:
-    """Write the emulator's state to `path` atomically; returns the file's size in bytes."""
-    try:
-        with collector_paused():  # hundreds of thousands of new lists, none of them garbage
-            size = write_document(path, dump_emulator(emulator, emulator.clock.now()))
-    except OSError as error:
-        raise StateFileError(f"cannot write the state file {path}: {error.strerror}") from None
-    log.debug("saved the state to %s (%d bytes)", path, size)
-    return size
+    """Write the emulator's state to `path` now, on this thread; returns the file's size."""
+    return Saver(emulator, prepare_target(path)).save_now()
 
 
-def load_state(path: Path, clock: Clock, render_row: RowRenderer) -> Emulator | None:
-    """The emulator saved in `path`; None when there is no such file (start from the scenario).
-    A file that is there but cannot be used raises StateFileError naming it and the problem."""
+def load_state(path: Path, clock: Clock, render_row: RowRenderer, *,
+               empty_is_new: bool = False) -> Emulator | None:
+    """The emulator saved in `path`; None when there is no such file (start from the scenario),
+    or, with `empty_is_new`, when it is empty (a bind-mounted file is `touch`ed before the first
+    start). A file that is there but cannot be used raises StateFileError naming it and the
+    problem."""
+    if empty_is_new and path.exists() and path.stat().st_size == 0:
+        return None
     if not path.exists():
         if not path.parent.is_dir():
             raise StateFileError(f"the folder of the state file {path} does not exist")
         return None
+    document = read_document(path)
     try:
         with collector_paused():
-            emulator = load_emulator(read_document(path), clock, render_row)
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError, ScenarioError) as error:
-        raise StateFileError(f"the state file {path} is corrupt: {_describe(error)}; fix or "
+            emulator = load_emulator(document, clock, render_row)
+    except FieldError as error:
+        raise StateFileError(f"the state file {path} is invalid at {error.where or 'its top'}: "
+                             f"{error.problem}; fix or remove it") from None
+    except RecursionError:
+        raise StateFileError(f"the state file {path} is corrupt: nested too deep") from None
+    except Exception as error:  # a hand edit can break any step: one clear line, no traceback
+        raise StateFileError(f"the state file {path} is corrupt: {describe(error)}; fix or "
                              "remove it") from None
     log.info("restored the state from %s (%d orgs)", path, len(emulator.registry.orgs))
     return emulator
-
-
-def _describe(error: Exception) -> str:
-    if isinstance(error, KeyError):
-        return f"missing or unknown key {error.args[0]!r}"
-    return f"{type(error).__name__}: {error}"

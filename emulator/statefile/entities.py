@@ -17,18 +17,18 @@ from emulator.domain.entities import (
     Segment,
     Template,
 )
-from emulator.domain.org import Org, Suppression
+from emulator.domain.org import Org, SavedEntities, Suppression
 from emulator.domain.outcome import Flag
 from emulator.domain.recipient import Recipient
 from emulator.domain.rowindex import RowIndex
 from emulator.domain.rowlife import index_rows
 from emulator.domain.why import Why, WhyKind
-from emulator.statefile.codec import Codec, Plain, time_out, time_req
+from emulator.statefile.codec import Codec, Plain, at, load_all, time_out, time_req
 
 CHANNEL = Codec(Channel, times=("created_at", "updated_at"), enums={"type": Integration})
 CONTACT = Codec(Contact, times=("created_at", "updated_at", "blocked_at", "unsubscribed_at"),
                 custom={"channels": (lambda chs: [CHANNEL.dump(ch) for ch in chs],
-                                     lambda rows: [CHANNEL.load(r) for r in rows])})
+                                     lambda rows: load_all(CHANNEL, rows, "channels"))})
 SEGMENT = Codec(Segment, times=("created_at", "updated_at"),
                 custom={"contact_ids": (list, dict.fromkeys)})
 TEMPLATE = Codec(Template, times=("created_at", "updated_at"),
@@ -47,7 +47,7 @@ BROADCAST = Codec(
     Broadcast, times=("created_at", "updated_at", "scheduled_at", "started_at", "completed_at"),
     enums={"type": BroadcastType, "status": BroadcastStatus},
     custom={"templates": (lambda ts: [TEMPLATE.dump(t) for t in ts],
-                          lambda rows: [TEMPLATE.load(r) for r in rows]),
+                          lambda rows: load_all(TEMPLATE, rows, "templates")),
             "recipients": (lambda rows: [row.id for row in rows], list),
             "contact_ids": (sorted, set),
             # Derived from the rows: rebuilt once they are back (`load_entities`).
@@ -76,19 +76,32 @@ def dump_entities(org: Org) -> dict[str, Plain]:
 def load_entities(org: Org, data: dict[str, Plain]) -> dict[str, Recipient]:
     """Fill a fresh org (built without its scenario's `fill`) with the saved entities; returns
     its rows by id, for what else names them."""
-    org.segments = {s.id: s for s in (SEGMENT.load(r) for r in data["segments"])}
-    org.contacts = {c.id: c for c in (CONTACT.load(r) for r in data["contacts"])}
-    org.channels = {ch.id: ch for c in org.contacts.values() for ch in c.channels}
-    org.sent_rows = [RECIPIENT.load(r) for r in data["rows"]]
-    rows = {row.id: row for row in org.sent_rows}
-    org.broadcasts = {}
-    for record in data["broadcasts"]:
-        broadcast = BROADCAST.load(record)
-        row_ids: list[Any] = broadcast.recipients
-        broadcast.recipients = [rows[row_id] for row_id in row_ids]
-        index_rows(broadcast)
-        org.broadcasts[broadcast.id] = broadcast
-    org.suppressions = {key: SUPPRESSION.load(r) for key, r in data["suppressions"].items()}
-    org.email_index = dict(data["email_index"])
-    org.phone_index = dict(data["phone_index"])
+    rows_in_order = load_all(RECIPIENT, data["rows"], "rows")
+    rows = {row.id: row for row in rows_in_order}
+    broadcasts = {}
+    for index, record in enumerate(data["broadcasts"]):
+        with at("broadcasts", index):
+            broadcast = BROADCAST.load(record)
+            row_ids: list[Any] = broadcast.recipients
+            broadcast.recipients = [rows[row_id] for row_id in row_ids]
+            index_rows(broadcast)
+            broadcasts[broadcast.id] = broadcast
+    with at("suppressions"):
+        suppressions = {key: SUPPRESSION.load(r) for key, r in data["suppressions"].items()}
+    with at("email_index"):
+        email_index = _addresses(data["email_index"])
+    with at("phone_index"):
+        phone_index = _addresses(data["phone_index"])
+    org.restore(SavedEntities(
+        contacts={c.id: c for c in load_all(CONTACT, data["contacts"], "contacts")},
+        segments={s.id: s for s in load_all(SEGMENT, data["segments"], "segments")},
+        broadcasts=broadcasts, suppressions=suppressions, sent_rows=rows_in_order,
+        email_index=email_index, phone_index=phone_index))
     return rows
+
+
+def _addresses(saved: Any) -> dict[str, str]:
+    if not (isinstance(saved, dict)
+            and all(isinstance(v, str) for v in saved.values())):
+        raise ValueError("an address index is an object of contact ids")
+    return dict(saved)

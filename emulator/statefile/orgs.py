@@ -12,9 +12,19 @@ from emulator.domain.org import Blueprint, Listener, Org, Timed
 from emulator.domain.outcome import Flag
 from emulator.domain.rowlife import FlagDue, SkipDue
 from emulator.domain.webhooks import Attempt, DeliveryState, WebhookDelivery
-from emulator.statefile.codec import Codec, Plain, time_in, time_out, time_req
+from emulator.statefile.codec import (
+    Codec,
+    Plain,
+    at,
+    load_all,
+    time_in,
+    time_out,
+    time_req,
+    whole,
+)
 from emulator.statefile.entities import dump_entities, load_entities
 from emulator.support.clock import Clock, VirtualClock
+from emulator.support.rng import checked_state
 
 ATTEMPT = Codec(Attempt, times=("at",))
 DELIVERY = Codec(
@@ -54,30 +64,46 @@ def dump_org(org: Org) -> dict[str, Plain]:
 def load_org(data: dict[str, Plain], blueprint: Blueprint, shared_clock: Clock,
              listeners: list[Listener]) -> Org:
     """The saved org, on its own virtual clock at the saved moment or on the shared clock."""
-    saved_now = time_in(data["clock"])
+    with at("clock"):
+        saved_now = time_in(data["clock"])
     clock = VirtualClock(saved_now) if saved_now is not None else shared_clock
     org = Org(blueprint, clock, listeners)  # without `fill`: the entities come from the file
-    org.api_keys = list(data["api_keys"])
-    version, internal, gauss = data["random"]
-    # A file written by 0.2.0 has no run-time rules or faults: the org keeps what it was built with.
-    org.policy.restore_rules(data.get("run_time_rules"))
+    with at("api_keys"):
+        org.api_keys = [_text(key) for key in data["api_keys"]]
+    # Rules and faults added at run time (absent from files written by 0.2.0).
+    with at("run_time_rules"):
+        org.policy.restore_rules(data.get("run_time_rules"))
     if "run_time_faults" in data:
-        org.faults.restore(data["run_time_faults"])
-    org.policy.restore(({int(i): int(p) for i, p in data["positions"]},
-                        (version, tuple(internal), gauss)))
-    limits = data["limits"]
-    org.limits.restore(_times_in(limits["send"]) if limits["send"] is not None else None,
-                       {key: _times_in(hits) for key, hits in limits["general"].items()})
+        with at("run_time_faults"):
+            org.faults.restore(data["run_time_faults"])
+    with at("random"):
+        random_state = checked_state(data["random"])
+    with at("positions"):
+        positions = {whole(i): whole(p) for i, p in data["positions"]}
+    org.policy.restore((positions, random_state))
+    with at("limits"):
+        limits = data["limits"]
+        org.limits.restore(_times_in(limits["send"]) if limits["send"] is not None else None,
+                           {_text(key): _times_in(hits)
+                            for key, hits in limits["general"].items()})
     rows = load_entities(org, data)
-    org.rows_in_order = all(a.created_at <= b.created_at
-                            for a, b in zip(org.sent_rows, org.sent_rows[1:], strict=False))
-    _load_webhooks(org, data["webhooks"])
-    scheduler = data["scheduler"]
-    org.scheduler.restore([(time_req(due), int(sequence), _load_timed(org, rows, kind, args))
-                           for due, sequence, kind, *args in scheduler["entries"]],
-                          int(scheduler["next_sequence"]))
-    org.jobs = [_load_job(org, record) for record in data["jobs"]]
+    with at("webhooks"):
+        _load_webhooks(org, data["webhooks"])
+    with at("scheduler"):
+        scheduler = data["scheduler"]
+        org.scheduler.restore(
+            [(time_req(due), whole(sequence), _load_timed(org, rows, kind, args))
+             for due, sequence, kind, *args in scheduler["entries"]],
+            whole(scheduler["next_sequence"]))
+    with at("jobs"):
+        org.jobs = [_load_job(org, record) for record in data["jobs"]]
     return org
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not a string")
+    return value
 
 
 def _times_out(hits: list[Any] | None) -> list[str] | None:
@@ -90,18 +116,16 @@ def _times_in(hits: list[str]) -> list[Any]:
 
 def _dump_webhooks(org: Org) -> dict[str, Plain]:
     """Each delivery once (a waiting one is in the log too, unless the log let it go)."""
-    queue = org.webhooks
-    waiting = [d for _, _, d in queue.pending]
-    deliveries = {d.id: d for d in (*queue.log, *waiting)}
+    log, waiting = org.webhooks.state()
+    deliveries = {d.id: d for d in (*log, *waiting)}
     return {"deliveries": [DELIVERY.dump(d) for d in deliveries.values()],
-            "log": [d.id for d in queue.log], "pending": [d.id for d in waiting]}
+            "log": [d.id for d in log], "pending": [d.id for d in waiting]}
 
 
 def _load_webhooks(org: Org, data: dict[str, Plain]) -> None:
-    deliveries = {d.id: d for d in (DELIVERY.load(r) for r in data["deliveries"])}
-    org.webhooks.log.extend(deliveries[i] for i in data["log"])
-    for delivery_id in data["pending"]:
-        org.webhooks.wait(deliveries[delivery_id])
+    deliveries = {d.id: d for d in load_all(DELIVERY, data["deliveries"], "deliveries")}
+    org.webhooks.restore([deliveries[i] for i in data["log"]],
+                         [deliveries[i] for i in data["pending"]])
 
 
 def _dump_timed(entry: Timed) -> list[Plain]:
@@ -120,11 +144,11 @@ def _load_timed(org: Org, rows: dict[str, Recipient], kind: str, args: list[Plai
     if kind == "flag":
         _, row_id, flag, is_last, error, generation = args
         return FlagDue(broadcast, rows[row_id], Flag(flag), bool(is_last), error,
-                       int(generation))
+                       whole(generation))
     if kind == "skip":
         return SkipDue(broadcast, rows[args[1]], str(args[2]))
     if kind == "start":
-        return SendStart(broadcast, int(args[1]))
+        return SendStart(broadcast, whole(args[1]))
     raise ValueError(f"unknown scheduler entry kind {kind!r}")
 
 
@@ -137,4 +161,4 @@ def _dump_job(job: object) -> list[Plain]:
 def _load_job(org: Org, record: list[Plain]) -> SendJob:
     broadcast_id, started_at, contact_ids, cursor = record
     return SendJob(org.broadcasts[broadcast_id], time_req(started_at), list(contact_ids),
-                   int(cursor))
+                   whole(cursor))

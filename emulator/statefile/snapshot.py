@@ -13,11 +13,10 @@ from emulator.scenario.blueprint import NewOrg, runtime_blueprint, scenario_blue
 from emulator.scenario.load import load_scenario_json
 from emulator.scenario.schema import ScenarioSpec
 from emulator.service import Emulator
-from emulator.statefile.codec import Codec, Plain
+from emulator.statefile.codec import Codec, FieldError, Plain, at, load_all, time_req, whole
 from emulator.statefile.entities import CODECS
 from emulator.statefile.orgs import ATTEMPT, DELIVERY, dump_org, load_org
 from emulator.support.clock import Clock
-from emulator.support.rng import RandomSource
 from emulator.support.version import __version__
 from emulator.webhooks import RowRenderer
 
@@ -39,6 +38,8 @@ def record_layout() -> dict[str, list[str]]:
 
 def dump_emulator(emulator: Emulator, saved_at: datetime) -> dict[str, Plain]:
     registry = emulator.registry
+    entries, next_id = emulator.journal.state()
+    seen, fault_random = emulator.faults.state()
     return {
         "format": FORMAT_NAME,
         "version": FORMAT_VERSION,
@@ -47,64 +48,79 @@ def dump_emulator(emulator: Emulator, saved_at: datetime) -> dict[str, Plain]:
         "records": record_layout(),
         "scenario": registry.spec.model_dump(mode="json"),
         # Where each outcome rule stood in its file (`why` names it): not part of the spec.
-        "rule_sources": registry.spec._rule_sources,
-        "runtime_org_ids": _random_out(registry.new_org_ids),
+        "rule_sources": registry.spec.rule_sources,
+        "runtime_org_ids": registry.new_org_ids.state(),
         "orgs": [dump_org(org) for org in registry.orgs.values()],
-        "journal": {"next_id": emulator.journal.next_id,
-                    "entries": [ENTRY.dump(e) for e in emulator.journal.entries]},
-        "faults": {"seen": [f.seen for f in emulator.faults.faults],
-                   "random": _random_out(emulator.faults.rng)},
+        "journal": {"next_id": next_id, "entries": [ENTRY.dump(e) for e in entries]},
+        "faults": {"seen": seen, "random": fault_random},
         "webhooks_next_sequence": emulator.webhooks.next_sequence,
     }
 
 
 def load_emulator(data: dict[str, Plain], clock: Clock, render_row: RowRenderer) -> Emulator:
-    """An emulator exactly as `dump_emulator` saw it; raises ValueError, KeyError or TypeError
-    on a document that does not hold up."""
-    if data["records"] != record_layout():
-        raise ValueError("its records have other fields than this version writes")
-    spec = load_scenario_json(data["scenario"], "<the state file's scenario>")
-    spec._rule_sources = list(data["rule_sources"])
+    """An emulator exactly as `dump_emulator` saw it; raises FieldError naming the field of a
+    document that does not hold up."""
+    with at("records"):
+        if data["records"] != record_layout():
+            raise ValueError("its records have other fields than this version writes")
+    with at("scenario"):
+        spec = load_scenario_json(data["scenario"], "<the state file's scenario>")
+    with at("rule_sources"):
+        spec.locate_rules(_rule_sources(data["rule_sources"]))
     emulator = Emulator(spec, clock, render_row, build_orgs=False)
     registry = emulator.registry
-    _random_in(registry.new_org_ids, data["runtime_org_ids"])
+    with at("runtime_org_ids"):
+        registry.new_org_ids.restore(data["runtime_org_ids"])
     scenario_plans = {plan.org_id: plan for plan in scenario_blueprints(spec)}
     orgs = []
-    for saved in data["orgs"]:
-        if saved["from_scenario"]:
-            plan = scenario_plans[saved["id"]]
-        else:
-            plan = runtime_blueprint(spec, _new_org(saved["recipe"]), saved["id"],
-                                     saved["blueprint_keys"][0])
-        orgs.append(load_org(saved, plan, clock, registry.listeners))
-    registry.adopt(orgs)
-    journal = data["journal"]
-    emulator.journal.entries.extend(ENTRY.load(e) for e in journal["entries"])
-    emulator.journal.next_id = int(journal["next_id"])
-    faults = data["faults"]
-    for state, seen in zip(emulator.faults.faults, faults["seen"], strict=True):
-        state.seen = int(seen)
-    _random_in(emulator.faults.rng, faults["random"])
-    emulator.webhooks.next_sequence = int(data["webhooks_next_sequence"])
+    for index, saved in enumerate(data["orgs"]):
+        with at("orgs", index):
+            if saved["from_scenario"]:
+                plan = scenario_plans[saved["id"]]
+            else:
+                with at("recipe"):
+                    plan = runtime_blueprint(spec, _new_org(saved["recipe"]), saved["id"],
+                                             saved["blueprint_keys"][0])
+            orgs.append(load_org(saved, plan, clock, registry.listeners))
+    _check_parents(orgs)
+    registry.install(spec, {org.id: org for org in orgs})
+    with at("journal"):
+        journal = data["journal"]
+        emulator.journal.restore(load_all(ENTRY, journal["entries"], "entries"),
+                                 whole(journal["next_id"]))
+    with at("faults"):
+        faults = data["faults"]
+        emulator.faults.restore([whole(seen) for seen in faults["seen"]], faults["random"])
+    with at("webhooks_next_sequence"):
+        emulator.webhooks.restore(whole(data["webhooks_next_sequence"]))
     return emulator
+
+
+def _rule_sources(saved: Plain) -> list[str | None]:
+    if not isinstance(saved, list):
+        raise ValueError("rule sources are a list of strings or nulls")
+    return saved
+
+
+def _check_parents(orgs: list[Any]) -> None:
+    """Every parent an org names is an org of the file."""
+    ids = {org.id for org in orgs}
+    for index, org in enumerate(orgs):
+        parent = org.blueprint.parent_id
+        if parent is not None and parent not in ids:
+            raise FieldError(["orgs", index, "recipe", "parent"],
+                             f"no org {parent!r} in the state file")
 
 
 def _new_org(recipe: dict[str, Plain]) -> NewOrg:
     scenario: ScenarioSpec | None = None
     if recipe["scenario"] is not None:
-        scenario = load_scenario_json(recipe["scenario"], "<a runtime org's scenario>")
-        scenario._rule_sources = list(recipe["rule_sources"])
+        with at("scenario"):
+            scenario = load_scenario_json(recipe["scenario"], "<a runtime org's scenario>")
+        with at("rule_sources"):
+            scenario.locate_rules(_rule_sources(recipe["rule_sources"]))
     start = recipe["clock_start"]
     return NewOrg(name=recipe["name"], parent=recipe["parent"], copy_of=recipe["copy_of"],
                   scenario=scenario, scenario_org=recipe["scenario_org"],
                   clock_mode=recipe["clock_mode"],
-                  clock_start=datetime.fromisoformat(start) if start is not None else None)
-
-
-def _random_out(source: RandomSource) -> Plain:
-    return source.random.getstate()
-
-
-def _random_in(source: RandomSource, state: Plain) -> None:
-    version, internal, gauss = state
-    source.random.setstate((version, tuple(internal), gauss))
+                  clock_start=time_req(start) if start is not None else None)

@@ -1,60 +1,48 @@
-"""Reading and writing the state file: JSON (gzip-compressed when the name ends in `.gz`), written
-atomically (a temporary file in the same
-folder, flushed to disk, then renamed over the old one), and checked when read, so a corrupt,
-truncated or newer file stops start-up with a clear message and is never overwritten."""
+"""The state file's bytes: JSON (gzip-compressed when the name ends in `.gz`), checked when read,
+so a corrupt, truncated, oversized or newer file stops start-up with a clear message and is
+never overwritten. (Where the bytes go is `target.py`.)"""
 
 from __future__ import annotations
 
 import gzip
 import json
-import os
-import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from emulator.statefile.snapshot import FORMAT_NAME, FORMAT_VERSION
+from emulator.statefile.target import StateFileError
+
+__all__ = ["StateFileError", "encode_document", "read_document"]
 
 GZIP_MAGIC = b"\x1f\x8b"
+# A gzip state file is never decompressed beyond this (a small bomb must not fill memory); a
+# 200,000-row state is about 180 MB of JSON.
+MAX_DECOMPRESSED_BYTES = 1 << 30
 
 
-class StateFileError(Exception):
-    """A state file that cannot be read or written; the message names the file."""
-
-
-def write_document(path: Path, document: dict[str, Any]) -> int:
-    """Replace `path` with `document` atomically; returns the bytes written."""
-    data = json.dumps(document, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
-    if path.name.endswith(".gz"):
+def encode_document(document: dict[str, Any], compressed: bool) -> bytes:
+    """The file's bytes: compact UTF-8 JSON, gzip-compressed when asked. orjson encodes a
+    200,000-row state about ten times faster than `json.dumps` (the stop budget depends on
+    it); what it cannot write (integers beyond 64 bits in a scenario's JSON values) goes
+    through `json.dumps`. A NaN (a YAML `.nan` property) is saved as null."""
+    try:
+        data = orjson.dumps(document, option=orjson.OPT_PASSTHROUGH_DATETIME,
+                            default=_refuse)
+    except (orjson.JSONEncodeError, TypeError):
+        data = b""
+    if not data:
+        data = json.dumps(document, separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=False).encode("utf-8")
+    if compressed:
         data = gzip.compress(data, compresslevel=1, mtime=0)  # fast; still a tenth the size
-    folder = path.parent
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _sync_folder(folder)
-    return len(data)
+    return data
 
 
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (where the platform lets a folder be opened)."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def read_document(path: Path) -> dict[str, Any]:
@@ -83,8 +71,17 @@ def read_document(path: Path) -> dict[str, Any]:
 
 
 def _gunzip(path: Path, raw: bytes) -> bytes:
+    """One gzip member, decompressed up to the cap (more is refused, not read)."""
+    limit = MAX_DECOMPRESSED_BYTES
+    inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
     try:
-        return gzip.decompress(raw)
+        data = inflater.decompress(raw, limit + 1)
+        if len(data) > limit:
+            raise StateFileError(f"the state file {path} decompresses to more than "
+                                 f"{limit:,} bytes; a state file is never that big")
+        if not inflater.eof:
+            raise EOFError
+        return data
     except EOFError:
         raise StateFileError(f"the state file {path} is truncated: its gzip stream ends early; "
                              "fix or remove it") from None

@@ -29,6 +29,37 @@ class RandomSource:
     def chance(self) -> float:
         return self.random.random()
 
+    def state(self) -> list[object]:
+        """The generator's position as plain JSON values (see `restore`)."""
+        version, internal, gauss = self.random.getstate()
+        return [version, list(internal), gauss]
+
+    def restore(self, state: object) -> None:
+        """Put back a position `state` gave; ValueError naming what is wrong otherwise."""
+        self.random.setstate(checked_state(state))
+
+
+_WORDS = 624  # the Mersenne Twister's state: 624 32-bit words, then the position in them
+
+
+def checked_state(state: object) -> tuple[object, ...]:
+    """A saved generator state as `random.setstate` takes it, checked first (setstate itself
+    raises OverflowError or SystemError on out-of-range words)."""
+    if not (isinstance(state, list | tuple) and len(state) == 3):
+        raise ValueError("a random state is [version, [625 whole numbers], gauss]")
+    version, internal, gauss = state
+    if version != 3:
+        raise ValueError(f"a random state's version must be 3, not {version!r}")
+    if not (isinstance(internal, list | tuple) and len(internal) == _WORDS + 1
+            and all(type(word) is int for word in internal)):
+        raise ValueError(f"a random state holds {_WORDS + 1} whole numbers")
+    if not all(0 <= word < 1 << 32 for word in internal[:_WORDS]):
+        raise ValueError("a random state's words are whole numbers from 0 to 4294967295")
+    if not 0 <= internal[_WORDS] <= _WORDS:
+        raise ValueError(f"a random state's position is from 0 to {_WORDS}")
+    if gauss is not None and not isinstance(gauss, float):
+        raise ValueError("a random state's gauss is null or a number")
+    return (version, tuple(internal), gauss)
 
 def numbered_id(prefix: str, number: int) -> str:
     """The id `new_id(prefix)` makes of `number`."""

@@ -138,7 +138,8 @@ BROKEN = {
     "newer": (lambda valid: valid.replace(b'"version":1,', b'"version":99,', 1),
               "newer invent-emulator"),
     "other-json": (lambda valid: b'{"orgs": []}', "not an invent-emulator state file"),
-    "wrong-shape": (lambda valid: valid.replace(b'"orgs":[', b'"orgs":[7,', 1), "corrupt"),
+    "wrong-shape": (lambda valid: valid.replace(b'"orgs":[', b'"orgs":[7,', 1),
+                    "invalid at scenario"),
 }
 
 

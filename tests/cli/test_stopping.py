@@ -1,0 +1,217 @@
+"""How `serve --state-file` stops: SIGHUP like SIGTERM, any number of signals after the first
+still exit 0, a stop with a slow final save fits `--stop-timeout`, a target that cannot be
+written stops start-up (exit 2), and a final save that fails exits 1 saying what was lost."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from support.cli import URL_LINE, Spawner, clean_env, run_cli
+
+WITHIN = 10.0
+HUNG_SEND = """\
+seed: 1
+faults:
+  - when: {method: POST, path: "/orgs/*/broadcasts/*/send"}
+    delay: 30s
+orgs:
+  - id: org_slow
+    api_keys: [key_slow]
+    broadcasts:
+      - id: bc_slow
+        name: Slow
+        type: TRANSACTIONAL
+        status: ACTIVE
+        templates:
+          - {id: tpl_slow, integration_id: gmail, config: {subject: Hi}}
+"""
+
+
+def _made_org(url: str) -> str:
+    made = httpx.post(url + "/_emulator/orgs", json={"name": "Kept"}, timeout=5)
+    assert made.status_code == 200, made.text
+    return str(made.json()["id"])
+
+
+def test_sighup_saves_and_stops_like_sigterm(spawn: Spawner, tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    server = spawn("--port", "0", "--state-file", str(state))
+    url, _ = server.wait_healthy(WITHIN)
+    org = _made_org(url)
+    server.signal(signal.SIGHUP)
+    assert server.wait_exit(WITHIN) == 0, server.stderr
+    assert org in state.read_text()
+    assert "Traceback" not in server.stderr
+
+
+def test_every_signal_after_the_first_still_exits_0(spawn: Spawner, tmp_path: Path) -> None:
+    """SIGTERMs keep coming (a supervisor that repeats itself) through the drain, the final
+    save and the way out: the exit code is 0 and the save is whole."""
+    state = tmp_path / "state.json"
+    server = spawn("--port", "0", "--state-file", str(state))
+    url, _ = server.wait_healthy(WITHIN)
+    org = _made_org(url)
+    deadline = time.monotonic() + WITHIN
+    while server.process.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(ProcessLookupError):
+            server.signal(signal.SIGTERM)
+        time.sleep(0.003)
+    assert server.wait_exit(WITHIN) == 0, server.stderr
+    assert org in state.read_text()
+    assert "Traceback" not in server.stderr
+
+
+def test_a_state_file_that_cannot_be_written_stops_start_up(tmp_path: Path) -> None:
+    """/proc takes no new files, even from root: found at start (exit 2), not at a save."""
+    if not Path("/proc/self").is_dir():
+        pytest.skip("needs /proc")
+    state = "/proc/invent-emulator-state.json"
+    result = run_cli("serve", "--host", "127.0.0.1", "--port", "0", "--state-file", state,
+                     cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"the state file {state} cannot be written" in result.stderr
+    assert "listening on" not in result.stderr
+
+
+def test_a_final_save_that_fails_exits_1_naming_the_file_and_what_is_lost(
+        spawn: Spawner, tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    state = folder / "state.json"
+    server = spawn("--port", "0", "--state-file", str(state))
+    url, _ = server.wait_healthy(WITHIN)
+    _made_org(url)
+    shutil.rmtree(folder)  # the volume went away
+    server.signal(signal.SIGTERM)
+    assert server.wait_exit(WITHIN) == 1, server.stderr
+    assert f"cannot write the state file {state}" in server.stderr
+    assert "every change since start-up is lost" in server.stderr
+    assert "Traceback" not in server.stderr
+
+
+SLOW_WRITER = """
+import sys, time
+from emulator.statefile import target
+write = target.Target.write
+def slow(self, data):
+    time.sleep(float(sys.argv[1]))
+    write(self, data)
+target.Target.write = slow
+from emulator.cli import main
+sys.exit(main(["serve", *sys.argv[2:]]))
+"""
+
+
+def test_a_slow_final_save_fits_the_stop_timeout(tmp_path: Path) -> None:
+    """Every save takes 1.5 s (an injected slow writer) and a request holds the 5 s grace:
+    the grace shrinks so that the stop, save included, ends inside --stop-timeout 4, exit 0."""
+    scenario, state, script = (tmp_path / "hung.yaml", tmp_path / "state.json",
+                               tmp_path / "slow_writer.py")
+    scenario.write_text(HUNG_SEND)
+    script.write_text(SLOW_WRITER)
+    stderr = tmp_path / "server.stderr"
+    with stderr.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, str(script), "1.5", "--host", "127.0.0.1", "--port", "0",
+             "--scenario", str(scenario), "--state-file", str(state), "--shutdown-grace", "5",
+             "--stop-timeout", "4"],
+            cwd=tmp_path, env={**clean_env(), "PYTHONPATH": os.pathsep.join(sys.path)},
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+            start_new_session=True)
+        try:
+            url = _wait_for_url(process, stderr)
+            assert httpx.post(url + "/_emulator/snapshot", timeout=WITHIN).status_code == 200
+            org = _made_org(url)
+            holder = threading.Thread(target=_hold, args=(url,), daemon=True)
+            holder.start()
+            time.sleep(0.3)  # the send is in flight, delayed by its fault
+            stopped = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            code = process.wait(WITHIN)
+            took = time.monotonic() - stopped
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(WITHIN)
+    output = stderr.read_text()
+    assert code == 0, output
+    assert took < 4.0, f"the stop took {took:.1f} s:\n{output}"
+    assert org in state.read_text()
+
+
+def _wait_for_url(process: subprocess.Popen[bytes], stderr: Path) -> str:
+    deadline = time.monotonic() + WITHIN
+    while time.monotonic() < deadline:
+        match = URL_LINE.search(stderr.read_text())
+        if match:
+            return match.group(1)
+        assert process.poll() is None, stderr.read_text()
+        time.sleep(0.02)
+    raise AssertionError(f"no URL within {WITHIN} s:\n{stderr.read_text()}")
+
+
+def _hold(url: str) -> None:
+    with contextlib.suppress(httpx.HTTPError):
+        httpx.post(f"{url}/orgs/org_slow/broadcasts/bc_slow/send", timeout=WITHIN,
+                   json={"email": "held@example.com"}, headers={"Authorization": "Bearer key_slow"})
+
+
+
+
+def test_the_server_answers_while_it_saves(tmp_path: Path) -> None:
+    """Served, a save runs beside the server (every save takes 2 s here): health answers at
+    once over HTTP and through `invent-emulator health`, and three snapshot requests share one
+    save."""
+    state, script, stderr = (tmp_path / "state.json", tmp_path / "slow_writer.py",
+                             tmp_path / "server.stderr")
+    script.write_text(SLOW_WRITER)
+    env = {**clean_env(), "PYTHONPATH": os.pathsep.join(sys.path)}
+    with stderr.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, str(script), "2", "--host", "127.0.0.1", "--port", "0",
+             "--state-file", str(state)], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+        try:
+            url = _wait_for_url(process, stderr)
+            answers: list[httpx.Response] = []
+            savers = [threading.Thread(target=lambda: answers.append(
+                httpx.post(url + "/_emulator/snapshot", timeout=WITHIN))) for _ in range(3)]
+            started = time.monotonic()
+            for saver in savers:
+                saver.start()
+            time.sleep(0.5)  # the save has started
+            slowest = 0.0
+            while any(saver.is_alive() for saver in savers):
+                asked = time.monotonic()
+                assert httpx.get(url + "/_emulator/health", timeout=WITHIN).status_code == 200
+                slowest = max(slowest, time.monotonic() - asked)
+                time.sleep(0.1)
+            took = time.monotonic() - started
+            port = url.rsplit(":", 1)[1]
+            answers.clear()
+            sleeper = threading.Thread(target=lambda: answers.append(
+                httpx.post(url + "/_emulator/snapshot", timeout=WITHIN)))
+            sleeper.start()
+            time.sleep(0.3)  # the save has started
+            probe = run_cli("health", "--port", port, "--timeout", "1", cwd=tmp_path, env=env,
+                            timeout=WITHIN)
+            during = sleeper.is_alive()
+            sleeper.join(WITHIN)
+        finally:
+            process.kill()  # its final save is not what this test is about
+            process.wait(WITHIN)
+    assert probe.returncode == 0, probe.stderr
+    assert during, "the save ended before the health command asked"
+    assert slowest < 1.0, f"health took {slowest:.2f} s during a save"
+    assert took < 3.5, f"three snapshots took {took:.1f} s: not one shared save"
+    assert [a.status_code for a in answers] == [200]
