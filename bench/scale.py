@@ -47,6 +47,7 @@ async def asgi_call(app: Any, method: str, path: str, api_key: str | None = None
     """One request straight into the ASGI app: no socket and no HTTP client in the way."""
     path, _, query = path.partition("?")
     headers = [(b"content-type", b"application/json")]
+    path, _, query = path.partition("?")
     if api_key:
         headers.append((b"authorization", f"Bearer {api_key}".encode()))
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
@@ -129,8 +130,9 @@ async def sends(count: int) -> dict[str, float]:
             "rss_after_mb": rss_mb(), "peak_rss_mb": peak_rss_mb()}
 
 
-def run_child(mode: str, count: int) -> dict[str, float]:
-    output = subprocess.run([sys.executable, "-m", "bench.scale", mode, str(count)],
+def run_child(mode: str, count: int, module: str = "bench.scale") -> dict[str, float]:
+    arguments = [str(count)] if module != "bench.scale" else [mode, str(count)]
+    output = subprocess.run([sys.executable, "-m", module, *arguments],
                             capture_output=True, text=True, check=True).stdout
     return json.loads(output)  # type: ignore[no-any-return]
 

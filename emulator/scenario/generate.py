@@ -1,6 +1,7 @@
-"""`generate:` — synthesize many contacts from the seed. Faker is asked only for small pools of
-names and cities; the contacts are combined from them with the seeded random stream, which keeps
-100,000 contacts near a second and byte-identical across runs."""
+"""`generate:` — synthesize many contacts from the seed. Small pools of names and cities are drawn
+from the package's own word lists (scenario/wordlists.py); the contacts are combined from them
+with the seeded random stream, which keeps 100,000 contacts near a second and byte-identical
+across runs and across releases of every dependency."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import datetime
 from emulator.domain.entities import Contact, address_channels
 from emulator.domain.org import Org
 from emulator.scenario.schema import GenerateSpec
+from emulator.scenario.wordlists import CITIES, FIRST_NAMES, LAST_NAMES
 from emulator.support.gcpause import collector_paused
 
 _POOL_BITS = 9
@@ -38,14 +40,11 @@ class _Pools:
 
 
 def _pools(seed: int, org_id: str) -> _Pools:
-    # Imported on use: Faker takes half a second to import, and most scenarios generate nothing.
-    from faker import Faker
-
-    fake = Faker("en_US")
-    fake.seed_instance(f"{seed}:generate:{org_id}")
-    first_names = [_with_slug(fake.first_name()) for _ in range(_POOL)]
-    last_names = [_with_slug(fake.last_name()) for _ in range(_POOL)]
-    return _Pools(first_names, last_names, [fake.city() for _ in range(_POOL)])
+    # Pools of a power-of-two size let each contact pick with one call for random bits.
+    draw = random.Random(f"{seed}:names:{org_id}").choice
+    first_names = [_with_slug(draw(FIRST_NAMES)) for _ in range(_POOL)]
+    last_names = [_with_slug(draw(LAST_NAMES)) for _ in range(_POOL)]
+    return _Pools(first_names, last_names, [draw(CITIES) for _ in range(_POOL)])
 
 
 def _generate(org: Org, spec: GenerateSpec, seed: int, now: datetime) -> None:
