@@ -110,6 +110,9 @@ write = target.Target.write
 def slow(self, data):
     if os.environ.get("SAVE_STARTED"):
         Path(os.environ["SAVE_STARTED"]).touch()
+    if os.environ.get("SAVE_COUNT"):
+        with open(os.environ["SAVE_COUNT"], "a") as count:
+            count.write("save\\n")
     time.sleep(float(sys.argv[1]))
     while os.environ.get("SAVE_HOLD") and Path(os.environ["SAVE_HOLD"]).exists():
         time.sleep(0.01)
@@ -184,57 +187,49 @@ def _hold(url: str) -> None:
 
 
 def test_the_server_answers_while_it_saves(tmp_path: Path) -> None:
-    """Served, a save runs beside the server (every save takes 2 s here): health answers at
-    once over HTTP and through `invent-emulator health`, and three snapshot requests share one
-    save."""
+    """Served, a save runs beside the server (here each save is held until the test lets it
+    go): health answers while it runs, over HTTP and through `invent-emulator health`, and
+    three snapshot requests made together share one save. No timing is asserted: the save is
+    still running when health answers, which a save on the loop could not allow."""
     state, script, stderr = (tmp_path / "state.json", tmp_path / "slow_writer.py",
                              tmp_path / "server.stderr")
     started_mark, hold = tmp_path / "save-started", tmp_path / "save-hold"
+    count = tmp_path / "save-count"
     script.write_text(SLOW_WRITER)
     env = {**clean_env(), "PYTHONPATH": os.pathsep.join(sys.path)}
     with stderr.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, str(script), "2", "--host", "127.0.0.1", "--port", "0",
+            [sys.executable, str(script), "0", "--host", "127.0.0.1", "--port", "0",
              "--state-file", str(state)], cwd=tmp_path,
-            env={**env, "SAVE_STARTED": str(started_mark), "SAVE_HOLD": str(hold)},
+            env={**env, "SAVE_STARTED": str(started_mark), "SAVE_HOLD": str(hold),
+                 "SAVE_COUNT": str(count)},
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
             start_new_session=True)
         try:
             url = _wait_for_url(process, stderr)
+            port = url.rsplit(":", 1)[1]
             answers: list[httpx.Response] = []
+            hold.touch()
             savers = [threading.Thread(target=lambda: answers.append(
                 httpx.post(url + "/_emulator/snapshot", timeout=WITHIN))) for _ in range(3)]
-            started = time.monotonic()
             for saver in savers:
                 saver.start()
             _wait_for_file(started_mark)
-            slowest = 0.0
-            while any(saver.is_alive() for saver in savers):
-                asked = time.monotonic()
-                assert httpx.get(url + "/_emulator/health", timeout=WITHIN).status_code == 200
-                slowest = max(slowest, time.monotonic() - asked)
-                time.sleep(0.1)
-            took = time.monotonic() - started
-            port = url.rsplit(":", 1)[1]
-            answers.clear()
-            # This save lasts until the probe is done: a CLI that starts slowly on a loaded
-            # machine still asks while it runs.
-            started_mark.unlink()
-            hold.touch()
-            sleeper = threading.Thread(target=lambda: answers.append(
-                httpx.post(url + "/_emulator/snapshot", timeout=WITHIN)))
-            sleeper.start()
-            _wait_for_file(started_mark)
-            probe = run_cli("health", "--port", port, "--timeout", "1", cwd=tmp_path, env=env,
+            health = httpx.get(url + "/_emulator/health", timeout=WITHIN).status_code
+            probe = run_cli("health", "--port", port, "--timeout", "5", cwd=tmp_path, env=env,
                             timeout=WITHIN)
-            during = sleeper.is_alive()
+            during = all(saver.is_alive() for saver in savers)
+            # The other two requests were sent with the first; a generous pause lets a slow
+            # machine deliver them before the save they join is let go.
+            time.sleep(1.0)
             hold.unlink()
-            sleeper.join(WITHIN)
+            for saver in savers:
+                saver.join(WITHIN)
         finally:
             process.kill()  # its final save is not what this test is about
             process.wait(WITHIN)
+    assert health == 200
     assert probe.returncode == 0, probe.stderr
-    assert during, "the save ended before the health command asked"
-    assert slowest < 1.0, f"health took {slowest:.2f} s during a save"
-    assert took < 3.5, f"three snapshots took {took:.1f} s: not one shared save"
-    assert [a.status_code for a in answers] == [200]
+    assert during, "a snapshot request was answered while its save was held"
+    assert count.read_text().count("save") == 1, "three snapshots made more than one save"
+    assert [a.status_code for a in answers] == [200, 200, 200]
