@@ -7,6 +7,7 @@ from __future__ import annotations
 from emulator.domain.auth import authorize, reaches
 from emulator.domain.errors import bad_request, found
 from emulator.domain.org import Blueprint, Listener, Org
+from emulator.domain.populate import populate
 from emulator.scenario.blueprint import NewOrg, runtime_blueprint, scenario_blueprints
 from emulator.scenario.schema import ScenarioSpec
 from emulator.support.clock import Clock, VirtualClock
@@ -49,7 +50,9 @@ class OrgRegistry:
         clock: Clock = self.clock
         if blueprint.virtual_clock:
             clock = VirtualClock(blueprint.clock_start or self.clock.now())
-        return Org.build(blueprint, clock, self.listeners)
+        org = Org(blueprint, clock, self.listeners)
+        populate(org, blueprint.content)
+        return org
 
     def plan(self, request: NewOrg) -> Blueprint:
         """The blueprint of a fresh, isolated org with a new id and API key."""

@@ -16,6 +16,7 @@ from emulator.domain.outcome import Flag
 from emulator.domain.ratelimit import LimitSettings, RateLimits
 from emulator.domain.rules import OutcomePolicy, RuleBook
 from emulator.domain.scheduler import Scheduler
+from emulator.domain.seeds import OrgContent
 from emulator.domain.webhooks import WebhookQueue, WebhookTarget
 from emulator.support.addresses import normalize_address, normalize_email, normalize_phone
 from emulator.support.clock import Clock
@@ -69,8 +70,8 @@ class Blueprint:
     org_id: str
     name: str
     seed: int
-    # Adds the scenario's segments, contacts and broadcasts to a fresh org.
-    fill: Callable[[Org], None]
+    # The scenario's segments, contacts and broadcasts, as plain data (`populate.populate`).
+    content: OrgContent = field(default_factory=OrgContent)
     api_keys: tuple[str, ...] | None = None  # None: one key drawn from the org's stream
     parent_id: str | None = None
     virtual_clock: bool = False
@@ -81,7 +82,7 @@ class Blueprint:
     # True for orgs of the loaded scenario; False for orgs made at run time.
     from_scenario: bool = True
     # For an org made at run time, the request that made it as plain JSON values, so a state
-    # file can make this blueprint again (its `fill` is code, which a file cannot hold).
+    # file can make this blueprint again (its content is not written into the file).
     recipe: Mapping[str, Any] | None = None
 
 
@@ -140,12 +141,6 @@ class Org:
         self.limits = RateLimits(plan.limits)
         self.webhooks = WebhookQueue(plan.webhooks)
         self.faults = OrgFaults(RandomSource(plan.seed, f"faults:{plan.org_id}"))
-
-    @classmethod
-    def build(cls, blueprint: Blueprint, clock: Clock, listeners: list[Listener]) -> Org:
-        org = cls(blueprint, clock, listeners)
-        blueprint.fill(org)
-        return org
 
     def add_contact(self, contact: Contact) -> None:
         self.contacts[contact.id] = contact

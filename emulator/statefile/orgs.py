@@ -67,7 +67,7 @@ def load_org(data: dict[str, Plain], blueprint: Blueprint, shared_clock: Clock,
     with at("clock"):
         saved_now = time_in(data["clock"])
     clock = VirtualClock(saved_now) if saved_now is not None else shared_clock
-    org = Org(blueprint, clock, listeners)  # without `fill`: the entities come from the file
+    org = Org(blueprint, clock, listeners)  # not populated: the entities come from the file
     with at("api_keys"):
         org.api_keys = [_text(key) for key in data["api_keys"]]
     # Rules and faults added at run time (absent from files written by 0.2.0).
