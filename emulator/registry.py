@@ -57,7 +57,7 @@ class OrgRegistry:
     def plan(self, request: NewOrg) -> Blueprint:
         """The blueprint of a fresh, isolated org with a new id and API key."""
         if request.parent is not None:
-            self.get(request.parent)
+            self.find(request.parent)
         org_id = self.new_org_ids.new_id("org")
         while org_id in self.orgs:
             org_id = self.new_org_ids.new_id("org")
@@ -89,14 +89,9 @@ class OrgRegistry:
         self._index_keys()
 
     def find(self, org_id: str) -> Org:
-        """The org as it is, or the documented 404."""
+        """The org as it is, or the documented 404. Catching it up is `Emulator.ready`'s
+        (the one catch-up path, sliced when served)."""
         return found(self.orgs.get(org_id), "Org", org_id)
-
-    def get(self, org_id: str) -> Org:
-        """The org, caught up with its clock, or the documented 404."""
-        org = self.find(org_id)
-        org.catch_up()
-        return org
 
     def current(self, org: Org) -> bool:
         """False once `org` was replaced by a reset or a new scenario, or deleted."""
