@@ -157,7 +157,7 @@ def _start(org: Org, broadcast: Broadcast, at: datetime, generation: int) -> Non
         broadcast.completed_at = at
         return
     broadcast.audience_pending = True
-    org.jobs.append(SendJob(broadcast, at, audience(org, broadcast)))
+    org.start_job(SendJob(broadcast, at, audience(org, broadcast)))
 
 
 def _send_to(org: Org, broadcast: Broadcast, contact: Contact, at: datetime) -> None:

@@ -212,6 +212,16 @@ class Org:
         if key not in self.suppressions:
             self.suppressions[key] = Suppression(address, reason, at, row.id, row.broadcast_id)
 
+    def record_row(self, row: Recipient) -> None:
+        """A row that went out, kept for the outbox (which trusts `rows_in_order`)."""
+        if self.sent_rows and row.created_at < self.sent_rows[-1].created_at:
+            self.rows_in_order = False
+        self.sent_rows.append(row)
+
+    def start_job(self, job: Job) -> None:
+        """Sliced work to finish in order (`step_jobs`), after the jobs already started."""
+        self.jobs.append(job)
+
     def clear_suppressions(self) -> int:
         """Forget every suppressed address; returns how many there were."""
         cleared = len(self.suppressions)

@@ -22,9 +22,7 @@ from emulator.domain.why import Why, WhyKind
 
 
 def add_row(org: Org, broadcast: Broadcast, row: Recipient) -> None:
-    if org.sent_rows and row.created_at < org.sent_rows[-1].created_at:
-        org.rows_in_order = False
-    org.sent_rows.append(row)
+    org.record_row(row)
     row.position = len(broadcast.recipients)
     broadcast.recipients.append(row)
     broadcast.open_rows += 1
