@@ -22,9 +22,9 @@ RUN python3 -m venv /opt/build-tools \
 
 # --- runtime ---
 FROM ${PYTHON_IMAGE}
-# The release workflow passes the tag's version; the default is the package's (a test keeps
-# them equal).
-ARG VERSION=0.2.0
+# The version is written once, in emulator/support/version.py: the release workflow reads it
+# from there and passes it in (`--build-arg VERSION=...`); a local build says it is unreleased.
+ARG VERSION=unreleased
 LABEL org.opencontainers.image.title="invent-emulator" \
       org.opencontainers.image.description="A local, in-memory emulator of the Invent Broadcasts HTTP API for tests and CI" \
       org.opencontainers.image.version="${VERSION}" \

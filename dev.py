@@ -1,63 +1,127 @@
 #!/usr/bin/env python3
-"""Bootstrap with nothing but Python 3.11+: `python3 dev.py serve [flags]`, `python3 dev.py test`
-or `python3 dev.py bench [--quick] [--only GROUP]` (see bench/README.md).
+"""Bootstrap with nothing but Python 3.11+:
 
-Creates .venv on first use, (re)installs the project when pyproject.toml changes, then runs the
-emulator, the whole check suite (ruff, mypy --strict, pytest) or the benchmark.
+  python3 dev.py serve [flags]         the emulator (installs the runtime dependencies only)
+  python3 dev.py test [--fast] [args]  ruff, mypy --strict (emulator and tests), pytest
+                                       (--fast: the in-process tests only; args go to pytest)
+  python3 dev.py build                 the wheel and the sdist, into dist/
+  python3 dev.py validate FILE         check a scenario file
+  python3 dev.py bench [--quick] [--only GROUP]   the benchmark (see bench/README.md)
+
+Creates .venv on first use and (re)installs the project when pyproject.toml changes: `serve`
+and `validate` need the package alone; `test`, `build` and `bench` add pyproject's `test`
+dependency group. INVENT_DEV_VENV names an existing environment to use instead of .venv (dev.py
+installs nothing into it).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from types import FrameType
 
 ROOT = Path(__file__).resolve().parent
-VENV = ROOT / ".venv"
-BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-STAMP = VENV / ".dev-stamp"
+COMMANDS = ("serve", "test", "build", "validate", "bench")
+# What `serve` forwards to the server before exiting with the server's own code.
+FORWARDED = (signal.SIGINT, signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP")
+                                             else ()))
+# pip learned `--group` (PEP 735 dependency groups) in 25.1.
+PIP_WITH_GROUPS = "pip>=25.1"
+# The pytest part of `test --fast`: the in-process tests (no subprocess, no served process, no
+# browser). tests/conftest.py marks tests `slow` by folder; tests/README.md has the scheme.
+FAST_SELECTION = "not slow and not browser and not docker"
 
 
 def main(argv: list[str]) -> int:
     if sys.version_info < (3, 11):  # noqa: UP036 -- dev.py may be run by any python3
         print("invent-emulator needs Python 3.11 or newer", file=sys.stderr)
         return 2
-    if not argv or argv[0] not in ("serve", "test", "validate", "bench"):
+    if not argv or argv[0] not in COMMANDS:
         print(__doc__, file=sys.stderr)
         return 2
-    ensure_environment()
     command, rest = argv[0], argv[1:]
+    environment = Environment.chosen()
+    if command in ("serve", "validate"):
+        environment.ensure(groups=())
+        return serve([str(environment.bin / "invent-emulator"), command, *rest])
+    environment.ensure(groups=("test",))
     if command == "test":
-        return run_checks(rest)
-    if command == "bench":
-        return run([str(BIN / "python"), "-m", "bench", *rest])
-    return run([str(BIN / "invent-emulator"), command, *rest])
+        return run_checks(environment, rest)
+    if command == "build":
+        return run([str(environment.bin / "python"), "-m", "hatchling", "build", "-d",
+                    str(ROOT / "dist")])
+    return run([str(environment.bin / "python"), "-m", "bench", *rest])
 
 
-def ensure_environment() -> None:
-    if not (BIN / "python").exists():
-        run_or_die([sys.executable, "-m", "venv", str(VENV)])
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == wanted:
-        return
-    run_or_die([str(BIN / "python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip"])
-    run_or_die([str(BIN / "python"), "-m", "pip", "install", "--quiet", "-e", f"{ROOT}[test]"])
-    STAMP.write_text(wanted)
+class Environment:
+    """The virtual environment the commands run in, and what has been installed into it."""
+
+    def __init__(self, root: Path, managed: bool) -> None:
+        self.root = root
+        self.bin = root / ("Scripts" if os.name == "nt" else "bin")
+        self.managed = managed
+        self.stamp = root / ".dev-stamp"
+
+    @classmethod
+    def chosen(cls) -> Environment:
+        given = os.environ.get("INVENT_DEV_VENV")
+        return cls(Path(given), managed=False) if given else cls(ROOT / ".venv", managed=True)
+
+    def ensure(self, groups: tuple[str, ...]) -> None:
+        """The project installed (editable) with these dependency groups, once per version of
+        pyproject.toml; an environment that already has more groups is left alone."""
+        if not self.managed:
+            return
+        if not (self.bin / "python").exists():
+            run_or_die([sys.executable, "-m", "venv", str(self.root)])
+        project = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+        installed = self.stamp.read_text().split() if self.stamp.exists() else []
+        if installed[:1] == [project] and set(groups) <= set(installed[1:]):
+            return
+        python = str(self.bin / "python")
+        quiet = ["--quiet", "--disable-pip-version-check"]
+        group_options = [part for group in groups for part in ("--group", group)]
+        if groups:
+            run_or_die([python, "-m", "pip", "install", *quiet, "--upgrade", PIP_WITH_GROUPS])
+        run_or_die([python, "-m", "pip", "install", *quiet, "-e", str(ROOT), *group_options])
+        self.stamp.write_text(" ".join([project, *groups]))
 
 
-def run_checks(pytest_args: list[str]) -> int:
+def run_checks(environment: Environment, args: list[str]) -> int:
+    fast = "--fast" in args
+    pytest_args = [arg for arg in args if arg != "--fast"]
     for step in (
-        [str(BIN / "ruff"), "check", "emulator", "tests", "bench", "dev.py"],
-        [str(BIN / "mypy"), "--strict", "emulator"],
+        [str(environment.bin / "ruff"), "check", "emulator", "tests", "bench", "dev.py"],
+        [str(environment.bin / "mypy"), "--strict", "emulator", "tests"],
     ):
         code = run(step)
         if code:
             return code
-    code = run([str(BIN / "python"), "-m", "pytest", *pytest_args])
+    selection = ["-m", FAST_SELECTION, "-n", "2"] if fast else ["-n", "2", "--dist", "loadgroup"]
+    code = run([str(environment.bin / "python"), "-m", "pytest", *selection, *pytest_args])
     # Exit 5 means a selection matched no test, which is not a failure of the suite.
     return 0 if code == 5 else code
+
+
+def serve(command: list[str]) -> int:
+    """The server as a child in its own process group: SIGINT, SIGTERM and SIGHUP sent to
+    dev.py reach it exactly once (a terminal's Ctrl-C too), and dev.py exits with its code."""
+    print("+", " ".join(command), flush=True)
+    child = subprocess.Popen(command, cwd=ROOT, process_group=0)
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        if child.poll() is None:
+            child.send_signal(signum)
+
+    for sig in FORWARDED:
+        signal.signal(sig, forward)
+    code = child.wait()
+    # A child ended by a signal exits the way a shell reports it.
+    return 128 - code if code < 0 else code
 
 
 def run(command: list[str]) -> int:

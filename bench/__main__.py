@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import http_rows, inprocess, scale, startup
+from bench import http_rows, inbox_page, inprocess, scale, startup
 from bench.load import ensure_wrk
 from bench.rows import Row, read_rows, table, write_results
 
@@ -36,7 +36,7 @@ FULL = Plan(seconds_per_load=2.0, contacts=100_000, startups=5, calls=2_000, org
 QUICK = Plan(seconds_per_load=0.25, contacts=10_500, startups=2, calls=200, orgs=50,
              sends=2_000)
 
-GROUPS = ("http", "inprocess", "orgs", "startup", "import", "scale")
+GROUPS = ("http", "inprocess", "orgs", "startup", "import", "scale", "inbox")
 
 
 def run_group(name: str, plan: Plan, wrk: str | None) -> list[Row]:
@@ -47,6 +47,7 @@ def run_group(name: str, plan: Plan, wrk: str | None) -> list[Row]:
         "startup": lambda: startup.measure_startup(plan.startups),
         "import": lambda: startup.measure_plugin_import(plan.startups),
         "scale": lambda: scale.measure(plan.contacts, plan.sends),
+        "inbox": lambda: inbox_page.measure(plan.contacts),
     }
     return steps[name]()
 

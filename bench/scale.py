@@ -46,11 +46,12 @@ async def asgi_call(app: Any, method: str, path: str, api_key: str | None = None
                     body: bytes = b"") -> tuple[int, bytes]:
     """One request straight into the ASGI app: no socket and no HTTP client in the way."""
     headers = [(b"content-type", b"application/json")]
+    path, _, query = path.partition("?")
     if api_key:
         headers.append((b"authorization", f"Bearer {api_key}".encode()))
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
              "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
-             "query_string": b"", "root_path": "", "headers": headers,
+             "query_string": query.encode(), "root_path": "", "headers": headers,
              "client": ("127.0.0.1", 0), "server": ("127.0.0.1", 80)}
     answer: dict[str, Any] = {"status": 500, "body": []}
 
@@ -111,8 +112,9 @@ async def sends(count: int) -> dict[str, float]:
             "rss_after_mb": rss_mb(), "peak_rss_mb": peak_rss_mb()}
 
 
-def run_child(mode: str, count: int) -> dict[str, float]:
-    output = subprocess.run([sys.executable, "-m", "bench.scale", mode, str(count)],
+def run_child(mode: str, count: int, module: str = "bench.scale") -> dict[str, float]:
+    arguments = [str(count)] if module != "bench.scale" else [mode, str(count)]
+    output = subprocess.run([sys.executable, "-m", module, *arguments],
                             capture_output=True, text=True, check=True).stdout
     return json.loads(output)  # type: ignore[no-any-return]
 

@@ -17,6 +17,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from emulator import paths
 from emulator.domain.errors import ApiError
+from emulator.http.broadcasts import broadcast_json
 from emulator.http.errors import api_error_handler, http_exception_handler, unexpected_error_handler
 from emulator.http.guard import ControlGuard, EncodedSlashGuard
 from emulator.http.middleware import (
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     limits = ScenarioLimits.from_settings(settings)
     clock = clock or SystemClock()
     emulator, saver = _emulator(settings, scenario, clock, limits)
+    emulator.events.render_broadcast = broadcast_json
     app = EmulatorApp(
         routes=ROUTES,
         lifespan=_lifespan(emulator, saver, settings.save_every),
@@ -64,11 +66,8 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
             Middleware(FaultMiddleware, emulator=emulator),
             Middleware(WebhookFlush, emulator=emulator),
         ],
-        exception_handlers={
-            ApiError: api_error_handler,
-            HTTPException: http_exception_handler,
-            Exception: unexpected_error_handler,
-        },
+        exception_handlers={ApiError: api_error_handler, HTTPException: http_exception_handler,
+                            Exception: unexpected_error_handler},
     )
     app.router.redirect_slashes = False  # a redirect would be built from the Host header
     app.state.settings = settings
@@ -79,6 +78,14 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     app.state.scenario_limits = limits
     app.state.errors = emulator.errors
     return app
+
+
+def stopping(app: Starlette) -> None:
+    """The server is about to drain: end what would otherwise hold it open (event streams,
+    waiting outbox reads), so a stop is prompt."""
+    emulator = getattr(app.state, "emulator", None)
+    if isinstance(emulator, Emulator):
+        emulator.events.close()
 
 
 def _emulator(settings: Settings, scenario: ScenarioSpec | None, clock: Clock,

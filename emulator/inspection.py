@@ -4,10 +4,12 @@ suppressions."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from emulator.domain import outbox as outbox_rows
 from emulator.domain.broadcasts import get_broadcast
 from emulator.domain.entities import Broadcast, Recipient
 from emulator.domain.errors import not_found
@@ -18,10 +20,42 @@ from emulator.journal import Entry, EntryFilter
 from emulator.service import Emulator
 from emulator.support.clock import VirtualClock
 
+# How often a waiting outbox read looks again without being woken (a row that falls due on a
+# real clock, or is made before anything happens to it, wakes nobody).
+WAIT_RECHECK_SECONDS = 0.25
 
-async def outbox(emulator: Emulator, wanted: MessageFilter, limit: int) -> list[Message]:
+
+async def outbox(emulator: Emulator, wanted: MessageFilter, limit: int,
+                 offset: int = 0) -> list[Message]:
     orgs = await emulator.orgs(wanted.org_id)
-    return list(itertools.islice(messages(orgs, wanted), limit))
+    return list(itertools.islice(messages(orgs, wanted), offset, offset + limit))
+
+
+async def outbox_count(emulator: Emulator, wanted: MessageFilter) -> int:
+    return outbox_rows.count(await emulator.orgs(wanted.org_id), wanted)
+
+
+async def wait_for_outbox(emulator: Emulator, wanted: MessageFilter, limit: int,
+                          wait: float, offset: int = 0) -> list[Message]:
+    """`outbox` as soon as it finds something, or [] once `wait` seconds have passed (or the
+    server stops)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while True:
+        found = await outbox(emulator, wanted, limit, offset)
+        remaining = deadline - loop.time()
+        if found or remaining <= 0 or emulator.events.closed:
+            return found
+        await emulator.events.changed(min(remaining, WAIT_RECHECK_SECONDS))
+
+
+async def clear_outbox(emulator: Emulator, org_id: str) -> int:
+    """Hide every message of the org's outbox (its rows stay); how many were shown."""
+    return outbox_rows.clear(await emulator.org(org_id))
+
+
+async def hide_message(emulator: Emulator, org_id: str, recipient_id: str) -> int:
+    return outbox_rows.hide(await emulator.org(org_id), recipient_id)
 
 
 def journal(emulator: Emulator, wanted: EntryFilter, limit: int) -> tuple[list[Entry], int]:

@@ -22,9 +22,11 @@ from collections.abc import Callable
 from types import FrameType
 
 import uvicorn
+from starlette.applications import Starlette
 from starlette.types import ASGIApp
 
 from emulator.accesslog import AccessLog
+from emulator.app import stopping
 from emulator.connections import ConnectionGuard, ConnectionLimits, uvicorn_protocol
 from emulator.logformat import FIELDS
 from emulator.settings import Settings
@@ -80,8 +82,11 @@ class EmulatorServer:
     """uvicorn behind our connection guard, stopped our way (see the module docstring)."""
 
     def __init__(self, app: ASGIApp, settings: Settings, *, access_log: bool,
-                 log_level: str) -> None:
+                 log_level: str, on_stopping: Callable[[], None] | None = None) -> None:
         self.grace = settings.shutdown_grace
+        # Told first when a stop starts, before the drain: ends what would otherwise hold it
+        # open (the emulator's event streams and waiting outbox reads).
+        self.on_stopping = on_stopping
         self.guard = ConnectionGuard(ConnectionLimits(
             settings.max_connections, settings.header_timeout, settings.body_timeout))
         served = self.guard.asgi(AccessLog(app) if access_log else app)
@@ -160,6 +165,8 @@ class EmulatorServer:
             self._close_the_rest("a second signal")
             return
         self._stopping = True
+        if self.on_stopping is not None:
+            self.on_stopping()
         self.uvicorn.should_exit = True
         if self.before_drain is not None:
             self.before_drain()
@@ -210,5 +217,7 @@ def make_server(app: ASGIApp, *, access_log: bool, log_level: str,
     uvicorn_log = logging.getLogger("uvicorn.error")
     if not any(isinstance(f, _HideCancelled) for f in uvicorn_log.filters):
         uvicorn_log.addFilter(_HideCancelled())
+    # Only an emulator app has streams to end; the tests serve other apps too.
+    on_stopping = (lambda: stopping(app)) if isinstance(app, Starlette) else None
     return EmulatorServer(app, settings or Settings(), access_log=access_log,
-                          log_level=log_level)
+                          log_level=log_level, on_stopping=on_stopping)

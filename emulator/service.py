@@ -9,6 +9,7 @@ import asyncio
 from emulator.domain.auth import parse_bearer
 from emulator.domain.errors import ApiError
 from emulator.domain.org import Org
+from emulator.events import EventStream
 from emulator.faults import FaultInjector, PickedFault
 from emulator.journal import Journal
 from emulator.registry import OrgRegistry
@@ -29,6 +30,7 @@ class Emulator:
         # Without `build_orgs` the registry starts empty (a state file fills it).
         self.registry = OrgRegistry(spec, clock, build=build_orgs)
         self.webhooks = WebhookSender(self.registry, render_row)
+        self.events = EventStream(self.registry, render_row)
         self.faults = FaultInjector(spec)
         self.journal = Journal()
         self._job_driver: asyncio.Task[None] | None = None

@@ -26,7 +26,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from emulator.domain.entities import Recipient
-from emulator.domain.org import Org, RecipientEvent
+from emulator.domain.org import BroadcastEvent, Org, RecipientEvent
 from emulator.domain.outcome import Flag, event_name
 from emulator.domain.webhooks import Attempt, DeliveryState, WebhookDelivery
 from emulator.registry import OrgRegistry
@@ -78,9 +78,9 @@ class WebhookSender:
         """Go on numbering deliveries from where a state file left off."""
         self.next_sequence = next_sequence
 
-    def on_event(self, org: Org, event: RecipientEvent) -> None:
+    def on_event(self, org: Org, event: RecipientEvent | BroadcastEvent) -> None:
         queue = org.webhooks
-        if not queue.targets:
+        if not queue.targets or isinstance(event, BroadcastEvent):
             return
         # A bounce is the failure event of a bounced row; do not report it twice.
         if event.flag is Flag.FAILED and Flag.BOUNCED in event.row.flags:

@@ -120,6 +120,7 @@ def transition(org: Org, broadcast: Broadcast, action: BroadcastAction) -> Broad
     now = org.clock.now()
     broadcast.status = target
     broadcast.updated_at = now
+    org.status_changed(broadcast, now)
     if action is BroadcastAction.ACTIVATE and broadcast.started_at is None:
         broadcast.started_at = now
     return broadcast

@@ -47,7 +47,7 @@ class SendJob:
         if self.cursor < len(self.contact_ids):
             return False
         broadcast.audience_pending = False
-        complete_if_done(broadcast, self.started_at)
+        complete_if_done(org, broadcast, self.started_at)
         return True
 
 
@@ -85,6 +85,7 @@ def schedule(org: Org, broadcast: Broadcast) -> None:
     loaded as SCHEDULED)."""
     assert broadcast.scheduled_at is not None
     broadcast.status = BroadcastStatus.SCHEDULED
+    org.status_changed(broadcast, org.clock.now())
     broadcast.send_generation += 1
     generation = broadcast.send_generation
     # A schedule already past (a scenario loaded late) starts at once, not in the past.
@@ -116,6 +117,7 @@ def cancel(org: Org, broadcast: Broadcast) -> Broadcast:
     broadcast.status = BroadcastStatus.CANCELLED
     broadcast.audience_pending = False
     broadcast.updated_at = now
+    org.status_changed(broadcast, now)
     return broadcast
 
 
@@ -155,6 +157,8 @@ def _start(org: Org, broadcast: Broadcast, at: datetime, generation: int) -> Non
         broadcast.status = BroadcastStatus.FAILED
         broadcast.error_message = broadcast.fail_with
         broadcast.completed_at = at
+    org.status_changed(broadcast, at)
+    if broadcast.status is BroadcastStatus.FAILED:
         return
     broadcast.audience_pending = True
     org.start_job(SendJob(broadcast, at, audience(org, broadcast)))

@@ -43,7 +43,35 @@ class Suppression:
     broadcast_id: str
 
 
-Listener = Callable[["Org", RecipientEvent], None]
+@dataclass(slots=True)
+class HiddenMessages:
+    """What the org's outbox (emulator/domain/outbox.py) no longer shows: every row made
+    before the last clear (`before`, a position in `Org.sent_rows`) and rows hidden one by one
+    since. Dumps and restores itself."""
+
+    before: int = 0
+    ids: set[str] = field(default_factory=set)
+
+    def hides(self, position: int, row: Recipient) -> bool:
+        return position < self.before or row.id in self.ids
+
+    def dump(self) -> dict[str, Any]:
+        return {"before": self.before, "ids": sorted(self.ids)}
+
+    def restore(self, data: dict[str, Any]) -> None:
+        self.before = int(data["before"])
+        self.ids = {str(i) for i in data["ids"]}
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastEvent:
+    """A broadcast's status changed at a moment of the org's clock (the live event stream)."""
+
+    broadcast: Broadcast
+    at: datetime
+
+
+Listener = Callable[["Org", RecipientEvent | BroadcastEvent], None]
 
 
 class Job(Protocol):
@@ -116,6 +144,8 @@ class Org:
     sent_rows: list[Recipient] = field(default_factory=list)
     # True while `sent_rows` is also in order of creation time (the outbox reads it lazily).
     rows_in_order: bool = True
+    # Messages the outbox no longer shows (cleared through the control surface).
+    hidden: HiddenMessages = field(default_factory=HiddenMessages)
     email_index: dict[str, str] = field(default_factory=dict)
     phone_index: dict[str, str] = field(default_factory=dict)
     # Derived from the blueprint when the org is made.
@@ -231,7 +261,12 @@ class Org:
     def is_suppressed(self, address: str | None) -> bool:
         return address is not None and normalize_address(address) in self.suppressions
 
-    def emit(self, event: RecipientEvent) -> None:
+    def status_changed(self, broadcast: Broadcast, at: datetime) -> None:
+        """Called wherever a broadcast's status is set, so listeners hear of it."""
+        if self.listeners:
+            self.emit(BroadcastEvent(broadcast, at))
+
+    def emit(self, event: RecipientEvent | BroadcastEvent) -> None:
         for listener in self.listeners:
             listener(self, event)
 

@@ -1,7 +1,8 @@
 """Fills a fresh org with its blueprint's content: segments, contacts, broadcasts and the
-schedules of SCHEDULED ones, and `generate:` — many contacts synthesized from the seed. Faker is
-asked only for small pools of names and cities; the contacts are combined from them with the
-seeded random stream, which keeps 100,000 contacts near a second and byte-identical across runs."""
+schedules of SCHEDULED ones, and `generate:` — many contacts synthesized from the seed. Small
+pools of names and cities are drawn from the package's own word lists (domain/wordlists.py); the
+contacts are combined from them with the seeded random stream, which keeps 100,000 contacts near a
+second and byte-identical across runs and across releases of every dependency."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from emulator.domain.entities import (
 from emulator.domain.marketing import schedule
 from emulator.domain.org import Org
 from emulator.domain.seeds import BroadcastSeed, ChannelSeed, ContactSeed, Generation, OrgContent
+from emulator.domain.wordlists import CITIES, FIRST_NAMES, LAST_NAMES
 from emulator.support.gcpause import collector_paused
 from emulator.support.rng import RandomSource
 
@@ -108,14 +110,11 @@ class _Pools:
 
 
 def _pools(seed: int, org_id: str) -> _Pools:
-    # Imported on use: Faker takes half a second to import, and most scenarios generate nothing.
-    from faker import Faker
-
-    fake = Faker("en_US")
-    fake.seed_instance(f"{seed}:generate:{org_id}")
-    first_names = [_with_slug(fake.first_name()) for _ in range(_POOL)]
-    last_names = [_with_slug(fake.last_name()) for _ in range(_POOL)]
-    return _Pools(first_names, last_names, [fake.city() for _ in range(_POOL)])
+    # Pools of a power-of-two size let each contact pick with one call for random bits.
+    draw = random.Random(f"{seed}:names:{org_id}").choice
+    first_names = [_with_slug(draw(FIRST_NAMES)) for _ in range(_POOL)]
+    last_names = [_with_slug(draw(LAST_NAMES)) for _ in range(_POOL)]
+    return _Pools(first_names, last_names, [draw(CITIES) for _ in range(_POOL)])
 
 
 def _generated(org: Org, spec: Generation, seed: int, now: datetime) -> Iterator[Contact]:

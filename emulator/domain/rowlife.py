@@ -77,7 +77,7 @@ class FlagDue:
             row.error_message = self.error
         record(org, broadcast, row, flag, at, last=self.is_last)
         if self.is_last:
-            finish(broadcast, row, at)
+            finish(org, broadcast, row, at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,20 +154,21 @@ def _processed(broadcast: Broadcast, row: Recipient) -> None:
     row.status = RecipientStatus.PROCESSED
 
 
-def finish(broadcast: Broadcast, row: Recipient, at: datetime) -> None:
+def finish(org: Org, broadcast: Broadcast, row: Recipient, at: datetime) -> None:
     _processed(broadcast, row)
     row.updated_at = at
     broadcast.open_rows -= 1
-    complete_if_done(broadcast, at)
+    complete_if_done(org, broadcast, at)
 
 
-def complete_if_done(broadcast: Broadcast, at: datetime) -> None:
+def complete_if_done(org: Org, broadcast: Broadcast, at: datetime) -> None:
     """A marketing send is SENT once every row of its audience exists and is processed."""
     if (broadcast.type is BroadcastType.MARKETING and broadcast.status is BroadcastStatus.SENDING
             and not broadcast.audience_pending and broadcast.open_rows == 0):
         broadcast.status = BroadcastStatus.SENT
         broadcast.completed_at = at
         broadcast.updated_at = at
+        org.status_changed(broadcast, at)
 
 
 def skip(org: Org, broadcast: Broadcast, row: Recipient, reason: str, at: datetime) -> None:
@@ -176,4 +177,4 @@ def skip(org: Org, broadcast: Broadcast, row: Recipient, reason: str, at: dateti
                                        "skipped")
                if reason == SUPPRESSED else Why(WhyKind.SKIPPED, f"Skipped: {reason}"))
     record(org, broadcast, row, Flag.SKIPPED, at, last=True)
-    finish(broadcast, row, at)
+    finish(org, broadcast, row, at)

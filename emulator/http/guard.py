@@ -9,8 +9,8 @@ can even read the answers, under its own host name. So:
   rebinding page cannot have: a loopback name or one of `allowed_hosts`; bound beyond loopback
   (a container reached by its service name) also any IP literal and any single-label name
   (`emulator`, a CI service), never another dotted name;
-- with an admin token, /_emulator (but /_emulator/health) needs it, as `Authorization: Bearer`
-  or `X-Invent-Admin-Token` (401 otherwise).
+- with an admin token, /_emulator (but /_emulator/health and the inbox page's files) needs it,
+  as `Authorization: Bearer` or `X-Invent-Admin-Token` (401 otherwise).
 
 Paths are routed as the client wrote them: an encoded slash (`%2F`) is part of a name, never a
 separator, so `/orgs/c/broadcasts/bc_x%2Fsend` cannot reach the send route. No id contains a
@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from emulator import paths
 from emulator.http.errors import send_error
 from emulator.paths import OPEN_CONTROL_PATHS, is_control, is_docs
 from emulator.support.hosts import canonical_host, is_loopback
@@ -87,7 +88,7 @@ def control_refusal(policy: GuardPolicy, scope: Scope) -> tuple[int, str] | None
     if control and scope["method"] not in SAFE_METHODS and _cross_site(scope, headers, host):
         return 403, ("Cross-site requests may not change the emulator: "
                      f"{scope['method']} {path} came from another site")
-    if (control and policy.admin_token and path not in OPEN_CONTROL_PATHS
+    if (control and policy.admin_token and not _open_without_token(scope["method"], path)
             and not _has_token(headers, policy.admin_token)):
         return 401, ("The control surface needs the admin token: send "
                      "'Authorization: Bearer <token>' or 'X-Invent-Admin-Token: <token>'")
@@ -174,3 +175,11 @@ class EncodedSlashGuard:
 def _has_encoded_slash(scope: Scope) -> bool:
     raw = scope.get("raw_path")
     return isinstance(raw, bytes) and b"%2f" in raw.lower()
+
+
+# The inbox page and its static files hold no data: a browser navigation cannot send the token,
+# so they are served without it (the page asks for it, and sends it on every data call).
+def _open_without_token(method: str, path: str) -> bool:
+    if path in OPEN_CONTROL_PATHS:
+        return True
+    return method in ("GET", "HEAD") and (path == paths.UI or path.startswith(paths.UI + "/"))

@@ -16,6 +16,7 @@ from emulator import paths
 from emulator.domain import org as org_
 from emulator.domain import outbox, webhooks
 from emulator.domain.entities import Integration, RecipientStatus
+from emulator.domain.errors import bad_request
 from emulator.domain.org import Org
 from emulator.domain.outbox import MessageFilter
 from emulator.domain.outcome import WIRE_FLAGS, Flag, Outcome
@@ -87,6 +88,9 @@ def _message_fields() -> dict[str, Any]:
         "content": (JsonObject, ...), "variables": (JsonObject, ...),
         "missing_variables": (list[str], ...), "external_message_id": (str | None, ...),
         "status": (RecipientStatus, ...),
+        "outcome": (str, Field(description="What happened so far, by its most telling flag: "
+                                           "an outcome name (as the `status` filter takes), "
+                                           "or `pending`.")),
         **{flag.value: (bool, ...) for flag in WIRE_FLAGS},
         "clicked": (bool, Field(description="The emulator's own: the documented row has no click "
                                             "flag, so the outbox shows the click here.")),
@@ -132,6 +136,7 @@ def message_json(message: outbox.Message) -> Json:
         "missing_variables": missing,
         "external_message_id": row.external_message_id,
         "status": row.status.value,
+        "outcome": message.outcome,
     }
     for flag in WIRE_FLAGS:
         body[flag.value] = flag in row.flags
@@ -229,21 +234,79 @@ async def list_webhooks(request: Request) -> Response:
     return FastJSONResponse([webhook_delivery_json(d) for d in log])
 
 
+# `wait` on the outbox: longer would outlive the plugin's (and most clients') read timeout.
+MAX_WAIT_SECONDS = 30
+
 MESSAGES_QUERY = query.Query((
     query.ORG_FILTER, query.text("broadcast_id"),
     query.text("to", "An email address or phone number."), query.text("integration_id"),
-    query.LIMIT))
+    query.text("q", "Text in the rendered subject, body or address, any case."),
+    query.choice("status", outbox.MESSAGE_OUTCOMES, "The message's `outcome`."),
+    query.moment("since", "Made at or after this moment of the org's clock (RFC 3339)."),
+    query.moment("until", "Made at or before this moment of the org's clock (RFC 3339)."),
+    query.flag("include_skipped"),
+    query.seconds("wait", MAX_WAIT_SECONDS,
+                  "Seconds to wait for a match: answers as soon as one exists, else `[]`."),
+    query.LIMIT, *(query.raw_number(p.name, p.schema, p.description) for p in query.PAGING[:2]),
+))
+
+
+def message_filter(given: dict[str, Any]) -> MessageFilter:
+    needle = (given["q"] or "").strip().lower()
+    return MessageFilter(
+        org_id=given["org_id"], broadcast_id=given["broadcast_id"], to=given["to"],
+        integration_id=given["integration_id"], q=needle or None, outcome=given["status"],
+        since=given["since"], until=given["until"],
+        include_skipped=bool(given["include_skipped"]))
 
 
 @OPERATIONS.declare("GET", paths.MESSAGES, "listMessages",
                     "The outbox: messages handed to a provider, newest first", answer=Message,
-                    many=True, errors=(400, 404), query=MESSAGES_QUERY)
+                    many=True, errors=(400, 404), query=MESSAGES_QUERY,
+                    description="`page`/`take` page the outbox and answer `pagination-count` "
+                                "(all matches); `limit` (without them) caps a plain list.")
 async def list_messages(request: Request) -> Response:
-    given = MESSAGES_QUERY.parse(request.query_params)
-    wanted = MessageFilter(org_id=given["org_id"], broadcast_id=given["broadcast_id"],
-                           to=given["to"], integration_id=given["integration_id"])
-    found = await inspection.outbox(emulator_of(request), wanted, given["limit"])
-    return FastJSONResponse([message_json(m) for m in found])
+    params = request.query_params
+    given = MESSAGES_QUERY.parse(params)
+    emulator = emulator_of(request)
+    wanted = message_filter(given)
+    paged = given["page"] is not None or given["take"] is not None
+    if paged and "limit" in params:
+        raise bad_request("Give either limit or page/take, not both", "limit")
+    page = query.page_of(params) if paged else None
+    limit = page.take if page is not None else given["limit"]
+    offset = page.offset if page is not None else 0
+    if given["wait"]:
+        found = await inspection.wait_for_outbox(emulator, wanted, limit, given["wait"], offset)
+    else:
+        found = await inspection.outbox(emulator, wanted, limit, offset)
+    headers = None
+    if page is not None:
+        headers = page.headers(await inspection.outbox_count(emulator, wanted))
+    return FastJSONResponse([message_json(m) for m in found], headers=headers)
+
+
+@OPERATIONS.declare("DELETE", paths.MESSAGES, "clearMessages",
+                    "Clear an org's outbox (its rows stay)", answer=Cleared, errors=(400, 404),
+                    query=query.Query((query.text("org_id", "Required: the org to clear."),)),
+                    description="Hides every message the org's outbox shows now from every "
+                                "outbox view; rows, counters and the public API are untouched.")
+async def clear_messages(request: Request) -> Response:
+    org_id = query.ORG_ONLY.parse(request.query_params)["org_id"]
+    if not org_id:
+        raise bad_request("org_id is required: clearing hides one org's messages", "org_id")
+    return FastJSONResponse({"cleared": await inspection.clear_outbox(emulator_of(request),
+                                                                      org_id)})
+
+
+@OPERATIONS.declare("DELETE", paths.ORG_MESSAGE, "hideMessage",
+                    "Delete one message from the outbox (its row stays)", answer=Cleared,
+                    errors=(404,))
+async def hide_message(request: Request) -> Response:
+    params = request.path_params
+    cleared = await inspection.hide_message(emulator_of(request), params["org_id"],
+                                            params["recipient_id"])
+    return FastJSONResponse({"cleared": cleared})
 
 
 REQUESTS_QUERY = query.Query((

@@ -223,8 +223,10 @@ def _answer(operation: Operation) -> Json:
         return {"description": "A scenario file", "content": {"application/yaml": {
             "schema": {"type": "object", "description": "A scenario (the scenario file format)"}}}}
     if operation.answer is None:
-        return {"description": "OK", "content": {"application/json": {
-            "schema": {"type": "object"}}}}
+        schema_of_raw: Json = ({"type": "object"} if operation.media_type == "application/json"
+                               else {"type": "string"})
+        return {"description": "OK", "content": {operation.media_type: {
+            "schema": schema_of_raw}}}
     if isinstance(operation.answer, tuple):
         schema: Json = {"oneOf": [_ref(m) for m in operation.answer]}
     else:

@@ -40,6 +40,7 @@ class Operation:
     query: Query = field(default_factory=Query)
     description: str = ""
     hidden: bool = False  # served, but not part of the API description (pages, assets)
+    media_type: str = "application/json"  # of an answer without a model (a stream)
     yaml_answer: bool = False  # answers a scenario file as YAML text
     counted: bool = False  # only pagination-count (how many match, whatever the `limit`)
 
@@ -65,14 +66,15 @@ class Operations(list[Operation]):
                 yaml_body: bool = False, errors: tuple[int, ...] = (),
                 query: Query | None = None, description: str = "", hidden: bool = False,
                 tag: str | None = None, yaml_answer: bool = False,
-                counted: bool = False) -> Callable[[Handler], Handler]:
+                counted: bool = False, media_type: str = "application/json",
+                ) -> Callable[[Handler], Handler]:
         """Decorates the handler of `method path`; answers the handler unchanged."""
 
         def register(handler: Handler) -> Handler:
             self.append(Operation(
                 method, path, handler, id, summary, tag or self.tag, answer, many, body,
-                yaml_body, errors, query or Query(), description, hidden, yaml_answer,
-                counted))
+                yaml_body, errors, query or Query(), description, hidden, media_type,
+                yaml_answer, counted))
             return handler
 
         return register

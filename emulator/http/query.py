@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from starlette.datastructures import QueryParams
@@ -146,6 +147,48 @@ def flag(name: str) -> Param:
 
 def status_code(name: str) -> Param:
     return Param(name, {"type": "string", "pattern": "^[0-9]{3}$"}, _status_code)
+
+
+# RFC 3339: a date, `T` (or a space), a time, and a zone (`Z` or an offset).
+_MOMENT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?"
+                     r"([Zz]|[+-][0-9]{2}:[0-9]{2})")
+
+
+def _moment(params: QueryParams, name: str) -> datetime | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    try:
+        if not _MOMENT.fullmatch(raw):
+            raise ValueError(raw)
+        return datetime.fromisoformat(raw.upper()).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise bad_request(f"{name} must be an RFC 3339 timestamp such as "
+                          "2026-01-05T09:00:00Z", name) from None
+
+
+def moment(name: str, description: str = "") -> Param:
+    """An RFC 3339 timestamp with its zone, e.g. `2026-01-05T09:00:00Z`, read as UTC."""
+    return Param(name, {"type": "string", "format": "date-time"}, _moment, description)
+
+
+def seconds(name: str, most: int, description: str = "") -> Param:
+    """A number of seconds from 0 to `most` (decimals allowed: `0.5`)."""
+
+    def read(params: QueryParams, key: str) -> float | None:
+        raw = params.get(key)
+        if raw is None:
+            return None
+        if not re.fullmatch(r"[0-9]{1,6}(\.[0-9]{1,3})?", raw) or float(raw) > most:
+            raise bad_request(f"{key} must be a number of seconds from 0 to {most}", key)
+        return float(raw)
+
+    return Param(name, {"type": "number", "minimum": 0, "maximum": most}, read, description)
+
+
+def raw_number(name: str, schema: Json, description: str) -> Param:
+    """Documented here, read by `page_of` when given (the outbox pages only when asked)."""
+    return Param(name, schema, lambda params, key: params.get(key), description)
 
 
 LIMIT = Param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,

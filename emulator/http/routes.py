@@ -7,6 +7,7 @@ from emulator.http import (
     broadcasts,
     contacts,
     control,
+    events,
     explorer,
     inbox,
     inspection,
@@ -20,8 +21,8 @@ from emulator.http.operation import Operation, routes_of
 # Public operations first (stable: each group keeps its declaration order).
 OPERATION_LIST: tuple[Operation, ...] = tuple(sorted((
     *broadcasts.OPERATIONS, *recipients.OPERATIONS, *contacts.OPERATIONS, *segments.OPERATIONS,
-    *control.OPERATIONS, *inspection.OPERATIONS, *orgcontrol.OPERATIONS, *inbox.OPERATIONS,
-    *ui.OPERATIONS, *explorer.OPERATIONS,
+    *control.OPERATIONS, *inspection.OPERATIONS, *events.OPERATIONS, *orgcontrol.OPERATIONS,
+    *inbox.OPERATIONS, *ui.OPERATIONS, *explorer.OPERATIONS,
 ), key=lambda operation: not operation.public))
 # Keyed by (method, path template): what the self-contract looks an answer's operation up by.
 OPERATIONS: dict[tuple[str, str], Operation] = {

@@ -57,6 +57,7 @@ def dump_org(org: Org) -> dict[str, Plain]:
                       "entries": [[time_out(due), sequence, *_dump_timed(entry)]
                                   for due, sequence, entry in org.scheduler.entries()]},
         "jobs": [_dump_job(job) for job in org.jobs],
+        "hidden": org.hidden.dump(),
         **dump_entities(org),
     }
 
@@ -97,6 +98,9 @@ def load_org(data: dict[str, Plain], blueprint: Blueprint, shared_clock: Clock,
             whole(scheduler["next_sequence"]))
     with at("jobs"):
         org.jobs = [_load_job(org, record) for record in data["jobs"]]
+    if "hidden" in data:  # files of 0.2.0 hid nothing
+        with at("hidden"):
+            org.hidden.restore(data["hidden"])
     return org
 
 

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 DEFAULT_WAIT = 5.0
 ADMIN_TOKEN_VARIABLE = "INVENT_EMULATOR_ADMIN_TOKEN"
-_POLL = 0.02
+# One outbox read waits at most this long (the control client's timeout is 30 s).
+_LONGEST_WAIT = 25.0
 
 
 class EmulatorHandle:
@@ -165,9 +166,13 @@ class InventOrg(RunTimeControl):
         this org."""
         return intercept(self, hosts, block_others=block_others)
 
-    def messages(self, **filters: str) -> list[dict[str, Any]]:
-        """This org's outbox, newest first; filters: broadcast_id, to, integration_id, limit."""
-        params = {"org_id": self.org_id, "limit": "10000", **filters}
+    def messages(self, **filters: str | int | bool) -> list[dict[str, Any]]:
+        """This org's outbox, newest first. Filters: broadcast_id, to, integration_id, q (text
+        in the subject, body or address), status (an outcome name), since and until (RFC 3339),
+        include_skipped, and limit or page/take."""
+        params = {"org_id": self.org_id, **{k: _query_value(v) for k, v in filters.items()}}
+        if not {"limit", "page", "take"} & params.keys():
+            params["limit"] = "10000"
         return _ok(self.emulator.control.get("/_emulator/messages", params=params))  # type: ignore[no-any-return]
 
     def last_message(self, to: str | None = None) -> dict[str, Any]:
@@ -180,17 +185,31 @@ class InventOrg(RunTimeControl):
 
     def wait_for_message(self, to: str | None = None, timeout: float = DEFAULT_WAIT,
                          **filters: str) -> dict[str, Any]:
-        """Poll until a message (to `to`) exists, for code that sends in the background."""
+        """The first message (to `to`) once it exists, for code that sends in the background:
+        the emulator answers as soon as one matches (`wait=`), no polling."""
         wanted = {**filters, **({"to": to} if to else {})}
         deadline = time.monotonic() + timeout
         while True:
-            found = self.messages(**wanted, limit="1")
+            remaining = deadline - time.monotonic()
+            wait = f"{max(0.0, min(remaining, _LONGEST_WAIT)):.3f}"
+            found = self.messages(**wanted, limit="1", wait=wait)
             if found:
                 return found[0]
             if time.monotonic() >= deadline:
                 raise AssertionError(f"no message{f' to {to}' if to else ''} within {timeout} s; "
                                      f"{self._summary()}")
-            time.sleep(_POLL)
+
+    def clear_messages(self) -> int:
+        """Empty this org's outbox (its rows and the public API stay); how many were cleared."""
+        answer = _ok(self.emulator.control.delete("/_emulator/messages",
+                                                  params={"org_id": self.org_id}))
+        return int(answer["cleared"])
+
+    def delete_message(self, recipient_id: str) -> int:
+        """Remove one message from this org's outbox by its recipient row's id."""
+        answer = _ok(self.emulator.control.delete(
+            f"/_emulator/orgs/{self.org_id}/messages/{recipient_id}"))
+        return int(answer["cleared"])
 
     def assert_sent(self, to: str | None = None, count: int | None = None,
                     **filters: str) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ empty unless the test is marked `@pytest.mark.invent_scenario("file.yaml", org="
 code under test's own calls to the Invent API host reach that org instead.
 
 pytest loads this module in every run of every project that has the package installed, so it
-imports nothing but pytest at the top: the emulator (with Faker) and even httpx are imported by
+imports nothing but pytest at the top: the emulator and even httpx are imported by
 the fixtures, when a test asks for them.
 """
 
@@ -74,7 +74,7 @@ def invent_emulator(pytestconfig: pytest.Config) -> Iterator[EmulatorHandle]:
         yield handle
         handle.close()
         return
-    # The app (with Faker) costs most of a second to import: only sessions that use it pay.
+    # The app costs a good part of a second to import: only sessions that use it pay.
     from emulator.testing.launch import running
 
     mode = pytestconfig.getoption("invent_mode") or pytestconfig.getini("invent_emulator_mode")

@@ -53,3 +53,13 @@ export function clockDateTime(iso) {
 export function timeEl(iso, { long = false } = {}) {
   return h("time", { datetime: iso, title: iso }, long ? clockDateTime(iso) : clockTime(iso));
 }
+
+// A list's date and time on the org's clock: "Mon 5 Jan 2026 09:00:15".
+export function listDate(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  const day = date.toLocaleDateString("en-GB", {
+    timeZone: "UTC", weekday: "short", day: "numeric", month: "short", year: "numeric",
+  });
+  return `${day} ${clockTime(iso)}`;
+}

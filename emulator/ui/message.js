@@ -1,75 +1,111 @@
-// One message: what was sent (an email in a sandboxed frame, a text as a chat bubble), the
-// variables it used and missed, what happened to it, and why.
+// One message, in tabs: Rendered (an email in a sandboxed frame sized to its content, a text
+// as a chat bubble), Text, Source (the outbox JSON, copyable) and Details (the row, variables,
+// the timeline and why). Each fact is shown once.
 import { h, timeEl } from "./dom.js";
-import { EMAIL_CHANNELS, addressOf, badge, channelName, eventsOf } from "./outcomes.js";
+import { EMAIL_CHANNELS, badge, channelName, eventsOf } from "./outcomes.js";
+import { headline, plainText, wrappable } from "./outbox.js";
 
 const CHAT_CHANNELS = new Set(["twilio", "telnyx", "whatsapp_bot", "messenger_bot",
   "instagram_dm", "slack_bot", "telegram_bot"]);
 
-// The view comes in three parts so that polling can refresh what happened to the message without
-// reloading the frame that shows what it said.
-export function messageHead(org, message) {
-  const row = message.row;
+export const TABS = [["rendered", "Rendered"], ["text", "Text"], ["source", "Source"],
+  ["details", "Details"]];
+
+export function messageHead(org, message, onDelete) {
+  const { subject } = headline(message);
   return [
     h("a", { href: `#/org/${encodeURIComponent(org.id)}`, class: "back",
       dataset: { focus: "back" } }, "← Back to the outbox"),
-    h("h2", { id: "message-h" }, `${channelName(row.integration_id)} to `,
-      h("span", { class: "address" }, addressOf(row) || message.to || "(no address)")),
-    metaList(row),
+    h("div", { class: "message-title" },
+      h("h2", { id: "message-h", tabindex: "-1" }, subject),
+      h("button", { type: "button", class: "danger small", dataset: { focus: "delete" },
+        onclick: onDelete }, "Delete")),
+    h("p", { class: "message-meta" },
+      `${channelName(message.integration_id)} to `,
+      h("span", { class: "address" }, wrappable(message.to || "(no address)")), " · ",
+      badge(message.outcome), " · ", timeEl(message.created_at, { long: true })),
   ];
 }
 
-export function messageContent(message) {
-  return content(message, message.row);
+// The tab list; the panels are filled by the functions below.
+export function tabList(current, onChoose) {
+  const tabs = TABS.map(([id, label]) => h("button", {
+    type: "button", role: "tab", id: `tab-${id}`, "aria-controls": `panel-${id}`,
+    "aria-selected": String(current === id), tabindex: current === id ? "0" : "-1",
+    onclick: () => onChoose(id),
+  }, label));
+  const list = h("div", { class: "message-tabs", role: "tablist", "aria-label": "Views of the message" }, tabs);
+  list.addEventListener("keydown", (e) => {
+    const index = TABS.findIndex(([id]) => id === current);
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+    if (!step) return;
+    e.preventDefault();
+    const next = TABS[(index + step + TABS.length) % TABS.length][0];
+    onChoose(next);
+    document.getElementById(`tab-${next}`)?.focus();
+  });
+  return list;
 }
 
-export function messagePanels(message) {
-  return [whyPanel(message), timelinePanel(message.row), variablesPanel(message)];
+export function panel(id, current, ...children) {
+  return h("section", { id: `panel-${id}`, role: "tabpanel", "aria-labelledby": `tab-${id}`,
+    hidden: current !== id, class: `tab-panel panel-${id}` }, children);
 }
 
-function metaList(row) {
-  const pairs = [
-    ["Broadcast", `${row.broadcast_name} (${row.broadcast_id})`],
-    ["Template", row.template_id],
-    ["Recipient row", row.id],
-    ["Contact", !row.contact ? "—"
-      : row.contact.name ? `${row.contact.name} (${row.contact.id})` : row.contact.id],
-    ["Status", row.status],
-    ["Provider message id", row.external_message_id || "—"],
-  ];
-  if (row.error_message) pairs.push(["Error", row.error_message]);
-  return h("dl", { class: "meta" },
-    pairs.map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v))));
+export function renderedView(message) {
+  const view = EMAIL_CHANNELS.has(message.integration_id) ? emailView(message)
+    : CHAT_CHANNELS.has(message.integration_id) || typeof message.body === "string"
+      ? chatView(message) : h("pre", { class: "raw" }, JSON.stringify(message.content, null, 2));
+  if (!message.is_skipped) return view;
+  return [h("p", { class: "notice" }, "Not sent (skipped). This is what it would have said:"), view];
 }
 
-function content(message, row) {
-  if (row.is_skipped) {
-    return h("p", { class: "notice" },
-      `Not sent: skipped (${row.error_message || "no reason given"}). This is what it would have said:`,
-      rendered(message, row));
-  }
-  return rendered(message, row);
+export function textView(message) {
+  const text = EMAIL_CHANNELS.has(message.integration_id) ? plainText(message.body)
+    : typeof message.body === "string" ? message.body : JSON.stringify(message.content, null, 2);
+  return h("pre", { class: "text-view" }, text || "(empty)");
 }
 
-function rendered(message, row) {
-  if (EMAIL_CHANNELS.has(row.integration_id)) return emailView(message);
-  if (CHAT_CHANNELS.has(row.integration_id) || typeof message.body === "string") {
-    return chatView(message, row);
-  }
-  return h("pre", { class: "raw" }, JSON.stringify(message.content, null, 2));
+export function sourceView(message) {
+  const { row, ...outbox } = message; // the outbox's JSON, as /_emulator/messages answers it
+  const text = JSON.stringify(outbox, null, 2);
+  const copy = h("button", { type: "button", class: "small", dataset: { focus: "copy-source" },
+    onclick: async () => {
+      try {
+        await navigator.clipboard.writeText(text);
+        copy.textContent = "Copied";
+      } catch {
+        copy.textContent = "Select the text to copy";
+      }
+    } }, "Copy JSON");
+  return [copy, h("pre", { class: "source", tabindex: "0", "aria-label": "The outbox JSON" }, text)];
+}
+
+export function detailsView(message) {
+  return h("div", { class: "panels" }, rowFacts(message), whyPanel(message),
+    timelinePanel(message), variablesPanel(message));
 }
 
 function emailView(message) {
   const frame = h("iframe", {
-    title: "Email body", class: "email-body", sandbox: "", referrerpolicy: "no-referrer",
+    title: "Email body", class: "email-body", referrerpolicy: "no-referrer",
+    // No scripts ever; the same origin only so the page can measure the frame's content and
+    // size it (nothing in it can run to use that).
+    sandbox: "allow-same-origin",
   });
-  // srcdoc as a property: the body is the rendered template, shown in a frame that may run
-  // no script and has an origin of its own.
   frame.srcdoc = emailDocument(message.body);
+  frame.addEventListener("load", () => fitFrame(frame));
   return h("section", { class: "email", "aria-label": "Email" },
     h("div", { class: "subject" }, h("span", { class: "muted" }, "Subject "),
       h("strong", {}, message.subject ?? "(no subject)")),
     frame, extraFields(message.content, ["subject", "body"]));
+}
+
+export function fitFrame(frame) {
+  const doc = frame.contentDocument;
+  if (!doc || !doc.documentElement || frame.offsetParent === null) return;
+  frame.style.height = "0px";
+  frame.style.height = `${Math.max(40, doc.documentElement.scrollHeight)}px`;
 }
 
 function emailDocument(body) {
@@ -77,7 +113,7 @@ function emailDocument(body) {
   const looksLikeHtml = /<[a-z][\s\S]*>/i.test(text);
   const inner = looksLikeHtml ? text : `<div class="plain">${escapeHtml(text)}</div>`;
   return "<!doctype html><html><head><meta charset=\"utf-8\"><style>" +
-    "body{font:15px/1.55 system-ui,sans-serif;color:#1f2937;margin:16px;word-wrap:break-word}" +
+    "body{font:15px/1.55 system-ui,sans-serif;color:#1f2937;margin:16px;overflow-wrap:anywhere}" +
     ".plain{white-space:pre-wrap}</style></head><body>" + inner + "</body></html>";
 }
 
@@ -86,13 +122,12 @@ function escapeHtml(text) {
     ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 }
 
-function chatView(message, row) {
+function chatView(message) {
   const text = typeof message.body === "string" ? message.body : JSON.stringify(message.content);
-  const last = eventsOf(row).at(-1);
-  return h("section", { class: `chat chat-${row.integration_id}`, "aria-label": "Conversation" },
+  return h("section", { class: `chat chat-${message.integration_id}`, "aria-label": "Conversation" },
     h("div", { class: "bubble" },
       h("p", {}, text),
-      h("span", { class: "bubble-meta" }, timeEl(row.created_at), last ? ` · ${last.name}` : "")),
+      h("span", { class: "bubble-meta" }, timeEl(message.created_at))),
     extraFields(message.content, ["body"]));
 }
 
@@ -103,11 +138,28 @@ function extraFields(content, shown) {
     h("pre", {}, JSON.stringify(rest, null, 2)));
 }
 
+function rowFacts(message) {
+  const row = message.row;
+  const pairs = [
+    ["Broadcast", `${row.broadcast_name} (${row.broadcast_id})`],
+    ["Template", row.template_id],
+    ["Recipient row", row.id],
+    ["Contact", !row.contact ? "—"
+      : row.contact.name ? `${row.contact.name} (${row.contact.id})` : row.contact.id],
+    ["Row status", row.status],
+    ["Provider message id", row.external_message_id || "—"],
+  ];
+  return h("section", { class: "panel", "aria-labelledby": "row-h" },
+    h("h3", { id: "row-h" }, "Row"),
+    h("dl", { class: "meta" },
+      pairs.map(([k, v]) => h("div", {}, h("dt", {}, k), h("dd", {}, v)))));
+}
+
 const WHY_DETAILS = [["kind", "Decided by"], ["rule", "Rule"], ["where", "Where"],
   ["draw", "Drawn value"], ["step", "Sequence step"]];
 
 function whyPanel(message) {
-  const why = message.why ?? message.row?.why ?? null;
+  const why = message.why ?? null;
   let body;
   if (!why) {
     body = h("p", { class: "muted why-summary" }, "not recorded");
@@ -132,13 +184,16 @@ function timelineTime(iso, previous) {
   return timeEl(iso, { long: !previous || previous.slice(0, 10) !== iso?.slice(0, 10) });
 }
 
-function timelinePanel(row) {
+// The error is said once, on the event it belongs to (the last failing one).
+function timelinePanel(message) {
+  const row = message.row;
+  const events = eventsOf(row);
+  const failing = events.filter((e) => ["failed", "bounced", "skipped"].includes(e.name)).at(-1);
   const items = [h("li", {}, badge("created"), " ", timelineTime(row.created_at, null))];
   let previous = row.created_at;
-  for (const event of eventsOf(row)) {
-    const failedOne = ["failed", "bounced", "skipped"].includes(event.name);
+  for (const event of events) {
     items.push(h("li", {}, badge(event.name), " ", timelineTime(event.at, previous),
-      failedOne && row.error_message ? h("div", { class: "error-text" }, row.error_message) : null));
+      event === failing && row.error_message ? h("div", { class: "error-text" }, row.error_message) : null));
     previous = event.at;
   }
   if (row.status === "SENDING") {
@@ -163,3 +218,4 @@ function variablesPanel(message) {
         missing.map((name, i) => [i ? ", " : "", h("code", {}, name)]))
       : h("p", { class: "muted" }, "No placeholder left without a value."));
 }
+

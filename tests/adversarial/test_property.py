@@ -70,7 +70,7 @@ def _segment(name: str) -> st.SearchStrategy[str]:
     return raw.map(lambda value: quote(value, safe=""))
 
 
-Request = tuple[str, str, dict[str, str], dict[str, bytes], Any]
+Request = tuple[str, str, dict[str, str], dict[bytes, bytes], Any]
 
 
 @st.composite
@@ -82,7 +82,7 @@ def requests(draw: st.DrawFn, routes: list[tuple[str, str]] = ROUTES) -> Request
     path = template.format(**{name: draw(_segment(name)) for name in names})
     query = draw(st.dictionaries(st.sampled_from(QUERY_KEYS), text, max_size=3))
     key = draw(st.sampled_from([KEY, KEY, KEY, "", "wrong"]) | text)
-    headers = {"Authorization": f"Bearer {key}".encode()} if key.isprintable() else {}
+    headers = {b"Authorization": f"Bearer {key}".encode()} if key.isprintable() else {}
     return method, path, query, headers, draw(bodies)
 
 
@@ -95,12 +95,13 @@ def emulator() -> Iterator[tuple[httpx.Client, Any]]:
     transport.shutdown()
 
 
-def _checks(examples: int) -> Any:
+def _checks(examples: int) -> settings:
     return settings(max_examples=examples, derandomize=True, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
 
 
+@pytest.mark.slow  # a heavy case: left out by `dev.py test --fast`
 @_checks(300)
 @given(request=requests())
 def test_any_public_request_is_a_2xx_or_a_4xx_envelope(
@@ -109,6 +110,7 @@ def test_any_public_request_is_a_2xx_or_a_4xx_envelope(
     _check(emulator, caplog, request)
 
 
+@pytest.mark.slow  # a heavy case: left out by `dev.py test --fast`
 @_checks(150)
 @given(request=requests(CONTROL_ROUTES))
 def test_any_control_request_is_a_2xx_or_a_4xx_envelope(

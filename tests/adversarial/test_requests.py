@@ -80,7 +80,7 @@ async def test_hostile_credentials(hostile: Hostile, authorization: str, method:
 
 async def test_non_ascii_bytes_in_authorization(hostile: Hostile) -> None:
     request = hostile.http.build_request("GET", "/orgs/c/broadcasts",
-                                         headers={"Authorization": b"Bearer \xe9\xff\x00"})
+                                         headers={b"Authorization": b"Bearer \xe9\xff\x00"})
     await hostile.refused(request, 401)
 
 

@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 from support.cli import Spawner
+
+# Starts processes or servers: left out by `dev.py test --fast` (tests/README.md).
+pytestmark = pytest.mark.slow
 
 KEY = b"test_key_acme"
 RAW_TARGETS = [
@@ -50,7 +54,8 @@ def _request(target: bytes, body: bytes = b'{"email": "ada@example.com"}') -> by
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> tuple[tuple[str, int], Spawner, object]:
+def served(tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[tuple[tuple[str, int], Spawner, object]]:
     with Spawner(tmp_path_factory.mktemp("served")) as spawn:
         server = spawn("--port", "0")
         url, _ = server.wait_healthy(timeout=20.0)

@@ -44,6 +44,7 @@ async def test_the_served_document_is_valid_openapi_3_1(document: Json) -> None:
     validate(document)
 
 
+@pytest.mark.slow  # a subprocess: left out by `dev.py test --fast`
 async def test_the_cli_prints_the_served_document(document: Json) -> None:
     with anyio.fail_after(60):
         printed = await anyio.run_process([sys.executable, "-m", "emulator", "openapi"])

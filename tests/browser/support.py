@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,12 +19,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(__file__).resolve().parent / "site"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# The README's screenshots: rewritten only when asked (SCREENSHOTS_ENV=1), so a test run never
+# dirties the tree; otherwise the tests still take them, into a temporary folder.
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS_ENV = "INVENT_EMULATOR_SCREENSHOTS"
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 
 # A browser of one's own choosing; otherwise the places Debian's packages put theirs.
 BROWSER_ENV = "INVENT_EMULATOR_BROWSER"
-# Set to 1 to skip (not fail) the browser tests on a machine without chromium.
-SKIP_ENV = "INVENT_EMULATOR_SKIP_BROWSER"
+# Without a browser the browser tests are skipped (the run says so in one line); set to 1 (as
+# .ci/run does) to make a missing browser a failure instead.
+REQUIRE_ENV = "INVENT_EMULATOR_REQUIRE_BROWSER"
 DEBIAN_BROWSERS = (
     "/usr/lib/chromium/chromium-headless-shell",  # chromium-headless-shell
     "/usr/lib/chromium/chromium",                 # chromium
@@ -35,21 +41,50 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
                "--disable-dev-shm-usage"]
 
 
-def find_browser() -> str:
-    """The chromium to drive, or a failure that says how to get one."""
+def _enabled(name: str) -> bool:
+    return os.environ.get(name, "").lower() in ("1", "true", "yes")
+
+
+def browser_path() -> str | None:
+    """The chromium to drive, if there is one."""
     chosen = os.environ.get(BROWSER_ENV)
     candidates = [chosen] if chosen else [
         *DEBIAN_BROWSERS, shutil.which("chromium-headless-shell"), shutil.which("chromium")]
     for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
-    where = chosen or ", ".join(DEBIAN_BROWSERS)
-    message = (f"no chromium at {where}: install Debian's chromium-headless-shell (`.ci/run` "
-               f"does: apt-get install chromium-headless-shell), point {BROWSER_ENV} at a "
-               f"chromium binary, or set {SKIP_ENV}=1 to skip the browser tests")
-    if os.environ.get(SKIP_ENV, "").lower() in ("1", "true", "yes"):
-        pytest.skip(message)
-    pytest.fail(message, pytrace=False)
+    return None
+
+
+def missing_browser_reason() -> str:
+    where = os.environ.get(BROWSER_ENV) or ", ".join(DEBIAN_BROWSERS)
+    return (f"no chromium at {where}: install Debian's chromium-headless-shell (`.ci/run` "
+            f"does), or point {BROWSER_ENV} at a chromium binary")
+
+
+def browser_required() -> bool:
+    return _enabled(REQUIRE_ENV)
+
+
+def find_browser() -> str:
+    """The chromium to drive; without one a skip, or a failure where a browser is required."""
+    found = browser_path()
+    if found:
+        return found
+    if browser_required():
+        pytest.fail(f"{missing_browser_reason()} ({REQUIRE_ENV}=1)", pytrace=False)
+    pytest.skip(missing_browser_reason())
+
+
+def screenshot_path(name: str) -> Path:
+    """Where the screenshot `name`.png goes: docs/screenshots when asked, else a temporary
+    folder of this process."""
+    if _enabled(SCREENSHOTS_ENV):
+        folder = DOCS_SCREENSHOTS
+    else:
+        folder = Path(tempfile.gettempdir()) / f"invent-emulator-screenshots-{os.getpid()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.png"
 
 
 class SideHandler(SimpleHTTPRequestHandler):

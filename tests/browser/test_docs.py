@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from browser.conftest import LoggedPage
-from browser.support import SCREENSHOTS, foreign_requests
+from browser.support import foreign_requests, screenshot_path
 from emulator.testing.threaded import ThreadedServer
 
 pytestmark = pytest.mark.browser
@@ -23,6 +23,5 @@ def test_docs_lists_the_send_endpoint_and_loads_nothing_from_elsewhere(
     # Explorers break long paths with zero-width spaces; the text read is without them.
     page.wait_for_function(
         "path => document.body.innerText.replace(/\\u200b/g, '').includes(path)", arg=SEND_PATH)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / "docs.png")
+    page.screenshot(path=screenshot_path("docs"))
     assert foreign_requests(logged.requests, emulator.url) == []

@@ -8,6 +8,7 @@ import json
 import signal
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -129,7 +130,7 @@ def valid_state(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return state.read_bytes()
 
 
-BROKEN = {
+BROKEN: dict[str, tuple[Callable[[bytes], bytes], str]] = {
     "truncated": (lambda valid: valid[: len(valid) // 2], "truncated"),
     "cut-in-a-string": (lambda valid: valid[: valid.index(b'"format":"') + 12], "truncated"),
     "empty": (lambda valid: b"", "empty"),

@@ -130,6 +130,7 @@ async def test_export_serve_export_is_byte_identical(tmp_path: Path) -> None:
     assert again.text == text
 
 
+@pytest.mark.slow  # a served process: left out by `dev.py test --fast`
 def test_the_cli_serves_an_export(tmp_path: Path) -> None:
     """One served round trip: `invent-emulator serve --scenario` of an exported file."""
     import anyio

@@ -29,7 +29,7 @@ class Colour(enum.StrEnum):
 
 
 def standard(content: Any) -> bytes:
-    return JSONResponse(content).body
+    return bytes(JSONResponse(content).body)
 
 
 def random_value(rng: random.Random, depth: int = 0) -> Any:

@@ -145,6 +145,7 @@ async def test_slow_delivery() -> None:
         assert message["clicked"] is True and message["clicked_at"] == at(360)
 
 
+@pytest.mark.slow  # a heavy case: left out by `dev.py test --fast`
 async def test_big_campaign() -> None:
     async with bundled("big-campaign", "test_key_big") as emu:
         store = emu.app.state.emulator.registry

@@ -110,6 +110,7 @@ async def test_outage_fails_with_its_reason_every_time(news: Marketing) -> None:
 TOTAL = 200_000
 
 
+@pytest.mark.slow  # 200,000 rows: left out by `dev.py test --fast`
 async def test_big_campaign_sends_200000_rows(
         record_property: Callable[[str, object], None]) -> None:
     async with bundled("big-campaign", "test_key_big", "org_big") as big:

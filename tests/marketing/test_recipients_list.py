@@ -235,6 +235,7 @@ async def test_pagination_count_is_exact_on_every_page(sent: Marketing) -> None:
         assert len(response.json()) == {1: 7, 2: 7, 43: 6, 44: 0}[page]
 
 
+@pytest.mark.slow  # a heavy case: left out by `dev.py test --fast`
 async def test_filters_agree_with_the_rows_after_they_change(org: Marketing) -> None:
     """Flags set later (the slow rows' delivery) reach the filters: every filter still selects
     exactly the matching rows of the whole list, page by page."""

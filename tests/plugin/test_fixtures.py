@@ -38,6 +38,7 @@ orgs:
 INNER = '''\
 import re
 import threading
+from pathlib import Path
 import time
 from datetime import datetime, timedelta
 
@@ -137,20 +138,19 @@ def test_last_message_none_raises_listing_what_was_sent(invent):
 
 @SHOP
 def test_wait_for_message_returns_once_the_message_exists(invent, monkeypatch):
-    polled = threading.Event()
+    calls = []
     real_messages = invent.messages
 
     def spy(**filters):
-        found = real_messages(**filters)
-        polled.set()
-        return found
+        calls.append(filters)
+        return real_messages(**filters)
 
     monkeypatch.setattr(invent, "messages", spy)
 
     def send_later():
-        if polled.wait(10):  # only once wait_for_message has looked and found nothing
-            with invent.emulator.client(invent.api_key) as other_thread:
-                other_thread.post("/orgs/c/broadcasts/bc_a/send", json={{"email": "late@x.test"}})
+        time.sleep(0.5)  # while wait_for_message's one read waits on the emulator
+        with invent.emulator.client(invent.api_key) as other_thread:
+            other_thread.post("/orgs/c/broadcasts/bc_a/send", json={{"email": "late@x.test"}})
 
     sender = threading.Thread(target=send_later)
     started = time.monotonic()
@@ -161,9 +161,38 @@ def test_wait_for_message_returns_once_the_message_exists(invent, monkeypatch):
         sender.join(10)
     assert message["to"] == "late@x.test"
     assert time.monotonic() - started < 10, "waited for the timeout, not for the message"
+    # One read that waits on the emulator (`wait=`), not polling.
+    assert len(calls) == 1 and float(calls[0]["wait"]) > 5, calls
     started = time.monotonic()
     assert invent.wait_for_message(timeout=20)["to"] == "late@x.test"
     assert time.monotonic() - started < 10
+
+
+@SHOP
+def test_clear_messages_and_the_new_filters(invent):
+    send(invent, "bc_a", email="ada@x.test", variables={{"name": "Ada", "code": "111"}})
+    send(invent, "bc_a", email="bounced@x.test", variables={{"name": "Bo", "code": "222"}})
+    assert [m["to"] for m in invent.messages(q="code 111")] == ["ada@x.test"]
+    assert [m["to"] for m in invent.messages(status="bounced")] == ["bounced@x.test"]
+    assert len(invent.messages(page=1, take=1)) == 1
+    assert invent.delete_message(invent.last_message()["recipient_id"]) == 1
+    assert invent.clear_messages() == 1
+    assert invent.messages() == []
+    assert len(invent.recipients("bc_a")) == 2  # the rows stay
+
+
+@SHOP
+def test_clearing_one_org_leaves_another_alone(invent):
+    from emulator.scenario.load import load_scenario_file
+
+    shop = load_scenario_file(Path(__file__).with_name("shop.yaml"))
+    with invent.emulator.new_org(scenario=shop, org="org_shop") as other:
+        send(invent, "bc_a", email="mine@x.test")
+        send(other, "bc_a", email="theirs@x.test")
+        assert invent.clear_messages() == 1
+        assert [m["to"] for m in other.messages()] == ["theirs@x.test"]
+        assert other.wait_for_message(to="theirs@x.test", timeout=1)["to"] == "theirs@x.test"
+        assert invent.messages() == []
 
 
 def test_wait_for_message_times_out_readably(invent):

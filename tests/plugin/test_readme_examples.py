@@ -24,7 +24,7 @@ from support.pytester import (
 
 # The pages whose Python and YAML blocks are all example files (docs/scenarios.md's YAML blocks
 # are scenario fragments, checked by tests/test_doc_pages.py).
-EXAMPLE_PAGES = ("README.md", "docs/pytest.md")
+EXAMPLE_PAGES = ("README.md", "docs/pytest.md", "docs/inbox.md")
 
 
 def test_there_are_examples() -> None:

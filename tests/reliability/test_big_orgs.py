@@ -8,9 +8,13 @@ import threading
 import time
 
 import httpx
+import pytest
 
 from emulator import create_app, load_scenario_text
 from emulator.testing.threaded import ThreadedServer
+
+# Starts processes or servers: left out by `dev.py test --fast` (tests/README.md).
+pytestmark = pytest.mark.slow
 
 BIG = """
 orgs:

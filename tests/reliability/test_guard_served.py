@@ -9,8 +9,12 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from support.api import assert_error
 from support.cli import Spawner, clean_env
+
+# Starts processes or servers: left out by `dev.py test --fast` (tests/README.md).
+pytestmark = pytest.mark.slow
 
 
 def test_served_control_surface_checks_host_token_and_origin(tmp_path: Path) -> None:

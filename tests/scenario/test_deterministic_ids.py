@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 
 from emulator import create_app, load_scenario_text
@@ -224,6 +225,7 @@ asyncio.run(main())
 """
 
 
+@pytest.mark.slow  # a subprocess: left out by `dev.py test --fast`
 async def test_generated_ids_do_not_depend_on_the_process_or_its_hash_seed() -> None:
     outputs = []
     for hash_seed in ("1", "2"):

@@ -104,6 +104,7 @@ print(json.dumps({"seconds": time.monotonic() - started, "problems": problems}))
 """
 
 
+@pytest.mark.slow  # a subprocess: left out by `dev.py test --fast`
 def test_billion_laughs_is_refused_fast() -> None:
     # In a child process with a deadline: an expanding loader would never return.
     try:

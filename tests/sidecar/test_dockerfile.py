@@ -18,7 +18,6 @@ import pytest
 from support import dockerfile
 from support.dockerfile import DOCKERFILE, ROOT, VENV_BIN_IN_IMAGE
 
-from emulator import __version__
 from emulator.settings import DEFAULT_PORT, OPTIONS
 
 READY_WITHIN = 15.0
@@ -167,10 +166,11 @@ def test_healthcheck_options_are_given(flag: str) -> None:
     assert flag.removeprefix("--") in dockerfile.healthcheck().options
 
 
-def test_the_version_label_defaults_to_the_package_version() -> None:
-    """The release workflow passes the tag's version; a local build gets the package's."""
+def test_the_version_label_is_passed_in_not_written_twice() -> None:
+    """The release workflow passes the package's one version (tests/sidecar/
+    test_release_workflow.py); a local build is labelled `unreleased`, never a stale number."""
     args = [value for value in dockerfile.instructions("ARG") if value.startswith("VERSION=")]
-    assert args == [f"VERSION={__version__}"]
+    assert args == ["VERSION=unreleased"]
 
 
 def test_the_state_folder_belongs_to_the_image_user() -> None:

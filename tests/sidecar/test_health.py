@@ -87,7 +87,7 @@ def test_not_healthy_until_the_scenario_is_loaded(spawn: Spawner, tmp_path: Path
     # big-campaign builds 100,000 contacts: seconds during which the port must stay closed.
     server = spawn("--port", str(closed_port), "--scenario", "big-campaign")
     wait_for_log(server, "loading the scenario big-campaign")
-    results = []
+    results: list[tuple[int, bool]] = []
     while not results or results[-1][0] != 0:
         done = run_cli("health", "--port", str(closed_port), cwd=tmp_path)
         results.append((done.returncode, "listening on" in server.stderr))

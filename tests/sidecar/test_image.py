@@ -85,7 +85,8 @@ def free_port() -> int:
 
 
 def health_status(container: str) -> str:
-    return json.loads(docker("inspect", "--format", "{{json .State.Health.Status}}", container))
+    return str(json.loads(docker("inspect", "--format", "{{json .State.Health.Status}}",
+                                 container)))
 
 
 def wait_healthy(container: str) -> None:

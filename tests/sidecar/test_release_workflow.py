@@ -3,6 +3,7 @@ ships inside check-jsonschema (offline), and for what it must do."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -67,3 +68,16 @@ def test_publishing_waits_for_the_test_suite() -> None:
     assert jobs["image"]["needs"] == "test"
     assert jobs["pypi"]["needs"] == "test"
     assert any("dev.py test" in str(s.get("run", "")) for s in jobs["test"]["steps"])
+
+
+def test_the_image_label_takes_the_package_version() -> None:
+    # One version source: the workflow reads emulator/support/version.py, checks that the tag
+    # names it, and passes it to the Dockerfile, which carries no version of its own.
+    (step,) = [s for s in steps("image") if s.get("id") == "version"]
+    assert "emulator/support/version.py" in step["run"]
+    assert '"v$version" = "$GITHUB_REF_NAME"' in step["run"]
+    build_args = uses("image", "docker/build-push-action")["with"]["build-args"]
+    assert "VERSION=${{ steps.version.outputs.version }}" in build_args
+    [version_arg] = [line for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines()
+                     if line.startswith("ARG VERSION")]
+    assert not re.search(r"\d", version_arg), version_arg

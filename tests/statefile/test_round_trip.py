@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from pytest_httpserver import HTTPServer
 from starlette.applications import Starlette
 from support.apps import client_for
@@ -158,6 +159,7 @@ def _receiver(server: HTTPServer) -> str:
     return server.url_for("/hooks")
 
 
+@pytest.mark.slow  # a heavy case: left out by `dev.py test --fast`
 async def test_every_answer_is_the_same_after_a_restart(tmp_path: Path,
                                                         httpserver: HTTPServer) -> None:
     path = tmp_path / "state.json"

@@ -12,14 +12,16 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from support.apps import client_for
 from support.language import START, scenario
 
 from emulator import Settings, create_app, load_scenario_text
-from emulator.statefile import StateFileError, storage, target
+from emulator.statefile import StateFileError, storage
 from emulator.testing import VirtualClock
 
 
@@ -28,7 +30,7 @@ def _app(state: Path) -> object:
                       clock=VirtualClock(START))
 
 
-async def _snapshot(app: object) -> dict[str, object]:
+async def _snapshot(app: object) -> dict[str, Any]:
     async with client_for(app, None) as control:  # type: ignore[arg-type]
         made = await control.post("/_emulator/orgs", json={"name": "Saved"})
         assert made.status_code == 200, made.text
@@ -72,7 +74,7 @@ def test_a_folder_that_cannot_be_written_is_refused_at_start(tmp_path: Path,
     def refuse(**kwargs: object) -> tuple[int, str]:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(target.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)  # the module target.py saves through
     with pytest.raises(StateFileError, match=r"cannot be written: .*Permission denied"):
         _app(tmp_path / "state.json")
 
@@ -89,7 +91,7 @@ async def test_a_file_that_cannot_be_renamed_onto_is_written_in_place(
     app = create_app(Settings(state_file=str(state), scenario="default"), clock=VirtualClock(START))
     state.write_bytes(b" " * 200_000)  # longer than the save: the rest must be cut off
     inode = state.stat().st_ino
-    monkeypatch.setattr(target.os, "replace", busy)
+    monkeypatch.setattr(os, "replace", busy)  # the function target.py renames with
     with caplog.at_level(logging.WARNING, "emulator"):
         saved = await _snapshot(app)
     assert state.stat().st_ino == inode, "the file was replaced, not written in place"
@@ -115,7 +117,9 @@ def test_a_gz_state_file_has_a_decompressed_size_cap(tmp_path: Path,
 
 BIND_MOUNTED = """
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 from emulator import create_app
 from emulator import Settings
 from emulator.statefile import save_state

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from emulator.domain.outcome import COUNTER_NAMES, FLAG_COUNTERS, WIRE_FLAGS
+from emulator.domain.outcome import COUNTER_NAMES, WIRE_FLAGS
+from emulator.domain.outcome import FLAG_COUNTERS as DOMAIN_FLAG_COUNTERS
 from emulator.http.errors import Error
 
 Json = dict[str, Any]
@@ -25,7 +26,7 @@ ENVELOPE_KEYS = frozenset(Error.model_fields) - {"details"}
 
 FLAGS = tuple(flag.value for flag in WIRE_FLAGS)
 # Which broadcast counter each flag feeds (a bounce counts as sent and failed, through its flags).
-FLAG_COUNTERS = {flag.value: counters[0] for flag, counters in FLAG_COUNTERS.items()
+FLAG_COUNTERS = {flag.value: counters[0] for flag, counters in DOMAIN_FLAG_COUNTERS.items()
                  if flag in WIRE_FLAGS and counters}
 COUNTER_KEYS = COUNTER_NAMES
 

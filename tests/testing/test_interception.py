@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -64,7 +65,7 @@ def test_a_blocked_request_names_its_host_and_never_leaves(org: InventOrg) -> No
     io.BytesIO(b'{"name": "file"}'),
     iter([b'{"name": ', b'"chunks"}']),
 ], ids=["bytes", "text", "file", "chunks"])
-def test_requests_bodies_of_every_kind_arrive_whole(org: InventOrg, body: object) -> None:
+def test_requests_bodies_of_every_kind_arrive_whole(org: InventOrg, body: Any) -> None:
     with intercept(org):
         made = requests.post(URL, data=body, headers={**LIVE, "Content-Type": "application/json"})
     assert made.status_code == 200, made.text
@@ -84,6 +85,7 @@ def test_a_requests_answer_behaves_as_off_the_wire(org: InventOrg) -> None:
     assert streamed.headers["content-type"] == "application/json"
 
 
+@pytest.mark.slow  # a subprocess: left out by `dev.py test --fast`
 def test_a_project_without_requests_is_intercepted_through_httpx() -> None:
     script = textwrap.dedent("""
         import sys

@@ -5,12 +5,15 @@ block ends, however it ends."""
 from __future__ import annotations
 
 import threading
+from typing import Literal
 
 import anyio
 import httpx
 import pytest
 
 from emulator.testing import InventOrg, running
+
+Mode = Literal["thread", "inprocess"]
 
 THREADS = ("invent-emulator", "invent-emulator-inprocess")
 
@@ -20,7 +23,7 @@ def emulator_threads() -> list[str]:
 
 
 @pytest.mark.parametrize("mode", ["thread", "inprocess"])
-def test_a_handle_with_orgs_and_their_helpers(mode: str) -> None:
+def test_a_handle_with_orgs_and_their_helpers(mode: Mode) -> None:
     with running(scenario="otp", mode=mode) as emu:
         assert emu.health()
         assert (emu.transport is None) == (mode == "thread")
@@ -37,7 +40,7 @@ def test_a_handle_with_orgs_and_their_helpers(mode: str) -> None:
 
 
 @pytest.mark.parametrize("mode", ["thread", "inprocess"])
-def test_everything_stops_when_the_block_raises(mode: str) -> None:
+def test_everything_stops_when_the_block_raises(mode: Mode) -> None:
     with pytest.raises(RuntimeError, match="boom"), running(mode=mode) as emu:
         url = emu.url
         raise RuntimeError("boom")
