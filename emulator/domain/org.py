@@ -229,6 +229,10 @@ class Org:
         self.rows_in_order = all(a.created_at <= b.created_at for a, b
                                  in zip(self.sent_rows, self.sent_rows[1:], strict=False))
 
+    def resume(self, api_keys: Iterable[str], jobs: Iterable[Job]) -> None:
+        """Take back the API keys and the unfinished jobs a state file saved."""
+        self.api_keys, self.jobs = list(api_keys), list(jobs)
+
     def contact_by_email(self, email: str) -> Contact | None:
         contact_id = self.email_index.get(normalize_email(email))
         return self.contacts.get(contact_id) if contact_id else None
