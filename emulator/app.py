@@ -19,14 +19,8 @@ from emulator import paths
 from emulator.domain.errors import ApiError
 from emulator.http.broadcasts import broadcast_json
 from emulator.http.errors import api_error_handler, http_exception_handler, unexpected_error_handler
-from emulator.http.guard import ControlGuard, EncodedSlashGuard
-from emulator.http.middleware import (
-    BodySizeLimit,
-    FaultMiddleware,
-    JournalMiddleware,
-    PublicCORS,
-    WebhookFlush,
-)
+from emulator.http.guard import GuardPolicy
+from emulator.http.middleware import Gateway
 from emulator.http.recipients import recipient_json
 from emulator.http.routes import ROUTES
 from emulator.scenario.limits import ScenarioLimits
@@ -37,6 +31,7 @@ from emulator.service import Emulator
 from emulator.settings import Settings
 from emulator.statefile import Saver, StateFileError, load_state, prepare_target
 from emulator.support.clock import Clock, SystemClock
+from emulator.support.rendercache import RenderCache
 
 log = logging.getLogger("emulator")
 
@@ -55,19 +50,16 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     app = EmulatorApp(
         routes=ROUTES,
         lifespan=_lifespan(emulator, saver, settings.save_every),
-        middleware=[
-            Middleware(PublicCORS, origins=settings.cors_origins),
-            Middleware(JournalMiddleware, emulator=emulator),
-            Middleware(EncodedSlashGuard),
-            Middleware(ControlGuard, bound_host=settings.host,
-                       allowed_hosts=settings.allowed_hosts, admin_token=settings.admin_token),
-            Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
-                       per_path={paths.SCENARIO: MAX_FILE_BYTES}),
-            Middleware(FaultMiddleware, emulator=emulator),
-            Middleware(WebhookFlush, emulator=emulator),
-        ],
-        exception_handlers={ApiError: api_error_handler, HTTPException: http_exception_handler,
-                            Exception: unexpected_error_handler},
+        middleware=[Middleware(
+            Gateway, emulator=emulator, origins=settings.cors_origins,
+            guard=GuardPolicy.of(settings.host, settings.allowed_hosts, settings.admin_token),
+            max_bytes=settings.max_body_bytes, per_path={paths.SCENARIO: MAX_FILE_BYTES},
+        )],
+        exception_handlers={
+            ApiError: api_error_handler,
+            HTTPException: http_exception_handler,
+            Exception: unexpected_error_handler,
+        },
     )
     app.router.redirect_slashes = False  # a redirect would be built from the Host header
     app.state.settings = settings
@@ -100,6 +92,7 @@ def _emulator(settings: Settings, scenario: ScenarioSpec | None, clock: Clock,
         if scenario is None:
             scenario = load_scenario_file(resolve_scenario_path(settings.scenario), limits)
         emulator = Emulator(scenario, clock, recipient_json)
+    emulator.renders = RenderCache(settings.render_cache_size) if settings.render_cache else None
     return emulator, Saver(emulator, target) if target else None
 
 
@@ -130,6 +123,10 @@ def _lifespan(emulator: Emulator, saver: Saver | None, save_every: int | None,
     return lifespan
 
 
+# Methods that never change anything (every other one counts as a write: `Emulator.writes`).
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class EmulatorApp(Starlette):
     """Starlette re-raises an unexpected exception after its 500 answer has gone out; here that
     stops: the error is already logged and recorded (the pytest plugin fails the test it hit),
@@ -137,6 +134,17 @@ class EmulatorApp(Starlette):
     test would fail for it."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in _READS:
+            emulator: Emulator = self.state.emulator
+            emulator.writes += 1  # rendered answers kept so far may be stale from here...
+            try:
+                await self._answer(scope, receive, send)
+            finally:
+                emulator.writes += 1  # ...and whatever was rendered meanwhile, from here
+            return
+        await self._answer(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send) -> None:
         answered = False
 
         async def tracking_send(message: Message) -> None:

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 from emulator.domain import outbox as outbox_rows
 from emulator.domain.broadcasts import get_broadcast
-from emulator.domain.entities import Broadcast, Recipient
+from emulator.domain.entities import Broadcast
 from emulator.domain.errors import not_found
 from emulator.domain.org import Org, Suppression
 from emulator.domain.outbox import Message, MessageFilter, messages
+from emulator.domain.recipient import Recipient
 from emulator.domain.webhooks import DeliveryState, WebhookDelivery
 from emulator.journal import Entry, EntryFilter
 from emulator.service import Emulator

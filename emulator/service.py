@@ -17,6 +17,7 @@ from emulator.scenario.blueprint import NewOrg
 from emulator.scenario.schema import ScenarioSpec
 from emulator.support.clock import Clock
 from emulator.support.gcpause import collector_paused
+from emulator.support.rendercache import RenderCache
 from emulator.timekeeping import advance, moving_orgs
 from emulator.webhooks import RowRenderer, WebhookSender
 
@@ -39,6 +40,10 @@ class Emulator:
         self.background = False
         # Exceptions raised inside the emulator; the pytest plugin fails the test they hit.
         self.errors: list[BaseException] = []
+        # Requests that may change something, counted as they start and as they end; rendered
+        # answers kept in `renders` (None: the render cache is off) are stale once it moves.
+        self.writes = 0
+        self.renders: RenderCache | None = None
 
     @property
     def clock(self) -> Clock:

@@ -58,6 +58,10 @@ class Settings:
     # The state file (docs/sidecar.md, "State file"): None keeps everything in memory only.
     state_file: str | None = None
     save_every: int | None = None  # seconds between periodic saves; None: no periodic save
+    # Rendered JSON kept between changes (emulator/support/rendercache.py): on or off, and how
+    # many entities' renders it keeps at most.
+    render_cache: bool = True
+    render_cache_size: int = 4_096
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -240,6 +244,10 @@ OPTIONS: tuple[Option, ...] = (
            "PATH"),
     Option("save_every", _whole(1), "a whole number of seconds, at least 1",
            "also save the state file every this many seconds", "SECONDS"),
+    Option("render_cache", parse_boolean, BOOLEAN_WORDS,
+           "keep rendered JSON between changes (off: render every answer afresh)"),
+    Option("render_cache_size", _whole(0), "a whole number, at least 0",
+           "most entities (rows, broadcasts, contacts) whose rendered JSON is kept", "ENTRIES"),
     Option("shutdown_grace", _seconds(0), "a number of seconds from 0 to 86400",
            "seconds in-flight requests get on SIGTERM/SIGINT/SIGHUP before connections close",
            "SECONDS"),

@@ -83,7 +83,7 @@ class WebhookSender:
         if not queue.targets or isinstance(event, BroadcastEvent):
             return
         # A bounce is the failure event of a bounced row; do not report it twice.
-        if event.flag is Flag.FAILED and Flag.BOUNCED in event.row.flags:
+        if event.flag is Flag.FAILED and event.row.has(Flag.BOUNCED):
             return
         name = event_name(event.flag)
         matching = [t for t in queue.targets if t.wants(name)]

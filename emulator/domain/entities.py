@@ -8,9 +8,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from emulator.domain.outcome import COUNTER_NAMES, Flag
+# The row and its kinds are defined first (domain/kinds.py, domain/recipient.py) and named
+# here with every other entity.
+from emulator.domain.kinds import Integration as Integration
+from emulator.domain.kinds import RecipientStatus as RecipientStatus
+from emulator.domain.outcome import COUNTER_NAMES
+from emulator.domain.recipient import Recipient as Recipient
+from emulator.domain.recipient import RowOrigin as RowOrigin
 from emulator.domain.rowindex import RowIndex
-from emulator.domain.why import Why
 
 T = TypeVar("T")
 
@@ -22,20 +27,6 @@ def newest_first(items: Iterable[T], created_at: Callable[[T], datetime]) -> lis
     chosen.reverse()
     chosen.sort(key=created_at, reverse=True)  # stable: ties keep reverse creation order
     return chosen
-
-
-class Integration(StrEnum):
-    INTERNAL = "internal"
-    CUSTOM = "custom"
-    WHATSAPP_BOT = "whatsapp_bot"
-    MESSENGER_BOT = "messenger_bot"
-    INSTAGRAM_DM = "instagram_dm"
-    TWILIO = "twilio"
-    TELNYX = "telnyx"
-    SLACK_BOT = "slack_bot"
-    TELEGRAM_BOT = "telegram_bot"
-    GMAIL = "gmail"
-    GOOGLE_CALENDAR = "google_calendar"
 
 
 EMAIL_INTEGRATIONS = frozenset({Integration.GMAIL})
@@ -76,11 +67,6 @@ MARKETING_STATUSES = frozenset(
 TRANSACTIONAL_STATUSES = frozenset(
     {BroadcastStatus.DRAFT, BroadcastStatus.ACTIVE, BroadcastStatus.PAUSED}
 )
-
-
-class RecipientStatus(StrEnum):
-    SENDING = "SENDING"
-    PROCESSED = "PROCESSED"
 
 
 @dataclass(slots=True)
@@ -156,34 +142,6 @@ class Template:
 
 
 @dataclass(slots=True)
-class Recipient:
-    id: str
-    broadcast_id: str
-    broadcast_name: str
-    template_id: str
-    integration_id: Integration
-    contact_id: str
-    created_at: datetime
-    updated_at: datetime
-    status: RecipientStatus = RecipientStatus.SENDING
-    user_id: str | None = None
-    name: str | None = None
-    username: str | None = None
-    phone: str | None = None
-    email: str | None = None
-    flags: dict[Flag, datetime] = field(default_factory=dict)
-    error_message: str | None = None
-    external_message_id: str | None = None
-    # The variables a transactional send resolved, for the emulator's outbox (never on the
-    # public wire). None for marketing rows, whose variables come from contact and broadcast.
-    variables: dict[str, Any] | None = None
-    # What decided the outcome (never on the public wire either).
-    why: Why | None = None
-    # The row's place in its broadcast's rows, in creation order (for the row index).
-    position: int = -1
-
-
-@dataclass(slots=True)
 class Broadcast:
     id: str
     name: str
@@ -213,8 +171,20 @@ class Broadcast:
     # A scenario's `fail_with`: the reason a marketing send of this broadcast ends FAILED.
     fail_with: str | None = None
 
+    # The shared origin of the rows of each template (see domain/recipient.py), by template id.
+    row_origins: dict[str, RowOrigin] = field(init=False, default_factory=dict, repr=False)
+
     def template(self, template_id: str) -> Template | None:
         return next((t for t in self.templates if t.id == template_id), None)
+
+    def origin_for(self, template: Template) -> RowOrigin:
+        """The origin new rows of `template` share (made again once the broadcast is renamed)."""
+        origin = self.row_origins.get(template.id)
+        if (origin is None or origin.broadcast_name != self.name
+                or origin.integration_id != template.integration_id):
+            origin = self.row_origins[template.id] = RowOrigin(
+                self.id, self.name, template.id, template.integration_id)
+        return origin
 
 
 def address_of(row: Recipient) -> str | None:

@@ -169,7 +169,7 @@ def _send_to(org: Org, broadcast: Broadcast, contact: Contact, at: datetime) -> 
               else "Contact is unsubscribed" if contact.unsubscribed else None)
     for template in broadcast.templates:
         row = build_row(org, broadcast, template, contact, at)
-        add_row(org, broadcast, row)
+        add_row(org, broadcast, row, template)
         if reason is not None or row.error_message is not None:
             skip(org, broadcast, row, reason or row.error_message or "skipped", at)
             continue

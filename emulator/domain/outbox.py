@@ -41,7 +41,7 @@ _RATE_LIMITED_PREFIX = Outcome.RATE_LIMITED.value
 
 def outcome_of(row: Recipient) -> str:
     for flag, outcome in _OUTCOME_OF_FLAG:
-        if flag in row.flags:
+        if row.has(flag):
             if outcome is Outcome.FAILED and (row.error_message or "").startswith(
                     _RATE_LIMITED_PREFIX):
                 return Outcome.RATE_LIMITED.value
@@ -100,7 +100,7 @@ class MessageFilter:
 
     def matches_row(self, row: Recipient) -> bool:
         """What a row alone decides, before any rendering."""
-        if Flag.SKIPPED in row.flags and not self.include_skipped:
+        if row.has(Flag.SKIPPED) and not self.include_skipped:
             return False
         if self.broadcast_id is not None and row.broadcast_id != self.broadcast_id:
             return False

@@ -27,7 +27,7 @@ class RecipientFilter:
         if self.status is not None and row.status is not self.status:
             return False
         for flag, wanted in self.flags.items():
-            if (flag in row.flags) != wanted:
+            if row.has(flag) != wanted:
                 return False
         return (
             (self.integration_id is None or row.integration_id == self.integration_id)

@@ -12,7 +12,7 @@ from emulator.domain.entities import (
     BroadcastStatus,
     BroadcastType,
     Recipient,
-    RecipientStatus,
+    Template,
     address_of,
 )
 from emulator.domain.org import Org, RecipientEvent
@@ -21,18 +21,22 @@ from emulator.domain.rowindex import PROCESSED, RowIndex
 from emulator.domain.why import Why, WhyKind
 
 
-def add_row(org: Org, broadcast: Broadcast, row: Recipient) -> None:
+def add_row(org: Org, broadcast: Broadcast, row: Recipient,
+            template: Template | None = None) -> None:
+    """`template` is the row's own, when the caller has it at hand (saves a lookup per row)."""
     org.record_row(row)
-    row.position = len(broadcast.recipients)
-    broadcast.recipients.append(row)
+    rows = broadcast.recipients
+    row.position = len(rows)
+    rows.append(row)
     broadcast.open_rows += 1
-    broadcast.counters["recipients_count"] += 1
-    template = broadcast.template(row.template_id)
+    counters = broadcast.counters
+    counters["recipients_count"] += 1
+    template = template or broadcast.template(row.template_id)
     if template is not None:
         template.recipients_count += 1
     if row.contact_id not in broadcast.contact_ids:
         broadcast.contact_ids.add(row.contact_id)
-        broadcast.counters["contacts_count"] += 1
+        counters["contacts_count"] += 1
 
 
 def dispatch(org: Org, broadcast: Broadcast, row: Recipient, decision: Decision,
@@ -46,11 +50,12 @@ def dispatch(org: Org, broadcast: Broadcast, row: Recipient, decision: Decision,
     last = len(events) - 1
     send = broadcast.send_generation
     for index, event in enumerate(events):
-        due = FlagDue(broadcast, row, event.flag, index == last, error, send)
         if immediate and not event.after:
-            due.happen(org, start)
+            # What FlagDue.happen does, without making one: most rows happen at once.
+            _happen(org, broadcast, row, event.flag, index == last, error, start)
         else:
-            org.scheduler.at(start + event.after, due)
+            org.scheduler.at(start + event.after,
+                             FlagDue(broadcast, row, event.flag, index == last, error, send))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,17 +72,23 @@ class FlagDue:
     generation: int
 
     def happen(self, org: Org, at: datetime) -> None:
-        broadcast, row, flag = self.broadcast, self.row, self.flag
-        if (broadcast.status is BroadcastStatus.CANCELLED
-                or broadcast.send_generation != self.generation):
-            return
-        if flag is Flag.SENT and row.external_message_id is None:
-            row.external_message_id = org.rng.new_id("msg")
-        if flag is Flag.FAILED or flag is Flag.SKIPPED:
-            row.error_message = self.error
-        record(org, broadcast, row, flag, at, last=self.is_last)
-        if self.is_last:
-            finish(org, broadcast, row, at)
+        broadcast = self.broadcast
+        if broadcast.send_generation == self.generation:
+            _happen(org, broadcast, self.row, self.flag, self.is_last, self.error, at)
+
+
+def _happen(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, is_last: bool,
+            error: str | None, at: datetime) -> None:
+    """One flag of a row's outcome happening (nothing, once its send was cancelled)."""
+    if broadcast.status is BroadcastStatus.CANCELLED:
+        return
+    if flag is Flag.SENT and row.external_message_id is None:
+        row.external_message_id = org.rng.id_number()
+    if flag is Flag.FAILED or flag is Flag.SKIPPED:
+        row.error_message = error
+    record(org, broadcast, row, flag, at, last=is_last)
+    if is_last:
+        finish(org, broadcast, row, at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,16 +107,21 @@ def record(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, at: datet
            last: bool = False) -> None:
     """Set one flag on a row: counters, consequences, and the event listeners (webhooks).
     With `last`, the row is PROCESSED before listeners see it, as it is once the event is over."""
-    if flag in row.flags:
+    if row.has(flag):
         return
-    row.flags[flag] = at
+    row.set_flag(flag, at)
     row.updated_at = at
-    if _is_current(broadcast, row):
-        broadcast.row_index.mark(flag.value, row.position)
-    if last:
-        _processed(broadcast, row)
+    rows, position = broadcast.recipients, row.position
+    current = 0 <= position < len(rows) and rows[position] is row  # _is_current, inlined
+    if current:
+        broadcast.row_index.mark(flag._value_, position)
+    if last and not row.processed:
+        if current:
+            broadcast.row_index.mark(PROCESSED, position)
+        row.mark_processed()
+    counters = broadcast.counters
     for counter in FLAG_COUNTERS[flag]:
-        broadcast.counters[counter] += 1
+        counters[counter] += 1
     if flag in _WITH_CONSEQUENCES:
         _consequences(org, row, flag, at)
     if org.listeners:
@@ -138,7 +154,7 @@ def index_rows(broadcast: Broadcast) -> None:
         row.position = position
         for flag in row.flags:
             broadcast.row_index.mark(flag.value, position)
-        if row.status is RecipientStatus.PROCESSED:
+        if row.processed:
             broadcast.row_index.mark(PROCESSED, position)
 
 
@@ -149,9 +165,9 @@ def _is_current(broadcast: Broadcast, row: Recipient) -> bool:
 
 
 def _processed(broadcast: Broadcast, row: Recipient) -> None:
-    if row.status is not RecipientStatus.PROCESSED and _is_current(broadcast, row):
+    if not row.processed and _is_current(broadcast, row):
         broadcast.row_index.mark(PROCESSED, row.position)
-    row.status = RecipientStatus.PROCESSED
+    row.mark_processed()
 
 
 def finish(org: Org, broadcast: Broadcast, row: Recipient, at: datetime) -> None:

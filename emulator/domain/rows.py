@@ -14,12 +14,12 @@ from emulator.domain.entities import (
     Channel,
     Contact,
     Integration,
-    Recipient,
     Template,
     address_of,
 )
 from emulator.domain.org import Org
 from emulator.domain.outcome import SUPPRESSED
+from emulator.domain.recipient import Recipient
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,11 +39,8 @@ def build_row(org: Org, broadcast: Broadcast, template: Template, contact: Conta
               now: datetime, overrides: Overrides = NO_OVERRIDES,
               variables: dict[str, Any] | None = None) -> Recipient:
     """A new SENDING row; `error_message` is set when the row must be skipped."""
-    row = Recipient(
-        id=org.rng.new_id("rcp"), broadcast_id=broadcast.id, broadcast_name=broadcast.name,
-        template_id=template.id, integration_id=template.integration_id, contact_id=contact.id,
-        created_at=now, updated_at=now, variables=variables,
-    )
+    origin = broadcast.origin_for(template)
+    row = Recipient.new(org.rng.id_number(), origin, contact.id, now, variables)
     integration = template.integration_id
     channel = overrides.channel or _channel_for(integration, contact)
     if channel is not None:
@@ -61,7 +58,7 @@ def build_row(org: Org, broadcast: Broadcast, template: Template, contact: Conta
     elif channel is None:
         row.error_message = _missing(integration)
     row.name = overrides.name or (channel.name if channel else None) or contact.name
-    if row.error_message is None and org.is_suppressed(address_of(row)):
+    if row.error_message is None and org.suppressions and org.is_suppressed(address_of(row)):
         row.error_message = SUPPRESSED
     return row
 

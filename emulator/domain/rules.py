@@ -229,6 +229,7 @@ _PHONE_TABLE: dict[str, tuple[Outcome, str | None]] = {
 }
 
 _OUTCOME_NAMES = {o.value: o for o in Outcome}
+_PROVIDER_DOMAINS = frozenset(domain for domain, *_ in _EMAIL_TABLE)
 
 
 def magic_outcome(address: str) -> tuple[Outcome, str | None] | None:
@@ -240,10 +241,11 @@ def magic_outcome(address: str) -> tuple[Outcome, str | None] | None:
 
 def _email_outcome(email: str) -> tuple[Outcome, str | None] | None:
     local, _, domain = email.lower().rpartition("@")
-    base = local.partition("+")[0]
-    for provider_domain, mailbox, outcome, error in _EMAIL_TABLE:
-        if domain == provider_domain and base == mailbox:
-            return outcome, error
+    if domain in _PROVIDER_DOMAINS:
+        base = local.partition("+")[0]
+        for provider_domain, mailbox, outcome, error in _EMAIL_TABLE:
+            if domain == provider_domain and base == mailbox:
+                return outcome, error
     # Ours, on any domain: `bounced@x.test`, or a plus-tag `ada+complained@x.test`.
     if local in _OUTCOME_NAMES:
         return _OUTCOME_NAMES[local], None

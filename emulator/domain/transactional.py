@@ -14,13 +14,13 @@ from emulator.domain.entities import (
     BroadcastType,
     Channel,
     Contact,
-    Recipient,
     Template,
     address_channels,
 )
 from emulator.domain.errors import ApiError, bad_request, found, too_many_requests
 from emulator.domain.org import Org
 from emulator.domain.outcome import Decision, Outcome
+from emulator.domain.recipient import Recipient
 from emulator.domain.rowlife import SkipDue, add_row, dispatch, skip
 from emulator.domain.rows import Overrides, build_row, merged_variables
 

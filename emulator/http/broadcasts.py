@@ -30,7 +30,8 @@ from emulator.domain.outcome import COUNTER_NAMES
 from emulator.domain.transactional import Trigger, trigger
 from emulator.http import query
 from emulator.http.answers import Answer, Count, Json, JsonObject, Timestamp
-from emulator.http.common import emulator_of, open_org, paged, read_body
+from emulator.http.cached import paged_bytes, rendered
+from emulator.http.common import emulator_of, open_org, read_body
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.operation import BROADCASTS, CONTROL, Handler, Operations
 from emulator.http.recipients import Recipient, recipient_json
@@ -145,7 +146,9 @@ async def list_broadcasts_endpoint(request: Request) -> Response:
     given = BROADCASTS_QUERY.parse(request.query_params)
     status = given["status"]
     chosen = list_broadcasts(org, None if status in (None, "ALL") else BroadcastStatus(status))
-    return paged(chosen, given["page"], lambda b: broadcast_json(org, b))
+    emulator = emulator_of(request)
+    return paged_bytes(chosen, given["page"],
+                       lambda b: rendered(emulator, org, "broadcast", b, broadcast_json))
 
 
 @OPERATIONS.declare("POST", paths.BROADCASTS, "createBroadcast", "Create a broadcast (DRAFT)",

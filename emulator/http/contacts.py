@@ -23,7 +23,8 @@ from emulator.domain.entities import Integration
 from emulator.domain.org import Org
 from emulator.http import query
 from emulator.http.answers import Answer, Json, JsonObject, Timestamp
-from emulator.http.common import open_org, paged, read_body
+from emulator.http.cached import paged_bytes, rendered
+from emulator.http.common import emulator_of, open_org, read_body
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.operation import CONTACTS, Operations
 from emulator.http.schemas import CreateContactBody, UpdateContactBody, parse_body, patched
@@ -122,7 +123,9 @@ async def list_contacts_endpoint(request: Request) -> Response:
     given = CONTACTS_QUERY.parse(request.query_params)
     wanted = ContactFilter(status=given["status"] or "ALL", email=given["email"],
                            user_id=given["user_id"], segment_id=given["segment_id"])
-    return paged(list_contacts(org, wanted), given["page"], lambda c: contact_json(org, c))
+    emulator = emulator_of(request)
+    return paged_bytes(list_contacts(org, wanted), given["page"],
+                       lambda c: rendered(emulator, org, "contact", c, contact_json))
 
 
 @OPERATIONS.declare("POST", paths.CONTACTS, "createContact", "Create a contact with one channel",

@@ -12,7 +12,6 @@ from starlette.responses import FileResponse, HTMLResponse, Response
 
 from emulator import paths
 from emulator.domain.errors import ApiError
-from emulator.http.openapi import openapi_json
 from emulator.http.operation import CONTROL, Operations
 
 OPERATIONS = Operations(CONTROL)
@@ -66,6 +65,8 @@ async def openapi_endpoint(request: Request) -> Response:
     state = request.app.state
     document: bytes | None = getattr(state, "openapi_json", None)
     if document is None:
+        # Imported on the first request for it: start-up does not load the description's code.
+        from emulator.http.openapi import openapi_json
         document = state.openapi_json = openapi_json(request.app.routes)
     return Response(document, media_type="application/json")
 

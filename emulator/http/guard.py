@@ -164,7 +164,7 @@ class EncodedSlashGuard:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and _has_encoded_slash(scope):
+        if scope["type"] == "http" and has_encoded_slash(scope):
             path = scope["raw_path"].decode("ascii", errors="replace")
             await send_error(send, 404, f"Cannot {scope['method']} {path}: no such route "
                                            "(an encoded slash does not separate path segments)")
@@ -172,7 +172,7 @@ class EncodedSlashGuard:
         await self.app(scope, receive, send)
 
 
-def _has_encoded_slash(scope: Scope) -> bool:
+def has_encoded_slash(scope: Scope) -> bool:
     raw = scope.get("raw_path")
     return isinstance(raw, bytes) and b"%2f" in raw.lower()
 

@@ -139,9 +139,9 @@ def message_json(message: outbox.Message) -> Json:
         "outcome": message.outcome,
     }
     for flag in WIRE_FLAGS:
-        body[flag.value] = flag in row.flags
+        body[flag.value] = row.has(flag)
     # The documented row has no click flag; the outbox shows the click under its own name.
-    clicked_at = row.flags.get(Flag.CLICKED)
+    clicked_at = row.flag_at(Flag.CLICKED)
     body["clicked"] = clicked_at is not None
     body["clicked_at"] = ts(clicked_at)
     body["error_message"] = row.error_message

@@ -21,6 +21,7 @@ from emulator.domain.recipients import RecipientFilter, page_recipients
 from emulator.domain.why import WhyKind
 from emulator.http import query
 from emulator.http.answers import Answer, Json, Timestamp
+from emulator.http.cached import json_answer, json_array, rendered
 from emulator.http.common import emulator_of, open_org
 from emulator.http.contacts import Contact, contact_json
 from emulator.http.fastjson import FastJSONResponse
@@ -95,9 +96,8 @@ def recipient_json(org: Org, row: entities.Recipient) -> Json:
         "email": row.email,
         "status": row.status._value_,
     }
-    flags = row.flags
     for flag, name, name_at in _FLAG_KEYS:
-        at = flags.get(flag)
+        at = row.flag_at(flag)
         body[name] = at is not None
         body[name_at] = ts(at)
     contact = org.contacts.get(row.contact_id)
@@ -151,8 +151,9 @@ async def list_recipients_endpoint(request: Request) -> Response:
     )
     page: query.Page = given["page"]
     rows, count = page_recipients(broadcast, wanted, page.offset, page.take)
-    return FastJSONResponse([recipient_json(org, row) for row in rows],
-                            headers=page.headers(count))
+    emulator = emulator_of(request)
+    return json_answer(json_array(rendered(emulator, org, "row", row, recipient_json)
+                                  for row in rows), page.headers(count))
 
 
 @OPERATIONS.declare("GET", paths.ORG_RECIPIENT, "getRecipient",

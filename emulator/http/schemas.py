@@ -71,7 +71,8 @@ class _Body(BaseModel):
     as absent-or-given, http/openapi.py); `NULLABLE` names those where an explicit null means
     something. `EXAMPLE` is the request the API explorer fills in."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    # Built on the first request that reads such a body, not at start-up.
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
     NULLABLE: ClassVar[frozenset[str]] = frozenset()
     EXAMPLE: ClassVar[dict[str, Any] | None] = None
 

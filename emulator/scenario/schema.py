@@ -40,7 +40,9 @@ Phone = Annotated[str, Field(max_length=256), AfterValidator(check_phone)]
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+    # defer_build: only the model a scenario is validated with compiles a validator (with its
+    # parts inside), on first use, instead of every part compiling its own at import.
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
 
 class RateLimitSpec(_Spec):

@@ -113,8 +113,10 @@ class Codec(Generic[T]):
                  enums: Mapping[str, type[Enum]] | None = None,
                  custom: Mapping[str, tuple[Convert, Convert]] | None = None) -> None:
         self.cls = cls
-        self.names = tuple(f.name for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-                           if f.init)
+        # A class that is not a dataclass (the compact recipient row) names its fields itself,
+        # in the order its constructor takes them.
+        self.names = getattr(cls, "FIELDS", None) or tuple(
+            f.name for f in dataclasses.fields(cls) if f.init)  # type: ignore[arg-type]
         converters: dict[str, tuple[Convert | None, Convert]] = {
             name: (time_out, time_in) for name in times}
         for name, enum in (enums or {}).items():
@@ -127,7 +129,8 @@ class Codec(Generic[T]):
                     if name in converters]
         # Every other field is checked against its declared type: a hand-edited file must not
         # put a string or -1 where a count goes.
-        hints = typing.get_type_hints(cls)
+        # (A class naming its FIELDS declares their types on its constructor.)
+        hints = typing.get_type_hints(cls.__init__ if hasattr(cls, "FIELDS") else cls)
         self._checks = [(i, check) for i, name in enumerate(self.names)
                         if name not in converters and (check := _checker(hints[name]))]
 

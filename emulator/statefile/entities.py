@@ -13,13 +13,13 @@ from emulator.domain.entities import (
     Channel,
     Contact,
     Integration,
-    Recipient,
     RecipientStatus,
     Segment,
     Template,
 )
 from emulator.domain.org import Org, SavedEntities, Suppression
 from emulator.domain.outcome import Flag
+from emulator.domain.recipient import Recipient
 from emulator.domain.rowindex import RowIndex
 from emulator.domain.rowlife import index_rows
 from emulator.domain.why import Why, WhyKind

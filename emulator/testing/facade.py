@@ -134,8 +134,16 @@ class InventOrg(RunTimeControl):
         self.org_id = org_id
         self.api_key = api_key
         self.url = emulator.url
-        self.client = emulator.client(api_key)
+        self._client: httpx.Client | None = None
         self._async_client: httpx.AsyncClient | None = None
+
+    @property
+    def client(self) -> httpx.Client:
+        """An httpx client authenticated as this org, based at the emulator; made on first use
+        (a test that never calls the API itself does not pay for one)."""
+        if self._client is None:
+            self._client = self.emulator.client(self.api_key)
+        return self._client
 
     @property
     def control_client(self) -> httpx.Client:
@@ -256,7 +264,8 @@ class InventOrg(RunTimeControl):
         return f"the org sent: {lines}"
 
     def close(self) -> None:
-        self.client.close()
+        if self._client is not None:
+            self._client.close()
         # The async client needs no closing: its transport holds no socket of its own.
 
     def __enter__(self) -> InventOrg:

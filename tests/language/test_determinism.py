@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from support.language import Emu, open_emulator, scenario
 
+from emulator import Settings
+
 pytestmark = pytest.mark.anyio
 
 RICH = """
@@ -72,14 +74,16 @@ async def _script(emu: Emu) -> Transcript:
     return transcript
 
 
-async def _run(seed: int) -> Transcript:
-    async with open_emulator(scenario(RICH, seed=seed)) as emu:
+async def _run(seed: int, render_cache: bool = True) -> Transcript:
+    settings = Settings(render_cache=render_cache)
+    async with open_emulator(scenario(RICH, seed=seed), settings=settings) as emu:
         return await _script(emu)
 
 
-async def test_same_scenario_same_requests_same_bytes() -> None:
-    first = await _run(seed=17)
-    second = await _run(seed=17)
+@pytest.mark.parametrize("render_cache", [True, False], ids=["render-cache", "no-render-cache"])
+async def test_same_scenario_same_requests_same_bytes(render_cache: bool) -> None:
+    first = await _run(seed=17, render_cache=render_cache)
+    second = await _run(seed=17, render_cache=render_cache)
     assert len(first) == len(second)
     for one, two in zip(first, second, strict=True):
         assert one == two, one[0]
@@ -92,6 +96,10 @@ async def test_same_scenario_same_requests_same_bytes() -> None:
                      b'"is_bounced":true', b'"is_unsubscribed":true',
                      b'"is_skipped":true', b'"status":"SENDING"'):
         assert fragment in everything, fragment
+
+
+async def test_the_render_cache_changes_no_byte() -> None:
+    assert await _run(seed=17, render_cache=True) == await _run(seed=17, render_cache=False)
 
 
 async def test_another_seed_gives_other_bytes() -> None:

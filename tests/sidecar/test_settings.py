@@ -21,7 +21,7 @@ NON_DEFAULT = {
     "shutdown_grace": "0", "stop_timeout": "30", "cors_origins": "http://localhost:3000",
     "max_contacts_per_org": "10", "max_contacts_total": "20", "max_include_bytes": "4096",
     "allowed_hosts": "Emulator.Test, app.test", "admin_token": "s3cret", "state_file": "s.json",
-    "save_every": "30",
+    "save_every": "30", "render_cache": "off", "render_cache_size": "100",
 }
 # Another value per setting, as a flag would carry it (the flag must win).
 FLAG_VALUE = {
@@ -31,7 +31,8 @@ FLAG_VALUE = {
     "shutdown_grace": "1", "stop_timeout": "20", "cors_origins": "off",
     "max_contacts_per_org": "11",
     "max_contacts_total": "21", "max_include_bytes": "8192", "allowed_hosts": "other.test",
-    "admin_token": "other", "state_file": "t.json", "save_every": "60",
+    "admin_token": "other", "state_file": "t.json", "save_every": "60", "render_cache": "on",
+    "render_cache_size": "0",
 }
 # What a setting needs beside it to make sense.
 NEEDS = {"save_every": {"INVENT_EMULATOR_STATE_FILE": "s.json"}}
@@ -42,7 +43,7 @@ PARSED = {
     "cors_origins": ("http://localhost:3000",), "max_contacts_per_org": 10,
     "max_contacts_total": 20, "max_include_bytes": 4096,
     "allowed_hosts": ("emulator.test", "app.test"), "admin_token": "s3cret",
-    "state_file": "s.json", "save_every": 30,
+    "state_file": "s.json", "save_every": 30, "render_cache": False, "render_cache_size": 100,
 }
 
 

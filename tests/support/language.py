@@ -21,6 +21,7 @@ from pytest_httpserver import HTTPServer
 from starlette.applications import Starlette
 from werkzeug.wrappers import Request, Response
 
+from emulator import Settings
 from emulator.support.clock import format_timestamp
 from emulator.testing import VirtualClock
 from support.apps import app_from_yaml as app_from_yaml
@@ -207,9 +208,10 @@ class Emu:
 
 
 @contextlib.asynccontextmanager
-async def open_emulator(text: str, key: str | None = "key_a") -> AsyncIterator[Emu]:
+async def open_emulator(text: str, key: str | None = "key_a",
+                        settings: Settings | None = None) -> AsyncIterator[Emu]:
     """An emulator built from `text` (the app's own clock is a virtual one at START)."""
-    app = app_from_yaml(text, VirtualClock(START))
+    app = app_from_yaml(text, VirtualClock(START), settings)
     async with contextlib.AsyncExitStack() as stack:
         http = await stack.enter_async_context(client_for(app, key))
         yield Emu(app, http, stack)

@@ -1,0 +1,53 @@
+"""Rendered JSON kept between changes: a bounded LRU of the bytes each entity (a broadcast, a
+contact, a recipient row) rendered to, held outside the entities so its size is one setting.
+
+An entry is good while its stamp still holds. The stamp is (the emulator's write count, the
+org's version): the first moves with every request that may change something (any method but
+GET, HEAD and OPTIONS, counted when it starts and again when it ends), the second with every
+change an org makes on its own (a job's slice, a timed outcome falling due). So a contact edit
+invalidates the rows that embed it, lazily: nothing is re-rendered until it is read again.
+The stamp is coarse on purpose: one counter nobody can forget to bump is worth re-rendering
+what did not change after a write; reads between writes, what lists and pages mostly see,
+are all hits.
+
+Caching never changes a byte: `render_cache` off (INVENT_EMULATOR_RENDER_CACHE=0,
+`--no-render-cache`) renders every time, and the tests compare both ways."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+Stamp = tuple[int, int]
+
+
+class RenderCache:
+    def __init__(self, entries: int) -> None:
+        """At most `entries` kept (the `render_cache_size` setting; an entry is 1-2 KB for a
+        recipient row, which embeds its contact)."""
+        self.entries = entries
+        # (kind, id(entity)) -> (stamp, entity, bytes). The entity is held so its id is not
+        # reused by another object while the entry exists.
+        self._kept: OrderedDict[tuple[str, int], tuple[Stamp, Any, bytes]] = OrderedDict()
+        self.hits = self.misses = 0
+
+    def bytes_of(self, kind: str, entity: Any, stamp: Stamp,
+                 render: Callable[[], bytes]) -> bytes:
+        """`entity` rendered as `kind`: the kept bytes while `stamp` holds, else `render()`."""
+        key = (kind, id(entity))
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] == stamp:
+            self._kept.move_to_end(key)
+            self.hits += 1
+            return kept[2]
+        self.misses += 1
+        rendered = render()
+        self._kept[key] = (stamp, entity, rendered)
+        self._kept.move_to_end(key)
+        if len(self._kept) > self.entries:
+            self._kept.popitem(last=False)
+        return rendered
+
+    def __len__(self) -> int:
+        return len(self._kept)
