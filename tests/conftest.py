@@ -9,6 +9,12 @@ import inspect
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+# httpx imports httpcore lazily and caches httpcore's exception classes on first use, while an
+# in-process pytester run removes every module first imported during it when it ends. Were
+# httpcore first imported inside such a run, a later import would make new classes that the cache
+# does not know: a refused connection would then raise httpcore.ConnectError instead of
+# httpx.ConnectError for the rest of the worker. Importing it here puts it in pytester's snapshot.
+import httpcore  # noqa: F401
 import httpx
 import pytest
 from browser.support import REQUIRE_ENV, missing_browser_reason

@@ -99,12 +99,20 @@ def test_a_final_save_that_fails_exits_1_naming_the_file_and_what_is_lost(
     assert "Traceback" not in server.stderr
 
 
+# Every save takes argv[1] seconds. With SAVE_STARTED set it touches that file as a save begins
+# (a test waits for it, never guesses with a sleep); with SAVE_HOLD set a save also lasts for as
+# long as that file exists.
 SLOW_WRITER = """
-import sys, time
+import os, sys, time
+from pathlib import Path
 from emulator.statefile import target
 write = target.Target.write
 def slow(self, data):
+    if os.environ.get("SAVE_STARTED"):
+        Path(os.environ["SAVE_STARTED"]).touch()
     time.sleep(float(sys.argv[1]))
+    while os.environ.get("SAVE_HOLD") and Path(os.environ["SAVE_HOLD"]).exists():
+        time.sleep(0.01)
     write(self, data)
 target.Target.write = slow
 from emulator.cli import main
@@ -160,6 +168,13 @@ def _wait_for_url(process: subprocess.Popen[bytes], stderr: Path) -> str:
     raise AssertionError(f"no URL within {WITHIN} s:\n{stderr.read_text()}")
 
 
+def _wait_for_file(path: Path) -> None:
+    deadline = time.monotonic() + WITHIN
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} never appeared"
+        time.sleep(0.01)
+
+
 def _hold(url: str) -> None:
     with contextlib.suppress(httpx.HTTPError):
         httpx.post(f"{url}/orgs/org_slow/broadcasts/bc_slow/send", timeout=WITHIN,
@@ -174,13 +189,16 @@ def test_the_server_answers_while_it_saves(tmp_path: Path) -> None:
     save."""
     state, script, stderr = (tmp_path / "state.json", tmp_path / "slow_writer.py",
                              tmp_path / "server.stderr")
+    started_mark, hold = tmp_path / "save-started", tmp_path / "save-hold"
     script.write_text(SLOW_WRITER)
     env = {**clean_env(), "PYTHONPATH": os.pathsep.join(sys.path)}
     with stderr.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, str(script), "2", "--host", "127.0.0.1", "--port", "0",
-             "--state-file", str(state)], cwd=tmp_path, env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=log, start_new_session=True)
+             "--state-file", str(state)], cwd=tmp_path,
+            env={**env, "SAVE_STARTED": str(started_mark), "SAVE_HOLD": str(hold)},
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+            start_new_session=True)
         try:
             url = _wait_for_url(process, stderr)
             answers: list[httpx.Response] = []
@@ -189,7 +207,7 @@ def test_the_server_answers_while_it_saves(tmp_path: Path) -> None:
             started = time.monotonic()
             for saver in savers:
                 saver.start()
-            time.sleep(0.5)  # the save has started
+            _wait_for_file(started_mark)
             slowest = 0.0
             while any(saver.is_alive() for saver in savers):
                 asked = time.monotonic()
@@ -199,13 +217,18 @@ def test_the_server_answers_while_it_saves(tmp_path: Path) -> None:
             took = time.monotonic() - started
             port = url.rsplit(":", 1)[1]
             answers.clear()
+            # This save lasts until the probe is done: a CLI that starts slowly on a loaded
+            # machine still asks while it runs.
+            started_mark.unlink()
+            hold.touch()
             sleeper = threading.Thread(target=lambda: answers.append(
                 httpx.post(url + "/_emulator/snapshot", timeout=WITHIN)))
             sleeper.start()
-            time.sleep(0.3)  # the save has started
+            _wait_for_file(started_mark)
             probe = run_cli("health", "--port", port, "--timeout", "1", cwd=tmp_path, env=env,
                             timeout=WITHIN)
             during = sleeper.is_alive()
+            hold.unlink()
             sleeper.join(WITHIN)
         finally:
             process.kill()  # its final save is not what this test is about

@@ -164,6 +164,10 @@ def test_an_unreachable_external_emulator_fails_clearly(pytester: pytest.Pyteste
     assert statuses(result) == {"test_probe": {"ERROR"}}, report(result)
     result.stdout.fnmatch_lines([
         f"E * INVENT_EMULATOR_URL={url} did not answer /_emulator/health within 0.5 s"])
+    # The in-process run left httpx whole for the tests after it in this worker (tests/conftest.py
+    # imports httpcore for that): a refused connection is still httpx's error.
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url, timeout=5)
 
 
 def test_in_process_mode_leaves_nothing_unclosed(pytester: pytest.Pytester) -> None:

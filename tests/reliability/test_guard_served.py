@@ -36,7 +36,8 @@ def test_served_control_surface_checks_host_token_and_origin(tmp_path: Path) -> 
             address = (httpx.URL(url).host, httpx.URL(url).port or 80)
             with socket.create_connection(address, timeout=10) as sock:  # HTTP/1.0, no Host
                 sock.sendall(b"GET /_emulator/health HTTP/1.0\r\n\r\n")
-                assert sock.recv(64).startswith(b"HTTP/1.1 200")
+                with sock.makefile("rb") as answer:  # to the close HTTP/1.0 ends with
+                    assert answer.read().startswith(b"HTTP/1.1 200")
         assert "warning" not in server.stderr.lower()
         assert "Traceback" not in server.stderr
 

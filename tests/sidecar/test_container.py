@@ -20,6 +20,20 @@ from emulator.testing.container import IMAGE, PORT, InventEmulatorContainer
 from sidecar.test_image import BUILD_WITHIN, base_image, docker, engine_problem
 
 
+class _NoEngine:
+    """Stands in for testcontainers' DockerClient, which connects to the engine as soon as a
+    container object is made: the configuration tests must run (and leak no socket) without one."""
+
+    def __init__(self, **_: object) -> None:
+        pass
+
+
+@pytest.fixture
+def no_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("testcontainers.core.container.DockerClient", _NoEngine)
+
+
+@pytest.mark.usefixtures("no_engine")
 def test_the_defaults_expose_the_port_and_wait_for_the_health_check() -> None:
     container = InventEmulatorContainer()
     assert container.image == IMAGE
@@ -28,6 +42,7 @@ def test_the_defaults_expose_the_port_and_wait_for_the_health_check() -> None:
     assert type(container._wait_strategy).__name__ == "HealthcheckWaitStrategy"
 
 
+@pytest.mark.usefixtures("no_engine")
 def test_a_bundled_scenario_and_an_admin_token_are_variables() -> None:
     container = InventEmulatorContainer("my/image:1", scenario="default", admin_token="t0ken")
     assert container.image == "my/image:1"
@@ -36,6 +51,7 @@ def test_a_bundled_scenario_and_an_admin_token_are_variables() -> None:
     assert container.volumes == {}
 
 
+@pytest.mark.usefixtures("no_engine")
 def test_a_scenario_file_is_mounted_read_only_with_its_folder(tmp_path: Path) -> None:
     scenario = tmp_path / "shop.yaml"
     scenario.write_text("orgs: []\n", encoding="utf-8")
@@ -46,6 +62,7 @@ def test_a_scenario_file_is_mounted_read_only_with_its_folder(tmp_path: Path) ->
         InventEmulatorContainer(scenario=tmp_path / "missing.yaml")
 
 
+@pytest.mark.usefixtures("no_engine")
 def test_url_is_the_mapped_port_on_the_host(monkeypatch: pytest.MonkeyPatch) -> None:
     container = InventEmulatorContainer()
     monkeypatch.setattr(container, "get_container_host_ip", lambda: "127.0.0.1")

@@ -10,7 +10,14 @@ import pytest
 from support.cli import Server, Spawner
 from support.sidecar import wait_for_log
 
-from sidecar.test_connections import SEND_HEAD, address, read_all, status_and_body
+from sidecar.test_connections import (
+    HEALTH_REQUEST,
+    SEND_HEAD,
+    address,
+    one_response,
+    read_all,
+    status_and_body,
+)
 
 EXIT_WITHIN = 10.0
 # Far beyond EXIT_WITHIN: a server that exits in time did not wait for these.
@@ -18,8 +25,15 @@ LONG = "120"
 
 
 def half_sent(url: str) -> socket.socket:
-    """A send whose body is 15 of the 100 bytes it announced: in flight until it is finished."""
+    """A send whose body is 15 of the 100 bytes it announced: in flight until it is finished.
+
+    A health check on the same connection is answered first: a connection the kernel completed
+    but the server has not accepted yet is reset when the stop closes the listener, so the signal
+    must not come before the server is known to hold it."""
     sock = socket.create_connection(address(url), timeout=EXIT_WITHIN)
+    sock.sendall(HEALTH_REQUEST)
+    answered = one_response(sock)
+    assert answered.startswith(b"HTTP/1.1 200"), answered
     sock.sendall(SEND_HEAD + b'{"email": "ada@')
     return sock
 
