@@ -94,8 +94,7 @@ async def suppressions(emulator: Emulator,
 async def clear_suppressions(emulator: Emulator, org_id: str | None) -> int:
     cleared = 0
     for org in await emulator.orgs(org_id):
-        cleared += len(org.suppressions)
-        org.suppressions.clear()
+        cleared += org.clear_suppressions()
     return cleared
 
 

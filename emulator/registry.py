@@ -7,6 +7,7 @@ from __future__ import annotations
 from emulator.domain.auth import authorize, reaches
 from emulator.domain.errors import bad_request, found
 from emulator.domain.org import Blueprint, Listener, Org
+from emulator.domain.populate import populate
 from emulator.scenario.blueprint import NewOrg, runtime_blueprint, scenario_blueprints
 from emulator.scenario.schema import ScenarioSpec
 from emulator.support.clock import Clock, VirtualClock
@@ -49,12 +50,14 @@ class OrgRegistry:
         clock: Clock = self.clock
         if blueprint.virtual_clock:
             clock = VirtualClock(blueprint.clock_start or self.clock.now())
-        return Org.build(blueprint, clock, self.listeners)
+        org = Org(blueprint, clock, self.listeners)
+        populate(org, blueprint.content)
+        return org
 
     def plan(self, request: NewOrg) -> Blueprint:
         """The blueprint of a fresh, isolated org with a new id and API key."""
         if request.parent is not None:
-            self.get(request.parent)
+            self.find(request.parent)
         org_id = self.new_org_ids.new_id("org")
         while org_id in self.orgs:
             org_id = self.new_org_ids.new_id("org")
@@ -86,14 +89,9 @@ class OrgRegistry:
         self._index_keys()
 
     def find(self, org_id: str) -> Org:
-        """The org as it is, or the documented 404."""
+        """The org as it is, or the documented 404. Catching it up is `Emulator.ready`'s
+        (the one catch-up path, sliced when served)."""
         return found(self.orgs.get(org_id), "Org", org_id)
-
-    def get(self, org_id: str) -> Org:
-        """The org, caught up with its clock, or the documented 404."""
-        org = self.find(org_id)
-        org.catch_up()
-        return org
 
     def current(self, org: Org) -> bool:
         """False once `org` was replaced by a reset or a new scenario, or deleted."""

@@ -18,7 +18,7 @@ from emulator.scenario.schema import ScenarioSpec
 from emulator.support.clock import Clock
 from emulator.support.gcpause import collector_paused
 from emulator.support.rendercache import RenderCache
-from emulator.timekeeping import advance
+from emulator.timekeeping import advance, moving_orgs
 from emulator.webhooks import RowRenderer, WebhookSender
 
 # Contacts a background slice of a marketing send covers before letting other requests in.
@@ -133,7 +133,10 @@ class Emulator:
     async def advance(self, seconds: float, org_id: str | None = None) -> list[Org]:
         """Move virtual time; answers once everything that fell due ran, the moved orgs'
         webhook attempts included (each ends by its deadline; other orgs' are not waited for)."""
-        orgs = advance(self.registry, seconds, org_id)
+        orgs = moving_orgs(self.registry, org_id)
+        for org in orgs:
+            await self.ready(org)
+        advance(self.registry, seconds, orgs)
         await self.webhooks.flush(orgs)
         return orgs
 

@@ -12,18 +12,25 @@ from emulator.support.clock import VirtualClock, format_timestamp
 from emulator.support.moments import LATEST_YEAR
 
 
-def advance(registry: OrgRegistry, seconds: float, org_id: str | None = None) -> list[Org]:
-    """Move one org's virtual clock, or (without `org_id`) every org on a virtual clock."""
+def moving_orgs(registry: OrgRegistry, org_id: str | None = None) -> list[Org]:
+    """The orgs `advance` moves: one org (404 if unknown), or every org on a virtual clock;
+    a 400 if the clock is real."""
     if org_id is not None:
-        orgs = [registry.get(org_id)]
-        if not isinstance(orgs[0].clock, VirtualClock):
+        org = registry.find(org_id)
+        if not isinstance(org.clock, VirtualClock):
             raise bad_request(f"Org '{org_id}' runs on the real clock; set `clock: {{mode: "
                               "virtual}` in the scenario to move time by hand")
-    else:
-        orgs = [o for o in registry.orgs.values() if isinstance(o.clock, VirtualClock)]
-        if not orgs:
-            raise bad_request("Every org runs on the real clock; set `clock: {mode: "
-                              "virtual}` in the scenario to move time by hand")
+        return [org]
+    orgs = [o for o in registry.orgs.values() if isinstance(o.clock, VirtualClock)]
+    if not orgs:
+        raise bad_request("Every org runs on the real clock; set `clock: {mode: "
+                          "virtual}` in the scenario to move time by hand")
+    return orgs
+
+
+def advance(registry: OrgRegistry, seconds: float, orgs: list[Org]) -> None:
+    """Move the virtual clocks of `orgs` (from `moving_orgs`, already caught up); orgs that
+    share one of those clocks move with them."""
     by_clock: dict[int, list[Org]] = {}
     for org in orgs:
         by_clock.setdefault(id(org.clock), []).append(org)
@@ -33,7 +40,6 @@ def advance(registry: OrgRegistry, seconds: float, org_id: str | None = None) ->
         assert isinstance(clock, VirtualClock)
         sharing = [o for o in registry.orgs.values() if o.clock is clock]
         _run_to(clock, sharing, targets[key])
-    return orgs
 
 
 def _target(clock: object, seconds: float) -> datetime:

@@ -51,7 +51,7 @@ def create_broadcast(org: Org, spec: NewBroadcast) -> Broadcast:
         created_at=now, updated_at=now, scheduled_at=spec.scheduled_at,
         segment_ids=list(dict.fromkeys(spec.segment_ids)), send_to_all=spec.send_to_all,
     )
-    org.broadcasts[broadcast.id] = broadcast
+    org.add_broadcast(broadcast)
     return broadcast
 
 

@@ -118,11 +118,8 @@ def update_contact(org: Org, contact: Contact, *, name: object = _UNSET,
 
 def add_to_segment(org: Org, contact: Contact, segment: Segment) -> Segment:
     """Idempotent: adding a member twice changes nothing."""
-    if segment.id not in contact.segment_ids:
-        now = org.clock.now()
-        contact.segment_ids.append(segment.id)
-        segment.contact_ids[contact.id] = None
-        contact.updated_at = segment.updated_at = now
+    if org.join_segment(contact, segment):
+        contact.updated_at = segment.updated_at = org.clock.now()
     return segment
 
 

@@ -161,7 +161,7 @@ def _start(org: Org, broadcast: Broadcast, at: datetime, generation: int) -> Non
     if broadcast.status is BroadcastStatus.FAILED:
         return
     broadcast.audience_pending = True
-    org.jobs.append(SendJob(broadcast, at, audience(org, broadcast)))
+    org.start_job(SendJob(broadcast, at, audience(org, broadcast)))
 
 
 def _send_to(org: Org, broadcast: Broadcast, contact: Contact, at: datetime) -> None:

@@ -24,10 +24,7 @@ from emulator.domain.why import Why, WhyKind
 def add_row(org: Org, broadcast: Broadcast, row: Recipient,
             template: Template | None = None) -> None:
     """`template` is the row's own, when the caller has it at hand (saves a lookup per row)."""
-    sent = org.sent_rows
-    if sent and row.created_at < sent[-1].created_at:
-        org.rows_in_order = False
-    sent.append(row)
+    org.record_row(row)
     rows = broadcast.recipients
     row.position = len(rows)
     rows.append(row)

@@ -1,35 +1,34 @@
 """Turns a scenario into domain blueprints: how to build each org, its outcome rules, webhook
-targets and rate limits. Nothing below this module sees a pydantic spec. Deterministic: the same
-spec and seed give the same ids and timestamps (under a virtual clock)."""
+targets, rate limits and content (plain domain data, `domain/seeds.py`). Nothing below this
+module sees a pydantic spec. Deterministic: the same spec and seed give the same ids and
+timestamps (under a virtual clock)."""
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from emulator.domain.entities import (
-    Broadcast,
-    BroadcastStatus,
-    Channel,
-    Contact,
-    Segment,
-    Template,
-    address_channels,
-)
 from emulator.domain.errors import bad_request
-from emulator.domain.marketing import schedule
-from emulator.domain.org import Blueprint, Org
+from emulator.domain.org import Blueprint
 from emulator.domain.ratelimit import Limit, LimitSettings
+from emulator.domain.seeds import (
+    BroadcastSeed,
+    ChannelSeed,
+    ContactSeed,
+    Generation,
+    OrgContent,
+    SegmentSeed,
+    TemplateSeed,
+)
 from emulator.domain.webhooks import WebhookTarget
-from emulator.scenario.generate import generate_contacts
 from emulator.scenario.outcomes import rule_book
 from emulator.scenario.schema import (
     BroadcastSpec,
     ChannelSpec,
     ContactSpec,
+    GenerateSpec,
     OrgSpec,
     RateLimitSpec,
     ScenarioSpec,
@@ -102,7 +101,7 @@ def _blueprint(source: ScenarioSpec, loaded: ScenarioSpec, org_spec: OrgSpec, or
                start: datetime | None = None) -> Blueprint:
     return Blueprint(
         org_id=org_id, name=org_spec.name or org_id, seed=source.seed,
-        fill=functools.partial(_fill, org_spec, source.seed),
+        content=org_content(org_spec),
         api_keys=tuple(org_spec.api_keys) if org_spec.api_keys is not None else None,
         parent_id=org_spec.parent,
         virtual_clock=source.clock.mode == "virtual" if virtual is None else virtual,
@@ -139,62 +138,44 @@ def _webhook_targets(spec: ScenarioSpec) -> tuple[WebhookTarget, ...]:
     )
 
 
-def _fill(org_spec: OrgSpec, seed: int, org: Org) -> None:
-    """The org's segments, contacts and broadcasts, then the schedules of SCHEDULED ones."""
-    rng, now = org.rng, org.clock.now()
-    for segment in org_spec.segments:
-        built = Segment(id=segment.id or rng.new_id("seg"), name=segment.name,
-                        color=segment.color, created_at=now, updated_at=now)
-        org.segments[built.id] = built
-    for contact in org_spec.contacts:
-        org.add_contact(_contact(contact, rng, now))
-    if org_spec.generate is not None:
-        generate_contacts(org, org_spec.generate, seed, now)
-    for broadcast in org_spec.broadcasts:
-        built_broadcast = _broadcast(broadcast, rng, now)
-        org.broadcasts[built_broadcast.id] = built_broadcast
-    for broadcast_ in org.broadcasts.values():
-        if broadcast_.status is BroadcastStatus.SCHEDULED:
-            schedule(org, broadcast_)
+def org_content(spec: OrgSpec) -> OrgContent:
+    """The org's entities as plain domain data: the boundary past which no pydantic model goes."""
+    return OrgContent(
+        segments=tuple(SegmentSeed(id=s.id, name=s.name, color=s.color) for s in spec.segments),
+        contacts=tuple(_contact(c) for c in spec.contacts),
+        broadcasts=tuple(_broadcast(b) for b in spec.broadcasts),
+        generate=_generation(spec.generate) if spec.generate is not None else None,
+    )
 
 
-def _contact(spec: ContactSpec, rng: RandomSource, now: datetime) -> Contact:
-    contact = Contact(
-        id=spec.id or rng.new_id("ct"), created_at=now, updated_at=now, name=spec.name,
-        blocked=spec.blocked, unsubscribed=spec.unsubscribed, segment_ids=list(spec.segments),
+def _contact(spec: ContactSpec) -> ContactSeed:
+    return ContactSeed(
+        id=spec.id, name=spec.name, email=spec.email, phone=spec.phone,
+        channels=tuple(_channel(ch) for ch in spec.channels), blocked=spec.blocked,
+        unsubscribed=spec.unsubscribed, segments=tuple(spec.segments),
         properties=dict(spec.properties),
-        blocked_at=now if spec.blocked else None,
-        unsubscribed_at=now if spec.unsubscribed else None,
-    )
-    contact.channels = address_channels(contact.id, now, lambda: rng.new_id("ch"),
-                                        email=spec.email, phone=spec.phone, name=spec.name)
-    contact.channels.extend(_channel(ch, contact, rng, now) for ch in spec.channels)
-    return contact
-
-
-def _channel(spec: ChannelSpec, contact: Contact, rng: RandomSource, now: datetime) -> Channel:
-    channel_id = spec.id or rng.new_id("ch")
-    return Channel(
-        id=channel_id, contact_id=contact.id, type=spec.type,
-        user_id=spec.user_id or spec.email or spec.phone or channel_id,
-        name=spec.name or contact.name, username=spec.username, email=spec.email,
-        phone=spec.phone, country=spec.country, language=spec.language,
-        platform_data=dict(spec.platform_data), created_at=now, updated_at=now,
     )
 
 
-def _broadcast(spec: BroadcastSpec, rng: RandomSource, now: datetime) -> Broadcast:
-    broadcast = Broadcast(
-        id=spec.id or rng.new_id("bc"), name=spec.name, type=spec.type, status=spec.status,
-        created_at=now, updated_at=now, properties=dict(spec.properties),
-        segment_ids=list(spec.segment_ids), send_to_all=spec.send_to_all,
+def _channel(spec: ChannelSpec) -> ChannelSeed:
+    return ChannelSeed(
+        type=spec.type, id=spec.id, user_id=spec.user_id, name=spec.name,
+        username=spec.username, email=spec.email, phone=spec.phone, country=spec.country,
+        language=spec.language, platform_data=dict(spec.platform_data),
+    )
+
+
+def _broadcast(spec: BroadcastSpec) -> BroadcastSeed:
+    return BroadcastSeed(
+        name=spec.name, id=spec.id, type=spec.type, status=spec.status,
+        properties=dict(spec.properties),
+        templates=tuple(TemplateSeed(integration_id=t.integration_id, id=t.id,
+                                     config=dict(t.config)) for t in spec.templates),
+        segment_ids=tuple(spec.segment_ids), send_to_all=spec.send_to_all,
         scheduled_at=spec.scheduled_at, fail_with=spec.fail_with,
-        started_at=now if spec.status is BroadcastStatus.ACTIVE else None,
     )
-    broadcast.templates = [
-        Template(id=t.id or rng.new_id("tpl"), broadcast_id=broadcast.id,
-                 integration_id=t.integration_id, config=dict(t.config),
-                 created_at=now, updated_at=now)
-        for t in spec.templates
-    ]
-    return broadcast
+
+
+def _generation(spec: GenerateSpec) -> Generation:
+    return Generation(count=spec.count, segments=tuple(spec.segments.items()),
+                      email_domain=spec.email_domain)

@@ -81,8 +81,7 @@ def validate(composed: Composed) -> ScenarioSpec:
     findings = [*check_scenario(spec), *check_limits(spec, composed.limits)]
     if findings:
         raise ScenarioError([composed.problem(path, message) for path, message in findings])
-    spec.locate_rules([_source(composed, ("outcomes", i)) for i in range(len(spec.outcomes))])
-    return spec
+    return spec.located([_source(composed, ("outcomes", i)) for i in range(len(spec.outcomes))])
 
 
 def _source(composed: Composed, path: tuple[str | int, ...]) -> str | None:

@@ -12,9 +12,7 @@ from emulator.scenario.schema import OutcomeRuleSpec, ScenarioSpec, TimingSpec, 
 
 
 def rule_book(spec: ScenarioSpec) -> RuleBook:
-    sources = spec.rule_sources or [None] * len(spec.outcomes)
-    return RuleBook(tuple(_rule(rule, source) for rule, source in zip(spec.outcomes, sources,
-                                                                       strict=True)),
+    return RuleBook(tuple(_rule(rule, rule.source) for rule in spec.outcomes),
                     spec.magic_addresses)
 
 

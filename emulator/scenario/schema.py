@@ -15,11 +15,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PrivateAttr,
     create_model,
     field_validator,
     model_validator,
 )
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from emulator.domain.entities import BroadcastStatus, BroadcastType, Integration
 from emulator.domain.outcome import EVENT_NAMES, TIMING_KEYS, Outcome
@@ -180,6 +181,14 @@ class OutcomeRuleSpec(_Spec):
     outcome: Any
     timing: TimingSpec = TimingSpec()
     error_message: str | None = Field(default=None, max_length=1024)
+    # `file:line` where the rule stood, set by the loader (`ScenarioSpec.located`): a field of
+    # the model, but no key: input naming it is refused as unknown, and dumps leave it out.
+    source: SkipJsonSchema[str | None] = Field(default=None, exclude=True, repr=False)
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _not_a_key(cls, value: Any) -> Any:
+        raise PydanticCustomError("extra_forbidden", "Extra inputs are not permitted")
 
     @field_validator("outcome")
     @classmethod
@@ -263,20 +272,20 @@ class ScenarioSpec(_Spec):
     outcomes: list[OutcomeRuleSpec] = Field(default_factory=list)
     faults: list[FaultSpec] = Field(default_factory=list)
     webhooks: list[WebhookSpec] = Field(default_factory=list)
-    # `file:line` of each `outcomes` rule, when the scenario was read from text (not a key, so
-    # not a model field: read through `rule_sources`, set by `locate_rules`).
-    _rule_sources: list[str | None] = PrivateAttr(default_factory=list)
 
     @property
     def rule_sources(self) -> list[str | None]:
-        """Where each outcome rule stood in its file, or an empty list (not known)."""
-        return list(self._rule_sources)
+        """Where each outcome rule stood in its file (None: not known)."""
+        return [rule.source for rule in self.outcomes]
 
-    def locate_rules(self, sources: list[str | None]) -> None:
-        """Record where each outcome rule stood (the model is frozen; this is not a key)."""
+    def located(self, sources: list[str | None]) -> ScenarioSpec:
+        """This scenario with each outcome rule's `source` set (an empty list: none known)."""
         if sources and len(sources) != len(self.outcomes):
             raise ValueError(f"{len(sources)} rule sources for {len(self.outcomes)} outcome "
                              "rules")
         if not all(source is None or isinstance(source, str) for source in sources):
             raise ValueError("rule sources are strings or nulls")
-        self._rule_sources = list(sources)
+        return self.model_copy(update={"outcomes": [
+            rule.model_copy(update={"source": source})
+            for rule, source in zip(self.outcomes, sources or [None] * len(self.outcomes),
+                                    strict=True)]})

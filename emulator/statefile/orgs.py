@@ -68,9 +68,9 @@ def load_org(data: dict[str, Plain], blueprint: Blueprint, shared_clock: Clock,
     with at("clock"):
         saved_now = time_in(data["clock"])
     clock = VirtualClock(saved_now) if saved_now is not None else shared_clock
-    org = Org(blueprint, clock, listeners)  # without `fill`: the entities come from the file
+    org = Org(blueprint, clock, listeners)  # not populated: the entities come from the file
     with at("api_keys"):
-        org.api_keys = [_text(key) for key in data["api_keys"]]
+        api_keys = [_text(key) for key in data["api_keys"]]
     # Rules and faults added at run time (absent from files written by 0.2.0).
     with at("run_time_rules"):
         org.policy.restore_rules(data.get("run_time_rules"))
@@ -97,7 +97,8 @@ def load_org(data: dict[str, Plain], blueprint: Blueprint, shared_clock: Clock,
              for due, sequence, kind, *args in scheduler["entries"]],
             whole(scheduler["next_sequence"]))
     with at("jobs"):
-        org.jobs = [_load_job(org, record) for record in data["jobs"]]
+        jobs = [_load_job(org, record) for record in data["jobs"]]
+    org.resume(api_keys, jobs)
     if "hidden" in data:  # files of 0.2.0 hid nothing
         with at("hidden"):
             org.hidden.restore(data["hidden"])

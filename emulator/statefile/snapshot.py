@@ -47,7 +47,8 @@ def dump_emulator(emulator: Emulator, saved_at: datetime) -> dict[str, Plain]:
         "saved_at": saved_at.isoformat(),
         "records": record_layout(),
         "scenario": registry.spec.model_dump(mode="json"),
-        # Where each outcome rule stood in its file (`why` names it): not part of the spec.
+        # Where each outcome rule stood in its file (`why` names it): the rules' `source`,
+        # which the scenario's dump leaves out (it is no key).
         "rule_sources": registry.spec.rule_sources,
         "runtime_org_ids": registry.new_org_ids.state(),
         "orgs": [dump_org(org) for org in registry.orgs.values()],
@@ -66,7 +67,7 @@ def load_emulator(data: dict[str, Plain], clock: Clock, render_row: RowRenderer)
     with at("scenario"):
         spec = load_scenario_json(data["scenario"], "<the state file's scenario>")
     with at("rule_sources"):
-        spec.locate_rules(_rule_sources(data["rule_sources"]))
+        spec = spec.located(_rule_sources(data["rule_sources"]))
     emulator = Emulator(spec, clock, render_row, build_orgs=False)
     registry = emulator.registry
     with at("runtime_org_ids"):
@@ -118,7 +119,7 @@ def _new_org(recipe: dict[str, Plain]) -> NewOrg:
         with at("scenario"):
             scenario = load_scenario_json(recipe["scenario"], "<a runtime org's scenario>")
         with at("rule_sources"):
-            scenario.locate_rules(_rule_sources(recipe["rule_sources"]))
+            scenario = scenario.located(_rule_sources(recipe["rule_sources"]))
     start = recipe["clock_start"]
     return NewOrg(name=recipe["name"], parent=recipe["parent"], copy_of=recipe["copy_of"],
                   scenario=scenario, scenario_org=recipe["scenario_org"],

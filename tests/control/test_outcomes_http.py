@@ -85,10 +85,15 @@ async def test_a_bad_rule_is_a_400_and_changes_nothing() -> None:
     async with client_for(app, None) as control:
         before = await _ok(await control.get("/_emulator/orgs/org_a/outcomes"))
         for body in ({"outcomes": [{"outcome": "vanished"}]}, {"outcomes": "bounced"},
-                     {"outcomes": [{"outcome": "bounced", "when": {"mail": "x"}}]}, {}):
+                     {"outcomes": [{"outcome": "bounced", "when": {"mail": "x"}}]}, {},
+                     # A rule's `source` is where a scenario file had it, never a key.
+                     {"outcomes": [{"outcome": "bounced", "source": "mine.yaml:1"}]}):
             response = await control.put("/_emulator/orgs/org_a/outcomes", json=body)
             assert response.status_code == 400, (body, response.text)
             assert "outcomes" in response.text
+        assert response.json()["details"] == [{  # the last body: `source` is refused as unknown
+            "field": "outcomes[0].source",
+            "message": "outcomes[0].source is not a known field"}]
         assert await _ok(await control.get("/_emulator/orgs/org_a/outcomes")) == before
         empty = await _ok(await control.put("/_emulator/orgs/org_a/outcomes",
                                             json={"outcomes": []}))

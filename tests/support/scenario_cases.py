@@ -60,6 +60,13 @@ orgs:
         email: two@example.com
 """, (Expected(12, 9, "orgs[0].contacts[1].nickname", "unknown key"),)),
 
+    # A rule's `source` (where it stood in its file) is a field of the loaded rule, not a key.
+    Case("rule_source_is_no_key", """\
+outcomes:
+  - outcome: delivered
+    source: elsewhere.yaml:1
+""", (Expected(3, 5, "outcomes[0].source", "unknown key"),)),
+
     Case("wrong_type_blocked_maybe", """\
 orgs:
   - id: org_a
