@@ -11,6 +11,7 @@ import time
 
 import httpx
 from support.receivers import ENDLESS, SILENT, TRICKLE, HostileReceiver
+from support.scenarios import webhook_orgs
 
 from emulator import create_app
 from emulator.scenario.load import load_scenario_text
@@ -23,19 +24,9 @@ STOP_WITHIN = 8.0
 
 
 def scenario(urls: list[str]) -> str:
-    orgs = "".join(f"""
-  - id: {org}
-    api_keys: [key_{org}]
-    broadcasts:
-      - id: bc_w
-        name: W
-        type: TRANSACTIONAL
-        status: ACTIVE
-        templates: [{{id: tpl_w, integration_id: gmail}}]""" for org in ("org_bad", "org_ok"))
-    hooks = "".join(f'\n  - {{url: "{url}", events: [recipient.sent], timeout: {DEADLINE}s, '
-                    "max_attempts: 2}" for url in urls)
-    return (f'clock: {{mode: virtual, start: "2026-01-01T00:00:00Z"}}\norgs:{orgs}\n'
-            f"webhooks:{hooks}\n")
+    return webhook_orgs(("org_bad", "org_ok"), [
+        f'{{url: "{url}", events: [recipient.sent], timeout: {DEADLINE}s, max_attempts: 2}}'
+        for url in urls])
 
 
 def test_hostile_receivers_of_one_org_hold_nothing_of_another() -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from support.cli import Server, Spawner, clean_env, run_cli
+from support.scenarios import slow_send
 
 WITHIN = 10.0
 ACME = {"Authorization": "Bearer test_key_acme"}
@@ -179,22 +180,7 @@ def test_a_bad_save_every_exits_2(tmp_path: Path, args: list[str], env: dict[str
     assert "SAVE_EVERY" in result.stderr or "--save-every" in result.stderr
 
 
-SLOW_SEND = """\
-seed: 1
-faults:
-  - when: {method: POST, path: "/orgs/*/broadcasts/*/send"}
-    delay: 2s
-orgs:
-  - id: org_slow
-    api_keys: [key_slow]
-    broadcasts:
-      - id: bc_slow
-        name: Slow
-        type: TRANSACTIONAL
-        status: ACTIVE
-        templates:
-          - {id: tpl_slow, integration_id: gmail, config: {subject: Hi}}
-"""
+SLOW_SEND = slow_send("2s")
 
 
 def test_the_final_save_waits_for_requests_in_flight(spawn: Spawner, tmp_path: Path) -> None:

@@ -17,24 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 from support.cli import URL_LINE, Spawner, clean_env, run_cli
+from support.scenarios import slow_send
 
 WITHIN = 10.0
-HUNG_SEND = """\
-seed: 1
-faults:
-  - when: {method: POST, path: "/orgs/*/broadcasts/*/send"}
-    delay: 30s
-orgs:
-  - id: org_slow
-    api_keys: [key_slow]
-    broadcasts:
-      - id: bc_slow
-        name: Slow
-        type: TRANSACTIONAL
-        status: ACTIVE
-        templates:
-          - {id: tpl_slow, integration_id: gmail, config: {subject: Hi}}
-"""
+HUNG_SEND = slow_send("30s")
 
 
 def _made_org(url: str) -> str:

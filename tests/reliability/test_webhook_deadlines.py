@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from support.receivers import ENDLESS, LOCATION, REDIRECT, SILENT, TRICKLE, HostileReceiver
+from support.scenarios import webhook_orgs
 
 from emulator import create_app
 from emulator.scenario.load import load_scenario_text
@@ -23,21 +24,9 @@ WITHIN = DEADLINE + 3.5
 
 
 def scenario(url: str, *, max_attempts: int = 1, timeout: float = DEADLINE) -> str:
-    orgs = "".join(f"""
-  - id: {org}
-    api_keys: [key_{org}]
-    broadcasts:
-      - id: bc_w
-        name: W
-        type: TRANSACTIONAL
-        status: ACTIVE
-        templates: [{{id: tpl_w, integration_id: gmail}}]""" for org in ("org_a", "org_b"))
-    return f"""
-clock: {{mode: virtual, start: "2026-01-01T00:00:00Z"}}
-orgs:{orgs}
-webhooks:
-  - {{url: "{url}", events: [recipient.sent], timeout: {timeout}s, max_attempts: {max_attempts}}}
-"""
+    return webhook_orgs(("org_a", "org_b"), [
+        f'{{url: "{url}", events: [recipient.sent], timeout: {timeout}s, '
+        f"max_attempts: {max_attempts}}}"])
 
 
 def client(app: object, key: str | None = None, base_url: str = "http://emulator") -> \

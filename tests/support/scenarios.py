@@ -91,3 +91,41 @@ orgs:
           - {id: t_tg, integration_id: telegram_bot, config: {body: b}}
           - {id: t_slack, integration_id: slack_bot, config: {body: b}}
 """
+
+
+def slow_send(delay: str) -> str:
+    """One transactional broadcast whose sends a fault delays by `delay` (e.g. "2s"): a request
+    that is still being answered when a test stops the server."""
+    return f"""\
+seed: 1
+faults:
+  - when: {{method: POST, path: "/orgs/*/broadcasts/*/send"}}
+    delay: {delay}
+orgs:
+  - id: org_slow
+    api_keys: [key_slow]
+    broadcasts:
+      - id: bc_slow
+        name: Slow
+        type: TRANSACTIONAL
+        status: ACTIVE
+        templates:
+          - {{id: tpl_slow, integration_id: gmail, config: {{subject: Hi}}}}
+"""
+
+
+def webhook_orgs(orgs: tuple[str, ...], hooks: list[str]) -> str:
+    """Orgs (each with key `key_<org>` and a transactional `bc_w`) on a virtual clock, sending
+    `recipient.sent` to each webhook entry in `hooks` (YAML flow mappings)."""
+    made = "".join(f"""
+  - id: {org}
+    api_keys: [key_{org}]
+    broadcasts:
+      - id: bc_w
+        name: W
+        type: TRANSACTIONAL
+        status: ACTIVE
+        templates: [{{id: tpl_w, integration_id: gmail}}]""" for org in orgs)
+    listed = "".join(f"\n  - {hook}" for hook in hooks)
+    return (f'clock: {{mode: virtual, start: "2026-01-01T00:00:00Z"}}\norgs:{made}\n'
+            f"webhooks:{listed}\n")
