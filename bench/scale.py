@@ -47,7 +47,6 @@ async def asgi_call(app: Any, method: str, path: str, api_key: str | None = None
     """One request straight into the ASGI app: no socket and no HTTP client in the way."""
     path, _, query = path.partition("?")
     headers = [(b"content-type", b"application/json")]
-    path, _, query = path.partition("?")
     if api_key:
         headers.append((b"authorization", f"Bearer {api_key}".encode()))
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
@@ -104,8 +103,8 @@ async def fill_render_cache(app: Any) -> int:
     cache = app.state.emulator.renders
     if cache is None:
         return 0
-    page = 1
-    while len(cache) < cache.entries:
+    page, last_page = 1, cache.entries // 100 + 1  # take=100: never more pages than that
+    while len(cache) < cache.entries and page <= last_page:
         path = f"{CAMPAIGN_PATH.rsplit('/', 1)[0]}/recipients?take=100&page={page}"
         status, body = await asgi_call(app, "GET", path, scenario.BIG_KEY)
         if status != 200 or body == b"[]":
