@@ -17,6 +17,7 @@ EXPECTED_ROWS = {
     "inprocess.send", "inprocess.list_broadcasts", "org.inprocess", "org.thread",
     "startup.ready", "import.plugin", "campaign.seconds_to_sent", "campaign.peak_rss",
     "campaign.bytes_per_row", "sends.rss_before", "sends.rss_after",
+    "inbox.first_page", "inbox.deep_page", "inbox.search",
 }
 
 
