@@ -14,8 +14,8 @@ can even read the answers, under its own host name. So:
 
 Paths are routed as the client wrote them: an encoded slash (`%2F`) is part of a name, never a
 separator, so `/orgs/c/broadcasts/bc_x%2Fsend` cannot reach the send route. No id contains a
-slash, so such a path matches no route: `EncodedSlashGuard` answers 404 in the envelope, before
-the router decodes it.
+slash, so such a path matches no route: the `Gateway` (http/middleware.py) answers 404 in the
+envelope, before the router decodes it.
 
 In-process traffic (httpx.ASGITransport, the plugin's in-process transport) is exempt from the
 Host check: no browser is involved. It is told apart by `scope["server"]`, which an ASGI server
@@ -27,10 +27,9 @@ import hmac
 import ipaddress
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from emulator import paths
-from emulator.http.errors import send_error
 from emulator.paths import OPEN_CONTROL_PATHS, is_control, is_docs
 from emulator.support.hosts import canonical_host, is_loopback
 
@@ -51,25 +50,6 @@ class GuardPolicy:
            admin_token: str | None = None) -> GuardPolicy:
         return cls(not is_loopback(bound_host),
                    frozenset(canonical_host(h) for h in allowed_hosts), admin_token)
-
-
-class ControlGuard:
-    def __init__(self, app: ASGIApp, *, bound_host: str, allowed_hosts: tuple[str, ...] = (),
-                 admin_token: str | None = None) -> None:
-        self.app = app
-        self.policy = GuardPolicy.of(bound_host, allowed_hosts, admin_token)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        refusal = control_refusal(self.policy, scope)
-        if refusal is None:
-            await self.app(scope, receive, send)
-            return
-        status, message = refusal
-        extra = [(b"www-authenticate", b"Bearer")] if status == 401 else []
-        await send_error(send, status, message, extra)
 
 
 def control_refusal(policy: GuardPolicy, scope: Scope) -> tuple[int, str] | None:
@@ -157,19 +137,6 @@ def _has_token(headers: dict[str, str], token: str) -> bool:
         scheme, _, value = headers.get("authorization", "").partition(" ")
         given = value.strip() if scheme.lower() == "bearer" else None
     return given is not None and hmac.compare_digest(given.encode(), token.encode())
-
-
-class EncodedSlashGuard:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and has_encoded_slash(scope):
-            path = scope["raw_path"].decode("ascii", errors="replace")
-            await send_error(send, 404, f"Cannot {scope['method']} {path}: no such route "
-                                           "(an encoded slash does not separate path segments)")
-            return
-        await self.app(scope, receive, send)
 
 
 def has_encoded_slash(scope: Scope) -> bool:
