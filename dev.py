@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -101,10 +102,23 @@ def run_checks(environment: Environment, args: list[str]) -> int:
         code = run(step)
         if code:
             return code
+    if not fast:
+        ensure_axe()
     selection = ["-m", FAST_SELECTION, "-n", "2"] if fast else ["-n", "2", "--dist", "loadgroup"]
     code = run([str(environment.bin / "python"), "-m", "pytest", *selection, *pytest_args])
     # Exit 5 means a selection matched no test, which is not a failure of the suite.
     return 0 if code == 5 else code
+
+
+def ensure_axe() -> None:
+    """axe-core (pinned and locked in tests/browser), which the browser tests inject for their
+    accessibility check: installed with npm when it is missing. Without npm it stays missing, and
+    the browser tests say so."""
+    axe = ROOT / "tests/browser/node_modules/axe-core/axe.min.js"
+    if axe.exists() or not shutil.which("npm"):
+        return
+    run_or_die(["npm", "ci", "--prefix", str(ROOT / "tests/browser"), "--no-audit", "--no-fund",
+                "--ignore-scripts"])
 
 
 def serve(command: list[str]) -> int:
