@@ -9,6 +9,9 @@ from __future__ import annotations
 import pytest
 from support.pytester import report, run, statuses
 
+# Every inner session here makes the emulator answer 500 on purpose.
+pytestmark = pytest.mark.usefixtures("emulator_broken_on_purpose")
+
 BOOM = """\
 import emulator.http.inspection as control
 import emulator.http.broadcasts as public

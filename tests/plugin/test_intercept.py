@@ -291,6 +291,7 @@ def test_b_is_normal():
 """
 
 
+@pytest.mark.usefixtures("emulator_broken_on_purpose")
 @pytest.mark.parametrize("mode", ["thread", "inprocess"])
 def test_emulator_errors_fail_a_marker_only_test(pytester: pytest.Pytester, mode: str) -> None:
     pytester.makepyfile(test_marker_only=MARKER_ONLY_ERROR)

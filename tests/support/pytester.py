@@ -1,4 +1,5 @@
-"""Running an inner pytest session in a subprocess through pytester, and reading its report."""
+"""Running an inner pytest session through pytester (in-process, or in a fresh interpreter where
+that is the point), and reading its report."""
 
 from __future__ import annotations
 
@@ -28,17 +29,22 @@ OTHER_PLUGINS = ("faker", "pytest_httpserver", "anyio", "asyncio", "schemathesis
 XDIST_PLUGINS = ("xdist", "xdist.looponfail")
 
 
-def run(pytester: pytest.Pytester, *args: str, xdist: bool = False, only_ours: bool = True,
-        plugins: tuple[str, ...] = (), timeout: float = RUN_TIMEOUT) -> pytest.RunResult:
-    """The inner session in a fresh interpreter: the plugin loads from its entry point, the way
-    a user's suite gets it. `-rA` lists every test's outcome in the short summary. Unless
-    `only_ours` is off, the other autoloaded plugins are blocked (xdist only if `xdist`), except
-    those named in `plugins`."""
+def run(pytester: pytest.Pytester, *args: str, subprocess: bool = False, xdist: bool = False,
+        only_ours: bool = True, plugins: tuple[str, ...] = (),
+        timeout: float = RUN_TIMEOUT) -> pytest.RunResult:
+    """The inner session, in this interpreter unless `subprocess` (or `xdist`, whose workers are
+    processes) asks for a fresh one. Either way pytest loads the plugin from its entry point, as
+    in a user's suite; in-process, modules first imported during the run are dropped after it
+    (tests/plugin/conftest.py imports the heavy ones first). `-rA` lists every test's outcome in
+    the short summary. Unless `only_ours` is off, the other autoloaded plugins are blocked
+    (xdist only if `xdist`), except those named in `plugins`."""
     blocked = (*OTHER_PLUGINS, *(() if xdist else XDIST_PLUGINS)) if only_ours else ()
     blocked = tuple(name for name in blocked if name not in plugins)
-    options = [part for name in blocked for part in ("-p", f"no:{name}")]
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rA", *options, *args,
-                                         timeout=timeout)
+    options = ["-p", "no:cacheprovider", "-rA",
+               *(part for name in blocked for part in ("-p", f"no:{name}")), *args]
+    if subprocess or xdist:
+        return pytester.runpytest_subprocess(*options, timeout=timeout)
+    return pytester.runpytest_inprocess(*options)
 
 
 def statuses(result: pytest.RunResult) -> dict[str, set[str]]:
