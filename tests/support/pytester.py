@@ -32,17 +32,18 @@ XDIST_PLUGINS = ("xdist", "xdist.looponfail")
 def run(pytester: pytest.Pytester, *args: str, subprocess: bool = False, xdist: bool = False,
         only_ours: bool = True, plugins: tuple[str, ...] = (),
         timeout: float = RUN_TIMEOUT) -> pytest.RunResult:
-    """The inner session, in this interpreter unless `subprocess` (or `xdist`, whose workers are
-    processes) asks for a fresh one. Either way pytest loads the plugin from its entry point, as
-    in a user's suite; in-process, modules first imported during the run are dropped after it
-    (tests/plugin/conftest.py imports the heavy ones first). `-rA` lists every test's outcome in
-    the short summary. Unless `only_ours` is off, the other autoloaded plugins are blocked
-    (xdist only if `xdist`), except those named in `plugins`."""
+    """The inner session, in this interpreter unless `subprocess` asks for a fresh one (with
+    `xdist`, the workers are fresh interpreters either way). pytest loads the plugin from its
+    entry point, as in a user's suite; in-process, modules first imported during the run are
+    dropped after it (tests/plugin/conftest.py imports the heavy ones first) and the
+    self-contract of tests/conftest.py checks the inner emulators' answers too. `-rA` lists
+    every test's outcome in the short summary. Unless `only_ours` is off, the other autoloaded
+    plugins are blocked (xdist only if `xdist`), except those named in `plugins`."""
     blocked = (*OTHER_PLUGINS, *(() if xdist else XDIST_PLUGINS)) if only_ours else ()
     blocked = tuple(name for name in blocked if name not in plugins)
     options = ["-p", "no:cacheprovider", "-rA",
                *(part for name in blocked for part in ("-p", f"no:{name}")), *args]
-    if subprocess or xdist:
+    if subprocess:
         return pytester.runpytest_subprocess(*options, timeout=timeout)
     return pytester.runpytest_inprocess(*options)
 
