@@ -23,10 +23,9 @@ from emulator.http.guard import GuardPolicy
 from emulator.http.middleware import Gateway
 from emulator.http.recipients import recipient_json
 from emulator.http.routes import ROUTES
-from emulator.scenario.limits import ScenarioLimits
-from emulator.scenario.load import load_scenario_file, resolve_scenario_path
+from emulator.scenario.limits import MAX_FILE_BYTES, ScenarioLimits
+from emulator.scenario.load import load_named_scenario
 from emulator.scenario.schema import ScenarioSpec
-from emulator.scenario.yamlload import MAX_FILE_BYTES
 from emulator.service import Emulator
 from emulator.settings import Settings
 from emulator.statefile import Saver, StateFileError, load_state, prepare_target
@@ -90,7 +89,7 @@ def _emulator(settings: Settings, scenario: ScenarioSpec | None, clock: Clock,
                 if target else None)
     if emulator is None:
         if scenario is None:
-            scenario = load_scenario_file(resolve_scenario_path(settings.scenario), limits)
+            scenario = load_named_scenario(settings.scenario, limits)
         emulator = Emulator(scenario, clock, recipient_json)
     emulator.renders = RenderCache(settings.render_cache_size) if settings.render_cache else None
     return emulator, Saver(emulator, target) if target else None
