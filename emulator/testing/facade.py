@@ -117,10 +117,11 @@ class EmulatorHandle:
         """The org gone; one a full reset removed already is fine."""
         if self._direct is not None:
             self._direct.delete(org_id)
-            return
-        response = self.control.delete(paths.ORG.format(org_id=org_id))
-        if response.status_code not in (200, 404):
-            _ok(response)
+        else:
+            response = self.control.delete(paths.ORG.format(org_id=org_id))
+            if response.status_code not in (200, 404):
+                _ok(response)
+        self._made.pop(org_id, None)  # a shared reset has nothing left to do for it
 
     def reset(self) -> None:
         """Everything back to the loaded scenario (removes every org made at run time). On a
