@@ -103,6 +103,7 @@ def test_a_handle_without_the_loop_goes_over_http() -> None:
 
 def refusals(handle: EmulatorHandle) -> list[str]:
     messages = []
+    arguments: dict[str, Any]
     for arguments in ({"copy_of": "org_nope"}, {"parent": "org_nope"}, {"start": "yesterday"},
                       {"copy_of": "org_otp", "start": "2030-13-01T00:00:00Z"}):
         with pytest.raises(AssertionError) as refused:
