@@ -103,9 +103,10 @@ def test_a_handle_without_the_loop_goes_over_http() -> None:
 
 def refusals(handle: EmulatorHandle) -> list[str]:
     messages = []
-    arguments: dict[str, Any]
-    for arguments in ({"copy_of": "org_nope"}, {"parent": "org_nope"}, {"start": "yesterday"},
-                      {"copy_of": "org_otp", "start": "2030-13-01T00:00:00Z"}):
+    cases: tuple[dict[str, Any], ...] = (
+        {"copy_of": "org_nope"}, {"parent": "org_nope"}, {"start": "yesterday"},
+        {"copy_of": "org_otp", "start": "2030-13-01T00:00:00Z"})
+    for arguments in cases:
         with pytest.raises(AssertionError) as refused:
             handle.new_org(**arguments)
         messages.append(str(refused.value))
