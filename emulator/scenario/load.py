@@ -61,7 +61,9 @@ def load_named_scenario(name_or_path: str, limits: ScenarioLimits | None = None)
 def prebuild(name: str) -> FilePath:
     """Rewrite the pre-validated form of the bundled scenario `name` from its YAML (run after
     changing the scenario, the files it includes or the scenario model:
-    `python -c "from emulator.scenario.load import prebuild; prebuild('default')"`)."""
+    `python -c "from emulator.scenario.load import prebuild; prebuild('default')"`). The bytes
+    vary with the interpreter's hash seed (sets of field names): rewrite it only when
+    tests/scenario/test_prebuilt.py says it is stale."""
     path = resolve_scenario_path(name)
     return write_prebuilt(name, bundled_scenarios_dir().parent, load_scenario_file(path),
                           _files_read(path))
