@@ -30,7 +30,7 @@ from emulator.domain.org import Org
 from emulator.domain.outcome import DEFAULT_ERRORS, FLAG_COUNTERS, OUTCOME_FLAGS, Decision, Outcome
 from emulator.domain.recipient import state_bits
 from emulator.domain.rowindex import PROCESSED
-from emulator.domain.rowlife import add_row, complete_if_done, dispatch, skip
+from emulator.domain.rowlife import add_row, dispatch, skip
 from emulator.domain.rows import build_row
 from emulator.domain.rules import magic_outcome
 from emulator.domain.why import DEFAULT_WHY
@@ -127,7 +127,8 @@ class _PlainRuns:
 
     def place(self) -> None:
         """Put the run in place: the broadcast's rows, counters and row index, the org's
-        outbox. Its rows were opened and finished at once, so the send may now be complete."""
+        outbox. Its rows were opened and finished at once (a send is complete only once its
+        job is done, `SendJob.step`, so finishing them completes nothing)."""
         run, broadcast = self.run, self.broadcast
         if not run:
             return
@@ -144,7 +145,6 @@ class _PlainRuns:
             template.recipients_count += count
         self.per_template[:] = [0] * len(self.plans)
         run.clear()
-        complete_if_done(self.org, broadcast, self.at)
 
 
 def _kind(template: Template) -> int:
