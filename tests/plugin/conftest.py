@@ -15,7 +15,9 @@ import pytest
 from support.cli import Spawner
 from support.contract import ORIGINAL_CALL
 
+from emulator import load_scenario_file
 from emulator.app import EmulatorApp
+from emulator.scenario.load import resolve_scenario_path
 
 # pytester is loaded from here rather than with `pytest_plugins`, which pytest refuses in a
 # conftest below the rootdir's.
@@ -56,9 +58,10 @@ def emulator_broken_on_purpose(monkeypatch: pytest.MonkeyPatch,
 
 
 # Imported by inner sessions but by no emulator start-up: the interception of httpx, requests
-# and aiohttp, and pytest-asyncio (the outer suite runs without it).
+# and aiohttp, pytest-asyncio (the outer suite runs without it), xdist's controller, and FastAPI
+# (a README example: it imports pydantic modules the emulator does not).
 EARLY_IMPORTS = ("aiohttp", "emulator.testing.aiohttp_adapter", "emulator.testing.interception",
-                 "pytest_asyncio.plugin")
+                 "pytest_asyncio.plugin", "xdist.dsession", "xdist.workermanage", "fastapi")
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -67,7 +70,7 @@ def _imported_before_inner_sessions() -> None:
     snapshot of sys.modules), so each session would import uvicorn, aiohttp and the plugin's
     runtime again: a second each, and new classes beside the old ones (see the httpcore note in
     tests/conftest.py). An emulator started and stopped here in each mode, and the interception
-    modules, import them once for the worker."""
+    modules, import them once for the worker; so does a scenario file loaded here."""
     from emulator.testing.launch import MODES, running
 
     for name in EARLY_IMPORTS:
@@ -75,3 +78,4 @@ def _imported_before_inner_sessions() -> None:
     for mode in MODES:
         with running("default", mode) as handle:
             assert handle.health()
+    load_scenario_file(resolve_scenario_path("otp"))  # a file, as invent_scenario loads one

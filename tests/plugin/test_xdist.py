@@ -1,7 +1,7 @@
 """Under pytest-xdist every test still sees only its own org, and the application's own client
-(invent_intercept, production org id and key) reaches only that org: with an emulator per worker
-(the default) and with every worker sharing ONE external server (INVENT_EMULATOR_URL). One inner
-session per setting holds both kinds of test."""
+(invent_intercept, the same production org id and key in every test) reaches only that org: with
+an emulator per worker (the default) and with every worker sharing ONE external server
+(INVENT_EMULATOR_URL)."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from support.pytester import report, run
 from emulator.testing import plugin as invent_plugin
 
 TESTS = 20
-INTERCEPTED = 12
 
 # Each test builds a sending broadcast in its empty org, sends one message, moves its clock by
 # its own amount, then checks that its org — and the whole server — shows exactly its own data.
+# Then the application's client, made at import time with the production org id and key (the
+# same in every test), creates a broadcast through invent_intercept: it lands in this test's org.
 INNER = """\
 import json
 import os
@@ -31,12 +32,13 @@ import httpx
 import pytest
 
 RECORDS = pathlib.Path(os.environ["PROBE_RECORDS"])
-INTERCEPTED = pathlib.Path(os.environ["PROBE_INTERCEPTED"])
 TOKEN = os.environ["PROBE_TOKEN"]
+EARLY = httpx.Client(base_url="https://api.useinvent.com",
+                     headers={{"Authorization": "Bearer inv_live_key"}})
 
 
 @pytest.mark.parametrize("n", range({tests}))
-def test_sees_only_its_own_data(invent, invent_emulator, n):
+def test_sees_only_its_own_data(invent, invent_emulator, invent_intercept, n):
     address = f"user{{n}}-{{TOKEN}}@iso.test"
     control = invent_emulator.control
     start = datetime.fromisoformat(invent.now())
@@ -59,59 +61,38 @@ def test_sees_only_its_own_data(invent, invent_emulator, n):
     everywhere = control.get("/_emulator/messages", params={{"to": address}}).json()
     assert [m["org_id"] for m in everywhere] == [invent.org_id]
     assert datetime.fromisoformat(invent.now()) - start == timedelta(seconds=n + 1)
+
+    by_app = EARLY.post("/orgs/org_live_1/broadcasts", json={{"name": f"app{{n}}"}})
+    assert by_app.status_code == 200, by_app.text
+    seen_by_app = sorted(b["name"] for b in EARLY.get("/orgs/org_live_1/broadcasts").json())
+    assert seen_by_app == [f"app{{n}}", f"b{{n}}"], "the app's client reached another org"
+    assert len(invent_intercept.calls) == 2
     RECORDS.joinpath(f"{{n}}.json").write_text(json.dumps({{
         "worker": os.environ.get("PYTEST_XDIST_WORKER"), "url": invent_emulator.url,
         "org_id": invent.org_id, "address": address}}))
-
-
-# Every one sends with the same production org id and key; each must see only its own data.
-EARLY = httpx.Client(base_url="https://api.useinvent.com",
-                     headers={{"Authorization": "Bearer inv_live_key"}})
-
-
-@pytest.mark.invent_intercept
-@pytest.mark.parametrize("n", range({intercepted}))
-def test_intercepted_calls_see_only_their_own_traffic(invent, n):
-    made = EARLY.post("/orgs/org_live_1/broadcasts", json={{"name": f"b{{n}}"}})
-    assert made.status_code == 200, made.text
-    listed = EARLY.get("/orgs/org_live_1/broadcasts").json()
-    assert [b["name"] for b in listed] == [f"b{{n}}"]
-    INTERCEPTED.joinpath(f"{{n}}.json").write_text(json.dumps({{
-        "worker": os.environ.get("PYTEST_XDIST_WORKER"), "org_id": invent.org_id}}))
 """
 
 
-def read(folder: Path) -> list[dict[str, Any]]:
-    return [json.loads(p.read_text("utf-8")) for p in sorted(folder.iterdir())]
-
-
 def run_parallel(pytester: pytest.Pytester,
-                 monkeypatch: pytest.MonkeyPatch) -> tuple[list[dict[str, Any]],
-                                                            list[dict[str, Any]]]:
-    """(the isolation tests' records, the intercepted tests' records) of one `-n 2` session."""
-    records, intercepted = pytester.mkdir("records"), pytester.mkdir("intercepted")
+                 monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    records = pytester.mkdir("records")
     monkeypatch.setenv("PROBE_RECORDS", str(records))
-    monkeypatch.setenv("PROBE_INTERCEPTED", str(intercepted))
     monkeypatch.setenv("PROBE_TOKEN", uuid.uuid4().hex[:12])
-    pytester.makepyfile(test_parallel=INNER.format(tests=TESTS, intercepted=INTERCEPTED))
+    pytester.makepyfile(test_parallel=INNER.format(tests=TESTS))
 
     result = run(pytester, "-n", "2", xdist=True)
 
     assert result.ret == pytest.ExitCode.OK, report(result)
-    result.assert_outcomes(passed=TESTS + INTERCEPTED)
-    found, calls = read(records), read(intercepted)
-    assert len(found) == TESTS and len(calls) == INTERCEPTED
+    result.assert_outcomes(passed=TESTS)
+    found = [json.loads(p.read_text("utf-8")) for p in sorted(Path(records).iterdir())]
+    assert len(found) == TESTS
     assert {r["worker"] for r in found} == {"gw0", "gw1"}, found
-    assert {r["worker"] for r in calls} == {"gw0", "gw1"}, (
-        f"the intercepted tests did not run on both workers: {calls}")
-    assert len({r["org_id"] for r in calls}) == INTERCEPTED, (
-        f"two intercepted tests shared an org: {calls}")
-    return found, calls
+    return found
 
 
 def test_an_emulator_per_worker(pytester: pytest.Pytester,
                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    found, _ = run_parallel(pytester, monkeypatch)
+    found = run_parallel(pytester, monkeypatch)
     url_of = {r["worker"]: r["url"] for r in found}
     assert all(url_of[r["worker"]] == r["url"] for r in found), "one emulator per worker"
     assert url_of["gw0"] != url_of["gw1"]
@@ -122,7 +103,7 @@ def test_every_worker_sharing_one_external_emulator(pytester: pytest.Pytester,
                                                     monkeypatch: pytest.MonkeyPatch,
                                                     external_url: str) -> None:
     monkeypatch.setenv(invent_plugin.URL_VARIABLE, external_url)
-    found, _ = run_parallel(pytester, monkeypatch)
+    found = run_parallel(pytester, monkeypatch)
     assert {r["url"] for r in found} == {external_url}
     assert len({r["org_id"] for r in found}) == TESTS
     with httpx.Client(base_url=external_url, timeout=10) as http:
