@@ -50,9 +50,9 @@ SERVER_THREAD = "invent-emulator"  # emulator.testing.threaded names its thread 
 IN_PROCESS_THREAD = "invent-emulator-inprocess"
 
 
-def probe(pytester: pytest.Pytester, *args: str) -> dict[str, Any]:
+def probe(pytester: pytest.Pytester, *args: str, subprocess: bool = False) -> dict[str, Any]:
     pytester.makepyfile(test_probe=PROBE)
-    result = run(pytester, *args)
+    result = run(pytester, *args, subprocess=subprocess)
     assert statuses(result) == {"test_probe": {"PASSED"}}, report(result)
     [info] = probes(result)
     assert info["url"] == info["session_url"]
@@ -72,7 +72,9 @@ def assert_in_process(info: dict[str, Any]) -> None:
 
 
 def test_a_thread_on_a_loopback_port_by_default(pytester: pytest.Pytester) -> None:
-    info = probe(pytester)
+    """The suite's one inner session in a fresh interpreter, as a user's plain run: pytest finds
+    the plugin by its entry point, and nothing of this session is imported yet."""
+    info = probe(pytester, subprocess=True)
     assert_threaded(info)
     assert "org_acme" in info["orgs"], "the default scenario is the bundled `default`"
 

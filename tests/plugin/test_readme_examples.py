@@ -34,24 +34,15 @@ def test_there_are_examples() -> None:
             "example_unittest.py", "example_typed.py"} <= names
 
 
-def test_every_readme_example_passes_as_a_users_run(pytester: pytest.Pytester) -> None:
-    """The suite's one inner session in a fresh interpreter with every installed plugin, as a
-    user's run is: pytest finds the plugin by its entry point and nothing of this session is
-    imported yet (the default thread mode)."""
+@pytest.mark.parametrize("mode_args", [[], ["--invent-mode=inprocess"]],
+                         ids=["thread", "inprocess"])
+def test_every_readme_example_passes(pytester: pytest.Pytester, mode_args: list[str]) -> None:
     expected = copy_examples(pytester)
     assert expected >= 9
 
-    result = run(pytester, subprocess=True, only_ours=False)
-
-    assert result.ret == pytest.ExitCode.OK, report(result)
-    result.assert_outcomes(passed=expected)
-    assert all(s == {"PASSED"} for s in statuses(result).values()), report(result)
-
-
-def test_every_readme_example_passes_in_process_mode(pytester: pytest.Pytester) -> None:
-    expected = copy_examples(pytester)
-
-    result = run(pytester, "--invent-mode=inprocess", plugins=("anyio",))  # the FastAPI one
+    # As a user's run: every installed plugin, pytest-asyncio's loop scope set as its docs ask.
+    result = run(pytester, *mode_args, "-o", "asyncio_default_fixture_loop_scope=function",
+                 only_ours=False)
 
     assert result.ret == pytest.ExitCode.OK, report(result)
     result.assert_outcomes(passed=expected)

@@ -14,16 +14,18 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "tests" / "examples"
 
-# A hung inner session is killed when this passes, never waited for. It guards against hangs
-# only, so it sits far above the slowest healthy run: the README examples' session, a fresh
-# interpreter with every installed plugin, took 26 s at a load of 5.5 on 2 cores (10 s of CPU)
-# and passed 60 s under `-n 2` beside other workers; a slow shared CI runner is no faster.
+# An inner session in a subprocess (and the unittest example) is killed when this passes, never
+# waited for. It guards against hangs only, so it sits far above the slowest healthy run: the
+# README examples' session, when it was a fresh interpreter with every installed plugin, took
+# 26 s at a load of 5.5 on 2 cores (10 s of CPU); a slow shared CI runner is no faster.
+# (In-process sessions rely on the plugin's own deadlines.)
 RUN_TIMEOUT = 240.0
 STATUS_LINE = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)")
 PROBE_LINE = re.compile(r"^PROBE (\{.*\})$", re.MULTILINE)
 
 
-# Other installed plugins an inner session does not need (they cost ~0.7 s of start-up each).
+# Other installed plugins an inner session does not need (in a fresh interpreter they cost
+# ~0.7 s of start-up each; anyio and asyncio would also claim coroutine tests).
 OTHER_PLUGINS = ("faker", "pytest_httpserver", "anyio", "asyncio", "schemathesis",
                  "hypothesispytest")
 XDIST_PLUGINS = ("xdist", "xdist.looponfail")
