@@ -36,7 +36,7 @@ def _getter(positions: Sequence[int]) -> Callable[[Parts], tuple[str, ...]]:
     if len(positions) == 1:
         position = positions[0]
         return lambda parts: (parts[position],)
-    return itemgetter(*positions)  # type: ignore[return-value]
+    return itemgetter(*positions)
 
 
 @dataclass(frozen=True, slots=True)
