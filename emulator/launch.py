@@ -30,6 +30,7 @@ from emulator.server import (
 )
 from emulator.settings import Settings
 from emulator.statefile import Saver, StateFileError
+from emulator.support.gcpause import SettledHeap
 from emulator.support.hosts import is_loopback
 from emulator.support.version import __version__
 
@@ -71,6 +72,8 @@ def serve(settings: Settings) -> int:
     server = make_server(app, access_log=settings.access_log, log_level=settings.log_level,
                          settings=settings)
     stop = StopSignals(server, app.state.saver, settings)
+    app.state.emulator.heap = SettledHeap(enabled=True)  # this process is the emulator's
+    app.state.emulator.heap.settle()
     server.run(sockets=[sock])
     stop.stopped = True
     save_on_exit(app)  # when a forced stop cut the lifespan's own final save short
