@@ -16,7 +16,7 @@ from emulator.registry import OrgRegistry
 from emulator.scenario.blueprint import NewOrg
 from emulator.scenario.schema import ScenarioSpec
 from emulator.support.clock import Clock
-from emulator.support.gcpause import collector_paused
+from emulator.support.gcpause import SettledHeap, collector_paused
 from emulator.support.rendercache import RenderCache
 from emulator.timekeeping import advance, moving_orgs
 from emulator.webhooks import RowRenderer, WebhookSender
@@ -44,6 +44,8 @@ class Emulator:
         # answers kept in `renders` (None: the render cache is off) are stale once it moves.
         self.writes = 0
         self.renders: RenderCache | None = None
+        # Frozen out of the collector's full passes when served by `serve` (launch.py).
+        self.heap = SettledHeap()
 
     @property
     def clock(self) -> Clock:
@@ -58,12 +60,14 @@ class Emulator:
         are built on a worker thread, so a big scenario never stalls other requests; the swap
         happens at once, all or nothing."""
         orgs = await asyncio.to_thread(self.registry.prepare, spec)
+        self.heap.release()
         self.registry.install(spec, orgs)
         self.journal.clear()
         self.faults = FaultInjector(spec)
 
     async def reset(self, org_id: str | None = None) -> None:
         if org_id is not None:
+            self.heap.release()
             self.registry.reset(org_id)
             return
         await self.load(self.registry.spec)
@@ -83,6 +87,7 @@ class Emulator:
         return org
 
     def delete_org(self, org_id: str) -> None:
+        self.heap.release()
         self.registry.delete(org_id)
 
     def pick_fault(self, method: str, path: str, authorization: str | None) -> PickedFault | None:
@@ -110,11 +115,12 @@ class Emulator:
         answer sees a settled state. Served, the rows of a big marketing send still to make are
         made a slice at a time, letting other requests in between: reading one big org never
         stalls the others."""
-        if self.background:
+        if self.background and org.jobs:
             while org.jobs:
                 with collector_paused():
                     org.step_jobs(JOB_SLICE)
                 await asyncio.sleep(0)
+            self.heap.settle()
         org.catch_up()
         return org
 
@@ -160,6 +166,7 @@ class Emulator:
         while True:
             busy = [org for org in self.registry.orgs.values() if org.jobs]
             if not busy:
+                self.heap.settle()  # the rows made are here to stay
                 return
             for org in busy:
                 if not self.registry.current(org):
