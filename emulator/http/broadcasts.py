@@ -30,7 +30,7 @@ from emulator.domain.outcome import COUNTER_NAMES
 from emulator.domain.transactional import Trigger, trigger
 from emulator.http import query
 from emulator.http.answers import Answer, Count, Json, JsonObject, Timestamp
-from emulator.http.cached import paged_bytes, rendered
+from emulator.http.cached import paged_rendered
 from emulator.http.common import emulator_of, open_org, read_body
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.operation import BROADCASTS, CONTROL, Handler, Operations
@@ -147,8 +147,7 @@ async def list_broadcasts_endpoint(request: Request) -> Response:
     status = given["status"]
     chosen = list_broadcasts(org, None if status in (None, "ALL") else BroadcastStatus(status))
     emulator = emulator_of(request)
-    return paged_bytes(chosen, given["page"],
-                       lambda b: rendered(emulator, org, "broadcast", b, broadcast_json))
+    return paged_rendered(emulator, org, "broadcast", chosen, given["page"], broadcast_json)
 
 
 @OPERATIONS.declare("POST", paths.BROADCASTS, "createBroadcast", "Create a broadcast (DRAFT)",

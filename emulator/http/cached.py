@@ -17,14 +17,15 @@ from emulator.service import Emulator
 T = TypeVar("T")
 
 
-def rendered(emulator: Emulator, org: Org, kind: str, entity: T,
-             render: Callable[[Org, T], Any]) -> bytes:
-    """`render(org, entity)` encoded, from the cache when its bytes are still good."""
+def rendered_all(emulator: Emulator, org: Org, kind: str, entities: Iterable[T],
+                 render: Callable[[Org, T], Any]) -> list[bytes]:
+    """Each of `entities` rendered by `render(org, entity)` and encoded: from the cache while
+    its bytes are good, the cache looked up in one loop."""
     cache = emulator.renders
     if cache is None:
-        return encode_json(render(org, entity))
-    return cache.bytes_of(kind, entity, (emulator.writes, org.version),
-                          lambda: _exact(encode_json(render(org, entity))))
+        return [encode_json(render(org, entity)) for entity in entities]
+    return cache.all_bytes(kind, entities, (emulator.writes, org.version),
+                           lambda entity: _exact(encode_json(render(org, entity))))
 
 
 def _exact(encoded: bytes) -> bytes:
@@ -37,10 +38,10 @@ def json_array(items: Iterable[bytes]) -> bytes:
     return b"[" + b",".join(items) + b"]"
 
 
-def paged_bytes(items: Sequence[T], params: query.Page,
-                render: Callable[[T], bytes]) -> Response:
-    """`paged` (http/common.py) from bytes."""
-    return json_answer(json_array(render(item) for item in params.slice(items)),
+def paged_rendered(emulator: Emulator, org: Org, kind: str, items: Sequence[T],
+                   params: query.Page, render: Callable[[Org, T], Any]) -> Response:
+    """`paged` (http/common.py) from each item's kept bytes."""
+    return json_answer(json_array(rendered_all(emulator, org, kind, params.slice(items), render)),
                        params.headers(len(items)))
 
 

@@ -23,7 +23,7 @@ from emulator.domain.entities import Integration
 from emulator.domain.org import Org
 from emulator.http import query
 from emulator.http.answers import Answer, Json, JsonObject, Timestamp
-from emulator.http.cached import paged_bytes, rendered
+from emulator.http.cached import paged_rendered
 from emulator.http.common import emulator_of, open_org, read_body
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.operation import CONTACTS, Operations
@@ -124,8 +124,8 @@ async def list_contacts_endpoint(request: Request) -> Response:
     wanted = ContactFilter(status=given["status"] or "ALL", email=given["email"],
                            user_id=given["user_id"], segment_id=given["segment_id"])
     emulator = emulator_of(request)
-    return paged_bytes(list_contacts(org, wanted), given["page"],
-                       lambda c: rendered(emulator, org, "contact", c, contact_json))
+    return paged_rendered(emulator, org, "contact", list_contacts(org, wanted), given["page"],
+                          contact_json)
 
 
 @OPERATIONS.declare("POST", paths.CONTACTS, "createContact", "Create a contact with one channel",

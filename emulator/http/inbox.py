@@ -20,7 +20,7 @@ from emulator.domain.outbox import Message
 from emulator.http import query
 from emulator.http.answers import Answer, Count, Json, JsonObject, Timestamp
 from emulator.http.broadcasts import Broadcast, broadcast_json
-from emulator.http.cached import json_answer, json_array, rendered
+from emulator.http.cached import json_answer, json_array, rendered_all
 from emulator.http.common import emulator_of
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.inspection import Message as MessageAnswer
@@ -131,8 +131,8 @@ async def list_org_rows(request: Request) -> Response:
     needle = (given["q"] or "").strip().lower() or None
     rows = _newest_rows(org, needle, given["broadcast_id"])
     emulator = emulator_of(request)
-    return json_answer(json_array(rendered(emulator, org, "row", row, recipient_json)
-                                  for row in itertools.islice(rows, given["limit"])))
+    return json_answer(json_array(rendered_all(
+        emulator, org, "row", itertools.islice(rows, given["limit"]), recipient_json)))
 
 
 @OPERATIONS.declare("GET", paths.ORG_MESSAGE, "getOrgMessage", "One row's message, with the row",

@@ -21,7 +21,7 @@ from emulator.domain.recipients import RecipientFilter, page_recipients
 from emulator.domain.why import WhyKind
 from emulator.http import query
 from emulator.http.answers import Answer, Json, Timestamp
-from emulator.http.cached import json_answer, json_array, rendered
+from emulator.http.cached import json_answer, json_array, rendered_all
 from emulator.http.common import emulator_of, open_org
 from emulator.http.contacts import Contact, contact_json
 from emulator.http.fastjson import FastJSONResponse
@@ -152,8 +152,8 @@ async def list_recipients_endpoint(request: Request) -> Response:
     page: query.Page = given["page"]
     rows, count = page_recipients(broadcast, wanted, page.offset, page.take)
     emulator = emulator_of(request)
-    return json_answer(json_array(rendered(emulator, org, "row", row, recipient_json)
-                                  for row in rows), page.headers(count))
+    return json_answer(json_array(rendered_all(emulator, org, "row", rows, recipient_json)),
+                       page.headers(count))
 
 
 @OPERATIONS.declare("GET", paths.ORG_RECIPIENT, "getRecipient",

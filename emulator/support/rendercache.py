@@ -16,7 +16,8 @@ Caching never changes a byte: `render_cache` off (INVENT_EMULATOR_RENDER_CACHE=0
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 Stamp = tuple[int, int]
@@ -48,6 +49,26 @@ class RenderCache:
         if len(self._kept) > self.entries:
             self._kept.popitem(last=False)
         return rendered
+
+    def all_bytes(self, kind: str, entities: Iterable[Any], stamp: Stamp,
+                  render: Callable[[Any], bytes]) -> list[bytes]:
+        """`bytes_of` for each of `entities` in turn (the same entries, hits and misses), in one
+        loop: a page of 100 recipient rows is 100 lookups, and a call per row was most of it."""
+        kept_entries = self._kept
+        get, to_end = kept_entries.get, kept_entries.move_to_end
+        answer: list[bytes] = []
+        hits = 0
+        for entity in entities:
+            key = (kind, id(entity))
+            kept = get(key)
+            if kept is not None and kept[0] == stamp:
+                to_end(key)
+                hits += 1
+                answer.append(kept[2])
+            else:
+                answer.append(self.bytes_of(kind, entity, stamp, partial(render, entity)))
+        self.hits += hits
+        return answer
 
     def __len__(self) -> int:
         return len(self._kept)
