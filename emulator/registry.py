@@ -20,6 +20,9 @@ class OrgRegistry:
         self.spec = spec
         self.orgs: dict[str, Org] = {}
         self.keys: dict[str, str] = {}
+        # The last key and org id `authorize` answered, and its org: a public request asks
+        # twice (the Gateway's fault lookup, then `open_org`). Forgotten at every change here.
+        self._authorized: tuple[str | None, str, Org] | None = None
         # Bumped by every load: work prepared against an older generation must not be installed.
         self.generation = 0
         # Told of every recipient event of every org (the webhook sender subscribes here).
@@ -42,6 +45,7 @@ class OrgRegistry:
     def install(self, spec: ScenarioSpec, orgs: dict[str, Org]) -> None:
         """Every org replaced by `orgs`, already built (from `spec`, or from a state file)."""
         self.spec, self.orgs = spec, orgs
+        self._authorized = None
         self.generation += 1
         self._index_keys()
 
@@ -65,6 +69,7 @@ class OrgRegistry:
         return runtime_blueprint(self.spec, request, org_id, api_key)
 
     def add(self, org: Org) -> None:
+        self._authorized = None
         self.orgs[org.id] = org
         for key in org.api_keys:
             self.keys[key] = org.id
@@ -98,8 +103,15 @@ class OrgRegistry:
         return self.orgs.get(org.id) is org
 
     def authorize(self, api_key: str | None, org_id: str) -> Org:
-        """The org a key may act on, as it is (`Emulator.ready` catches it up)."""
-        return authorize(api_key, org_id, self.keys, self.find, self.orgs)
+        """The org a key may act on, as it is (`Emulator.ready` catches it up). Refusals are
+        not remembered: each is raised again, with its message."""
+        last = self._authorized
+        if last is not None and last[0] == api_key and last[1] == org_id:
+            return last[2]
+        org = authorize(api_key, org_id, self.keys, self.find, self.orgs)
+        self._authorized = api_key, org_id, org
+        return org
 
     def _index_keys(self) -> None:
+        self._authorized = None
         self.keys = {key: org.id for org in self.orgs.values() for key in org.api_keys}

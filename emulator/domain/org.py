@@ -303,8 +303,9 @@ class Org:
 
     def run_until(self, moment: datetime) -> None:
         while True:
-            with collector_paused():
-                self.step_jobs(None)
+            if self.jobs:  # (every request comes here: no context manager when idle)
+                with collector_paused():
+                    self.step_jobs(None)
             if not self.run_due(moment) and not self.jobs:
                 return
 

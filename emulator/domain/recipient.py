@@ -214,6 +214,14 @@ class Recipient:
             return self.created_at
         return times[_FLAG_INDEX[flag]] or self.created_at
 
+    def flag_moments(self, flags: tuple[Flag, ...]) -> list[datetime | None]:
+        """`flag_at` of each of `flags`, in one call: rendering a row reads every flag."""
+        bits, times, created = self._bits, self._times, self.created_at
+        if times is None:
+            return [created if bits & FLAG_BITS[flag] else None for flag in flags]
+        return [(times[_FLAG_INDEX[flag]] or created) if bits & FLAG_BITS[flag] else None
+                for flag in flags]
+
     def set_flag(self, flag: Flag, at: datetime) -> None:
         self._bits |= FLAG_BITS[flag]
         if self._times is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 
 from emulator.domain.auth import parse_bearer
 from emulator.domain.errors import ApiError
@@ -41,10 +41,19 @@ async def open_org(request: Request) -> Org:
 
 
 async def read_body(request: Request) -> bytes:
-    try:
-        return await request.body()
-    except ClientDisconnect:
-        raise ApiError(400, "The client disconnected before sending the whole body") from None
+    """The whole body, read from the ASGI messages as Starlette's `Request.body` reads them
+    (without its stream and its context manager: a send's body is one message)."""
+    receive = request.receive
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        kind = message["type"]
+        if kind == "http.request":
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        elif kind == "http.disconnect":
+            raise ApiError(400, "The client disconnected before sending the whole body")
 
 
 def paged(items: Sequence[T], params: query.Page, render: Callable[[T], Any]) -> FastJSONResponse:

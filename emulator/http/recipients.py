@@ -76,19 +76,40 @@ class RecipientWithWhy(Recipient):
     why: Why | None
 
 
-# (flag, "is_sent", "is_sent_at") in wire order, instead of iterating the enum per row. This is
-# the hot path of every list and send, so enum values are read as `_value_` (a plain attribute;
+# ("is_sent", "is_sent_at") in wire order, instead of iterating the enum per row. This is the
+# hot path of every list and send, so enum values are read as `_value_` (a plain attribute;
 # `.value` is a descriptor several times slower).
-_FLAG_KEYS = tuple((flag, flag._value_, f"{flag._value_}_at") for flag in WIRE_FLAGS)
+_FLAG_KEYS = tuple((flag._value_, f"{flag._value_}_at") for flag in WIRE_FLAGS)
 
 
 def recipient_json(org: Org, row: entities.Recipient) -> Json:
+    contact = org.contacts.get(row.contact_id)
+    return row_json(row, contact_json(org, contact) if contact else None)
+
+
+def recipients_json(org: Org, rows: list[entities.Recipient]) -> list[Json]:
+    """`recipient_json` of each row, each contact rendered once (the rows of one send share
+    theirs)."""
+    contacts: dict[str, Json | None] = {}
+    answer = []
+    for row in rows:
+        contact_id = row.contact_id
+        if contact_id not in contacts:
+            contact = org.contacts.get(contact_id)
+            contacts[contact_id] = contact_json(org, contact) if contact else None
+        answer.append(row_json(row, contacts[contact_id]))
+    return answer
+
+
+def row_json(row: entities.Recipient, contact: Json | None) -> Json:
+    """A row, with its contact already rendered."""
+    origin = row.origin
     body: Json = {
         "id": row.id,
-        "broadcast_id": row.broadcast_id,
-        "broadcast_name": row.broadcast_name,
-        "template_id": row.template_id,
-        "integration_id": row.integration_id._value_,
+        "broadcast_id": origin.broadcast_id,
+        "broadcast_name": origin.broadcast_name,
+        "template_id": origin.template_id,
+        "integration_id": origin.integration_id._value_,
         "user_id": row.user_id,
         "name": row.name,
         "username": row.username,
@@ -96,18 +117,18 @@ def recipient_json(org: Org, row: entities.Recipient) -> Json:
         "email": row.email,
         "status": row.status._value_,
     }
-    for flag, name, name_at in _FLAG_KEYS:
-        at = row.flag_at(flag)
-        body[name] = at is not None
-        body[name_at] = ts(at)
-    contact = org.contacts.get(row.contact_id)
-    body.update({
-        "error_message": row.error_message,
-        "external_message_id": row.external_message_id,
-        "created_at": ts(row.created_at),
-        "updated_at": ts(row.updated_at),
-        "contact": contact_json(org, contact) if contact else None,
-    })
+    for (name, name_at), at in zip(_FLAG_KEYS, row.flag_moments(WIRE_FLAGS), strict=True):
+        if at is None:
+            body[name] = False
+            body[name_at] = None
+        else:
+            body[name] = True
+            body[name_at] = ts(at)
+    body["error_message"] = row.error_message
+    body["external_message_id"] = row.external_message_id
+    body["created_at"] = ts(row.created_at)
+    body["updated_at"] = ts(row.updated_at)
+    body["contact"] = contact
     return body
 
 
