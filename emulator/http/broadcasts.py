@@ -32,9 +32,9 @@ from emulator.http import query
 from emulator.http.answers import Answer, Count, Json, JsonObject, Timestamp
 from emulator.http.cached import json_answer, paged_rendered
 from emulator.http.common import emulator_of, open_org, read_body
-from emulator.http.fastjson import FastJSONResponse, encode_json
+from emulator.http.fastjson import FastJSONResponse
 from emulator.http.operation import BROADCASTS, CONTROL, Handler, Operations
-from emulator.http.recipients import Recipient, recipients_json
+from emulator.http.recipients import Recipient, send_answer
 from emulator.http.schemas import CreateBroadcastBody, SendBody, TemplateBody, parse_body
 from emulator.http.segments import EmbeddedSegment, embedded_segment_json
 from emulator.support.clock import format_timestamp as ts
@@ -191,7 +191,7 @@ async def send_endpoint(request: Request) -> Response:
         template_ids=body.template_ids,
         background=bool(body.background),
     ))
-    return json_answer(encode_json({"recipients": recipients_json(org, rows)}))
+    return json_answer(send_answer(org, rows))
 
 
 # The emulator's own commands on one broadcast (no API key).

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import orjson
@@ -46,6 +47,27 @@ def encode_json(content: Any) -> bytes:
     if _float_spelled_apart(encoded):
         return _standard(content)
     return encoded
+
+
+def encode_typed(content: Any, free_form: Iterable[Any]) -> bytes:
+    """`encode_json` of an answer whose values are all text, integers, booleans and null, but
+    for the free-form JSON values in `free_form` (a contact's properties, a channel's platform
+    data): only those are searched for floats, not the whole output. A send's answer is about
+    3 KB, and the output check cost three times the encoding."""
+    if any(_holds_float(value) for value in free_form):
+        return encode_json(content)
+    try:
+        return orjson.dumps(content, default=_refuse, option=_PASS_THROUGH)
+    except TypeError:
+        return _standard(content)
+
+
+def _holds_float(value: Any) -> bool:
+    if type(value) is dict:
+        return any(_holds_float(item) for item in value.values()) if value else False
+    if type(value) is list or type(value) is tuple:
+        return any(_holds_float(item) for item in value)
+    return isinstance(value, float)
 
 
 def _float_spelled_apart(encoded: bytes) -> bool:

@@ -24,7 +24,7 @@ from emulator.http.answers import Answer, Json, Timestamp
 from emulator.http.cached import json_answer, json_array, rendered_all
 from emulator.http.common import emulator_of, open_org
 from emulator.http.contacts import Contact, contact_json
-from emulator.http.fastjson import FastJSONResponse
+from emulator.http.fastjson import FastJSONResponse, encode_typed
 from emulator.http.operation import BROADCASTS, CONTROL, Operations
 from emulator.support.clock import format_timestamp as ts
 
@@ -87,18 +87,23 @@ def recipient_json(org: Org, row: entities.Recipient) -> Json:
     return row_json(row, contact_json(org, contact) if contact else None)
 
 
-def recipients_json(org: Org, rows: list[entities.Recipient]) -> list[Json]:
-    """`recipient_json` of each row, each contact rendered once (the rows of one send share
-    theirs)."""
+def send_answer(org: Org, rows: list[entities.Recipient]) -> bytes:
+    """A transactional send's answer (`SendAnswer` in http/broadcasts.py) encoded: its rows,
+    each contact rendered once (a send's rows share theirs), and only the free-form values
+    searched for floats (fastjson.encode_typed)."""
     contacts: dict[str, Json | None] = {}
-    answer = []
+    free_form: list[Any] = []
+    rendered = []
     for row in rows:
         contact_id = row.contact_id
         if contact_id not in contacts:
             contact = org.contacts.get(contact_id)
             contacts[contact_id] = contact_json(org, contact) if contact else None
-        answer.append(row_json(row, contacts[contact_id]))
-    return answer
+            if contact:
+                free_form.append(contact.properties)
+                free_form.extend(channel.platform_data for channel in contact.channels)
+        rendered.append(row_json(row, contacts[contact_id]))
+    return encode_typed({"recipients": rendered}, free_form)
 
 
 def row_json(row: entities.Recipient, contact: Json | None) -> Json:
