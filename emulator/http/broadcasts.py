@@ -30,7 +30,7 @@ from emulator.domain.outcome import COUNTER_NAMES
 from emulator.domain.transactional import Trigger, trigger
 from emulator.http import query
 from emulator.http.answers import Answer, Count, Json, JsonObject, Timestamp
-from emulator.http.cached import json_answer, paged_rendered
+from emulator.http.cached import json_answer, json_array, keep_answer, kept_answer, rendered_all
 from emulator.http.common import emulator_of, open_org, read_body
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.operation import BROADCASTS, CONTROL, Handler, Operations
@@ -143,11 +143,18 @@ SEND_BODY_NOTE = (
                     answer=Broadcast, many=True, errors=(400,), query=BROADCASTS_QUERY)
 async def list_broadcasts_endpoint(request: Request) -> Response:
     org = await open_org(request)
+    emulator = emulator_of(request)
+    query_string: bytes = request.scope.get("query_string", b"")
+    kept = kept_answer(emulator, org, "broadcasts", org, query_string)
+    if kept is not None:
+        return kept
     given = BROADCASTS_QUERY.parse(request.query_params)
     status = given["status"]
     chosen = list_broadcasts(org, None if status in (None, "ALL") else BroadcastStatus(status))
-    emulator = emulator_of(request)
-    return paged_rendered(emulator, org, "broadcast", chosen, given["page"], broadcast_json)
+    page: query.Page = given["page"]
+    return keep_answer(emulator, org, "broadcasts", org, query_string, json_array(
+        rendered_all(emulator, org, "broadcast", page.slice(chosen), broadcast_json)),
+        page.headers(len(chosen)))
 
 
 @OPERATIONS.declare("POST", paths.BROADCASTS, "createBroadcast", "Create a broadcast (DRAFT)",

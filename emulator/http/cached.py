@@ -38,6 +38,27 @@ def json_array(items: Iterable[bytes]) -> bytes:
     return b"[" + b",".join(items) + b"]"
 
 
+def kept_answer(emulator: Emulator, org: Org, kind: str, owner: Any,
+                query: bytes) -> Response | None:
+    """The list `kind` of `owner` (an org, a broadcast) as answered to the same query string
+    since the last change, or None. Asked once the request is authorized and its org caught
+    up, so it is answered exactly as it would be rendered afresh."""
+    cache = emulator.renders
+    if cache is None:
+        return None
+    kept = cache.answer(kind, owner, query, (emulator.writes, org.version))
+    return None if kept is None else json_answer(*kept)
+
+
+def keep_answer(emulator: Emulator, org: Org, kind: str, owner: Any, query: bytes,
+                body: bytes, headers: dict[str, str]) -> Response:
+    """The list's answer, kept for `kept_answer` until the next change."""
+    cache = emulator.renders
+    if cache is not None:
+        cache.keep_answer(kind, owner, query, (emulator.writes, org.version), body, headers)
+    return json_answer(body, headers)
+
+
 def paged_rendered(emulator: Emulator, org: Org, kind: str, items: Sequence[T],
                    params: query.Page, render: Callable[[Org, T], Any]) -> Response:
     """`paged` (http/common.py) from each item's kept bytes."""

@@ -21,7 +21,7 @@ from emulator.domain.recipients import RecipientFilter, page_recipients
 from emulator.domain.why import WhyKind
 from emulator.http import query
 from emulator.http.answers import Answer, Json, Timestamp
-from emulator.http.cached import json_answer, json_array, rendered_all
+from emulator.http.cached import json_array, keep_answer, kept_answer, rendered_all
 from emulator.http.common import emulator_of, open_org
 from emulator.http.contacts import Contact, contact_json
 from emulator.http.fastjson import FastJSONResponse, encode_typed
@@ -166,6 +166,11 @@ RECIPIENTS_QUERY = query.Query((
 async def list_recipients_endpoint(request: Request) -> Response:
     org = await open_org(request)
     broadcast = get_broadcast(org, request.path_params["broadcast_id"])
+    emulator = emulator_of(request)
+    query_string: bytes = request.scope.get("query_string", b"")
+    kept = kept_answer(emulator, org, "rows", broadcast, query_string)
+    if kept is not None:
+        return kept
     given = RECIPIENTS_QUERY.parse(request.query_params)
     status = given["status"]
     wanted = RecipientFilter(
@@ -177,8 +182,8 @@ async def list_recipients_endpoint(request: Request) -> Response:
     )
     page: query.Page = given["page"]
     rows, count = page_recipients(broadcast, wanted, page.offset, page.take)
-    emulator = emulator_of(request)
-    return json_answer(json_array(rendered_all(emulator, org, "row", rows, recipient_json)),
+    return keep_answer(emulator, org, "rows", broadcast, query_string,
+                       json_array(rendered_all(emulator, org, "row", rows, recipient_json)),
                        page.headers(count))
 
 

@@ -21,6 +21,9 @@ from functools import partial
 from typing import Any
 
 Stamp = tuple[int, int]
+# Whole list answers kept beside the entities' bytes (`answer`, `keep_answer`): a recipients
+# page of 100 rows is about 200 KB, so at most this many (and none with `entries` = 0).
+ANSWERS = 16
 
 
 class RenderCache:
@@ -31,7 +34,10 @@ class RenderCache:
         # (kind, id(entity)) -> (stamp, entity, bytes). The entity is held so its id is not
         # reused by another object while the entry exists.
         self._kept: OrderedDict[tuple[str, int], tuple[Stamp, Any, bytes]] = OrderedDict()
-        self.hits = self.misses = 0
+        self.hits = self.misses = self.answer_hits = 0
+        # (kind, id(owner), query) -> (stamp, owner, body, headers), the owner held likewise.
+        self._answers: OrderedDict[tuple[str, int, bytes],
+                                   tuple[Stamp, Any, bytes, dict[str, str]]] = OrderedDict()
 
     def bytes_of(self, kind: str, entity: Any, stamp: Stamp,
                  render: Callable[[], bytes]) -> bytes:
@@ -69,6 +75,28 @@ class RenderCache:
                 answer.append(self.bytes_of(kind, entity, stamp, partial(render, entity)))
         self.hits += hits
         return answer
+
+    def answer(self, kind: str, owner: Any, query: bytes,
+               stamp: Stamp) -> tuple[bytes, dict[str, str]] | None:
+        """The kept answer (body, headers) of the list `kind` of `owner` for the query string
+        `query`, while `stamp` holds; None when there is none."""
+        key = (kind, id(owner), query)
+        kept = self._answers.get(key)
+        if kept is None or kept[0] != stamp:
+            return None
+        self._answers.move_to_end(key)
+        self.answer_hits += 1
+        return kept[2], kept[3]
+
+    def keep_answer(self, kind: str, owner: Any, query: bytes, stamp: Stamp, body: bytes,
+                    headers: dict[str, str]) -> None:
+        if self.entries <= 0:
+            return
+        key = (kind, id(owner), query)
+        self._answers[key] = (stamp, owner, body, headers)
+        self._answers.move_to_end(key)
+        if len(self._answers) > ANSWERS:
+            self._answers.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._kept)

@@ -92,7 +92,8 @@ def test_the_cache_answers_what_a_twin_without_it_answers(steps: list[Step]) -> 
 
 
 def test_reads_between_writes_are_served_from_the_cache() -> None:
-    """The cache is used at all: a second read of an unchanged list renders nothing."""
+    """The cache is used at all: a second read of an unchanged page is the kept answer, another
+    page of the same rows is joined from their kept bytes, and a write makes both stale."""
     async def run() -> None:
         app = app_from_yaml(scenario(TAIL), VirtualClock(START), Settings())
         async with client_for(app, "key_a") as client:
@@ -102,6 +103,13 @@ def test_reads_between_writes_are_served_from_the_cache() -> None:
             misses = renders.misses
             again = await client.get("/orgs/c/broadcasts/bc_both/recipients")
             assert again.content == first.content
-            assert renders.misses == misses and renders.hits >= 2
+            assert renders.misses == misses and renders.answer_hits == 1  # the page, whole
+            hits = renders.hits
+            other = await client.get("/orgs/c/broadcasts/bc_both/recipients", params={"take": 1})
+            assert other.json() == first.json()[:1]
+            assert renders.misses == misses and renders.hits == hits + 1  # its row, kept
+            await client.post("/orgs/c/broadcasts/bc_both/send", json={"email": "z@example.test"})
+            after = await client.get("/orgs/c/broadcasts/bc_both/recipients")
+            assert after.content != first.content and renders.answer_hits == 1
 
     anyio.run(run)
