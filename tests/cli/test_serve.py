@@ -83,9 +83,22 @@ def assert_refused(server: Server) -> str:
     return stderr
 
 
-def test_logs_the_bound_url_and_the_default_key(spawn: Spawner) -> None:
-    server = spawn("--port", "0", "--host", "127.0.0.1")
-    url = server.wait_for_url(READY_WITHIN)
+# The tests that only ask a server started with the defaults share one (per module and worker:
+# the group keeps them on one worker under `--dist loadgroup`).
+SHARED = pytest.mark.xdist_group("cli-serve-defaults")
+
+
+@pytest.fixture(scope="module")
+def default_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
+    """`serve --port 0 --host 127.0.0.1` and its URL once healthy."""
+    with Spawner(tmp_path_factory.mktemp("defaults")) as spawn:
+        yield started(spawn, "--port", "0", "--host", "127.0.0.1")
+
+
+@SHARED
+def test_logs_the_bound_url_and_the_default_key(default_server: tuple[Server, str]) -> None:
+    server, url = default_server
+    assert server.wait_for_url(READY_WITHIN) == url
     port = int(url.rsplit(":", 1)[1])
     assert 0 < port < 65536
     assert "test_key_acme" in server.stderr
@@ -93,17 +106,17 @@ def test_logs_the_bound_url_and_the_default_key(spawn: Spawner) -> None:
     assert f"{url}/_emulator/health" in server.stderr
 
 
-def test_health_answers_200_within_10_seconds(spawn: Spawner) -> None:
-    server = spawn("--port", "0", "--host", "127.0.0.1")
-    url, seconds = server.wait_healthy(READY_WITHIN)
-    assert seconds < READY_WITHIN
+@SHARED
+def test_health_answers_200_within_10_seconds(default_server: tuple[Server, str]) -> None:
+    _, url = default_server  # healthy within READY_WITHIN, or the fixture failed
     response = httpx.get(f"{url}/_emulator/health", timeout=5)
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
-def test_a_send_works_over_the_socket(spawn: Spawner) -> None:
-    _, url = started(spawn, "--port", "0")
+@SHARED
+def test_a_send_works_over_the_socket(default_server: tuple[Server, str]) -> None:
+    _, url = default_server
     with httpx.Client(base_url=url, timeout=5,
                       headers={"Authorization": "Bearer test_key_acme"}) as http:
         response = http.post("/orgs/c/broadcasts/bc_otp/send",

@@ -33,22 +33,38 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_healthy_server_exits_0(spawn: Spawner, tmp_path: Path) -> None:
-    url, _ = spawn("--port", "0").wait_healthy()
+# The tests that only ask a running server share one, made once per module and worker (the
+# group keeps them on one worker under `--dist loadgroup`).
+SHARED = pytest.mark.xdist_group("sidecar-health-served")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of `serve --port 0`, bound to 127.0.0.1 only, once healthy."""
+    with Spawner(tmp_path_factory.mktemp("served")) as spawn:
+        url, _ = spawn("--port", "0").wait_healthy()
+        yield url
+
+
+@SHARED
+def test_healthy_server_exits_0(served: str, tmp_path: Path) -> None:
+    url = served
     done = run_cli("health", "--host", "127.0.0.1", "--port", port_of(url), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
 
 
+@SHARED
 def test_reads_host_and_port_from_the_environment_and_asks_loopback_for_0000(
-        spawn: Spawner, tmp_path: Path) -> None:
-    url, _ = spawn("--port", "0").wait_healthy()  # bound to 127.0.0.1 only
+        served: str, tmp_path: Path) -> None:
+    url = served  # bound to 127.0.0.1 only
     env = clean_env(INVENT_EMULATOR_HOST="0.0.0.0", INVENT_EMULATOR_PORT=port_of(url))
     done = run_cli("health", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
 
 
-def test_flags_beat_the_environment(spawn: Spawner, tmp_path: Path, closed_port: int) -> None:
-    url, _ = spawn("--port", "0").wait_healthy()
+@SHARED
+def test_flags_beat_the_environment(served: str, tmp_path: Path, closed_port: int) -> None:
+    url = served
     env = clean_env(INVENT_EMULATOR_PORT=str(closed_port))
     assert run_cli("health", cwd=tmp_path, env=env).returncode == 1
     assert run_cli("health", "--port", port_of(url), cwd=tmp_path, env=env).returncode == 0
