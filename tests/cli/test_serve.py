@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.cli import Server, Spawner, clean_env, run_cli
+from support.cli import DEFAULT_SERVER_GROUP, DefaultServer, Server, Spawner, clean_env, run_cli
 from support.sidecar import BAD_SCENARIO
 
 from emulator import __version__
@@ -83,21 +83,9 @@ def assert_refused(server: Server) -> str:
     return stderr
 
 
-# The tests that only ask a server started with the defaults share one (per module and worker:
-# the group keeps them on one worker under `--dist loadgroup`).
-SHARED = pytest.mark.xdist_group("cli-serve-defaults")
-
-
-@pytest.fixture(scope="module")
-def default_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
-    """`serve --port 0 --host 127.0.0.1` and its URL once healthy."""
-    with Spawner(tmp_path_factory.mktemp("defaults")) as spawn:
-        yield started(spawn, "--port", "0", "--host", "127.0.0.1")
-
-
-@SHARED
-def test_logs_the_bound_url_and_the_default_key(default_server: tuple[Server, str]) -> None:
-    server, url = default_server
+@DEFAULT_SERVER_GROUP
+def test_logs_the_bound_url_and_the_default_key(default_server: DefaultServer) -> None:
+    server, url = default_server.server, default_server.url
     assert server.wait_for_url(READY_WITHIN) == url
     port = int(url.rsplit(":", 1)[1])
     assert 0 < port < 65536
@@ -106,17 +94,18 @@ def test_logs_the_bound_url_and_the_default_key(default_server: tuple[Server, st
     assert f"{url}/_emulator/health" in server.stderr
 
 
-@SHARED
-def test_health_answers_200_within_10_seconds(default_server: tuple[Server, str]) -> None:
-    _, url = default_server  # healthy within READY_WITHIN, or the fixture failed
+@DEFAULT_SERVER_GROUP
+def test_health_answers_200_within_10_seconds(default_server: DefaultServer) -> None:
+    assert default_server.ready_seconds < READY_WITHIN
+    url = default_server.url
     response = httpx.get(f"{url}/_emulator/health", timeout=5)
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
-@SHARED
-def test_a_send_works_over_the_socket(default_server: tuple[Server, str]) -> None:
-    _, url = default_server
+@DEFAULT_SERVER_GROUP
+def test_a_send_works_over_the_socket(default_server: DefaultServer) -> None:
+    url = default_server.url
     with httpx.Client(base_url=url, timeout=5,
                       headers={"Authorization": "Bearer test_key_acme"}) as http:
         response = http.post("/orgs/c/broadcasts/bc_otp/send",

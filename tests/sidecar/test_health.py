@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from support.cli import Spawner, clean_env, run_cli
+from support.cli import DEFAULT_SERVER_GROUP, DefaultServer, Spawner, clean_env, run_cli
 from support.sidecar import wait_for_log
 
 
@@ -33,38 +33,26 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-# The tests that only ask a running server share one, made once per module and worker (the
-# group keeps them on one worker under `--dist loadgroup`).
-SHARED = pytest.mark.xdist_group("sidecar-health-served")
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of `serve --port 0`, bound to 127.0.0.1 only, once healthy."""
-    with Spawner(tmp_path_factory.mktemp("served")) as spawn:
-        url, _ = spawn("--port", "0").wait_healthy()
-        yield url
-
-
-@SHARED
-def test_healthy_server_exits_0(served: str, tmp_path: Path) -> None:
-    url = served
+@DEFAULT_SERVER_GROUP
+def test_healthy_server_exits_0(default_server: DefaultServer, tmp_path: Path) -> None:
+    url = default_server.url
     done = run_cli("health", "--host", "127.0.0.1", "--port", port_of(url), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
 
 
-@SHARED
+@DEFAULT_SERVER_GROUP
 def test_reads_host_and_port_from_the_environment_and_asks_loopback_for_0000(
-        served: str, tmp_path: Path) -> None:
-    url = served  # bound to 127.0.0.1 only
+        default_server: DefaultServer, tmp_path: Path) -> None:
+    url = default_server.url  # bound to 127.0.0.1 only
     env = clean_env(INVENT_EMULATOR_HOST="0.0.0.0", INVENT_EMULATOR_PORT=port_of(url))
     done = run_cli("health", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
 
 
-@SHARED
-def test_flags_beat_the_environment(served: str, tmp_path: Path, closed_port: int) -> None:
-    url = served
+@DEFAULT_SERVER_GROUP
+def test_flags_beat_the_environment(default_server: DefaultServer, tmp_path: Path,
+                                    closed_port: int) -> None:
+    url = default_server.url
     env = clean_env(INVENT_EMULATOR_PORT=str(closed_port))
     assert run_cli("health", cwd=tmp_path, env=env).returncode == 1
     assert run_cli("health", "--port", port_of(url), cwd=tmp_path, env=env).returncode == 0
