@@ -54,7 +54,10 @@ class EventStream:
         self.recording = False
         self._open_streams = 0
         self._changed: asyncio.Event | None = None
-        registry.listeners.append(self.on_event)
+        registry.listeners.append(self)
+
+    def listening(self, org: Org) -> bool:
+        return self._changed is not None or self.recording
 
     def on_event(self, org: Org, event: RecipientEvent | BroadcastEvent) -> None:
         if self._changed is None and not self.recording:

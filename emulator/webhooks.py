@@ -75,7 +75,10 @@ class WebhookSender:
         # client per worker run.
         self._pooled = False
         self._client: httpx.AsyncClient | None = None
-        registry.listeners.append(self.on_event)
+        registry.listeners.append(self)
+
+    def listening(self, org: Org) -> bool:
+        return bool(org.webhooks.targets)
 
     def restore(self, next_sequence: int) -> None:
         """Go on numbering deliveries from where a state file left off."""

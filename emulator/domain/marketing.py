@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from emulator.domain.entities import Broadcast, BroadcastStatus, BroadcastType, Contact
+from emulator.domain.entities import Broadcast, BroadcastStatus, BroadcastType
 from emulator.domain.errors import ApiError, FieldProblem, bad_request
 from emulator.domain.org import Org
-from emulator.domain.outcome import COUNTER_NAMES, DEFAULT_ERRORS, Decision, Outcome
+from emulator.domain.outcome import COUNTER_NAMES
 from emulator.domain.rowindex import RowIndex
-from emulator.domain.rowlife import add_row, complete_if_done, dispatch, skip
-from emulator.domain.rows import build_row
+from emulator.domain.rowlife import complete_if_done
+from emulator.domain.sendslice import send_slice
 
 SENDABLE_FROM = (BroadcastStatus.DRAFT, BroadcastStatus.CANCELLED, BroadcastStatus.FAILED)
 CANCELLABLE_FROM = (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING)
@@ -39,10 +39,10 @@ class SendJob:
             return True  # cancelled meanwhile
         end = len(self.contact_ids) if max_contacts is None else min(
             len(self.contact_ids), self.cursor + max_contacts)
-        for contact_id in self.contact_ids[self.cursor:end]:
-            contact = org.contacts.get(contact_id)
-            if contact is not None:
-                _send_to(org, broadcast, contact, self.started_at)
+        contacts = org.contacts
+        send_slice(org, broadcast, (contacts[contact_id] for contact_id
+                                    in self.contact_ids[self.cursor:end]
+                                    if contact_id in contacts), self.started_at)
         self.cursor = end
         if self.cursor < len(self.contact_ids):
             return False
@@ -162,20 +162,3 @@ def _start(org: Org, broadcast: Broadcast, at: datetime, generation: int) -> Non
         return
     broadcast.audience_pending = True
     org.start_job(SendJob(broadcast, at, audience(org, broadcast)))
-
-
-def _send_to(org: Org, broadcast: Broadcast, contact: Contact, at: datetime) -> None:
-    reason = ("Contact is blocked" if contact.blocked
-              else "Contact is unsubscribed" if contact.unsubscribed else None)
-    for template in broadcast.templates:
-        row = build_row(org, broadcast, template, contact, at)
-        add_row(org, broadcast, row, template)
-        if reason is not None or row.error_message is not None:
-            skip(org, broadcast, row, reason or row.error_message or "skipped", at)
-            continue
-        decision = org.policy.decide(row)
-        if decision.outcome is Outcome.RATE_LIMITED:
-            decision = Decision(Outcome.FAILED, decision.delays,
-                                decision.error_message or DEFAULT_ERRORS[Outcome.RATE_LIMITED],
-                                decision.why)
-        dispatch(org, broadcast, row, decision, at, immediate=True)

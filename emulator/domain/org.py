@@ -5,7 +5,7 @@ from its blueprint; deleting it is dropping it: nothing about it is kept anywher
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -71,7 +71,16 @@ class BroadcastEvent:
     at: datetime
 
 
-Listener = Callable[["Org", RecipientEvent | BroadcastEvent], None]
+class Listener(Protocol):
+    """Hears what happens to an org's rows and broadcasts (webhooks, the live event stream)."""
+
+    def listening(self, org: Org) -> bool:
+        """False while an event of `org` would change nothing, so bulk work may skip making
+        the events (a big marketing send, emulator/domain/sendslice.py)."""
+        ...
+
+    def on_event(self, org: Org, event: RecipientEvent | BroadcastEvent) -> None:
+        ...
 
 
 class Job(Protocol):
@@ -255,6 +264,12 @@ class Org:
             self.rows_in_order = False
         self.sent_rows.append(row)
 
+    def record_rows(self, rows: list[Recipient]) -> None:
+        """Rows that went out, as `record_row` one by one; they share one `created_at`."""
+        if rows:
+            self.record_row(rows[0])
+            self.sent_rows.extend(rows[1:])
+
     def start_job(self, job: Job) -> None:
         """Sliced work to finish in order (`step_jobs`), after the jobs already started."""
         self.jobs.append(job)
@@ -275,7 +290,11 @@ class Org:
 
     def emit(self, event: RecipientEvent | BroadcastEvent) -> None:
         for listener in self.listeners:
-            listener(self, event)
+            listener.on_event(self, event)
+
+    def heard(self) -> bool:
+        """Whether any listener would act on an event of this org now."""
+        return any(listener.listening(self) for listener in self.listeners)
 
     def catch_up(self) -> None:
         """Bring the org up to its clock's now: finish the jobs, run what fell due. Called before

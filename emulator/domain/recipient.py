@@ -36,6 +36,14 @@ _STATE_MASK = (1 << _POSITION_SHIFT) - 1
 _FLAGS = tuple(Flag)
 
 
+def state_bits(flags: tuple[Flag, ...], *, processed: bool) -> int:
+    """The `state` of `Recipient.settled` for a row with `flags` set."""
+    bits = _PROCESSED_BIT if processed else 0
+    for flag in flags:
+        bits |= FLAG_BITS[flag]
+    return bits
+
+
 class RowOrigin:
     """Where a row comes from: shared by the rows of one template of one send
     (below)."""
@@ -117,6 +125,27 @@ class Recipient:
         row.error_message = None
         row.variables = variables
         row.why = None
+        return row
+
+    @classmethod
+    def settled(cls, number: int, origin: RowOrigin, contact_id: str, now: datetime,
+                address: tuple[str, str | None, str | None, str | None], name: str | None,
+                message: int, position: int, state: int, why: Why) -> Recipient:
+        """A row whose outcome was played out at the moment it was made, in one step (the bulk
+        of a marketing send, domain/sendslice.py): `address` is (user_id, username, email,
+        phone), `state` the flag and PROCESSED bits (`state_bits`)."""
+        row = object.__new__(cls)
+        row._id = number
+        row.origin = origin
+        row.contact_id = contact_id
+        row.created_at = row.updated_at = now
+        row._bits = (position + 1) << _POSITION_SHIFT | state
+        row._times = None
+        row._message = message
+        row.user_id, row.username, row.email, row.phone = address
+        row.name = name
+        row.error_message = row.variables = None
+        row.why = why
         return row
 
     @property

@@ -31,6 +31,19 @@ class RowIndex:
         else:
             bisect.insort(positions, position)
 
+    def mark_many(self, key: str, positions: range) -> None:
+        """`mark` for each of `positions` (ascending)."""
+        if not positions:
+            return
+        held = self._holds.get(key)
+        if held is None:
+            held = self._holds[key] = array("I")
+        if held and held[-1] >= positions[0]:
+            for position in positions:
+                self.mark(key, position)
+        else:
+            held.extend(positions)
+
     def holding(self, key: str, wanted: bool, total: int) -> PositionsNewestFirst:
         """Positions where `key` holds (or, with `wanted` false, does not), newest first."""
         positions = self._holds.get(key) or array("I")

@@ -22,9 +22,11 @@ from emulator.http.query import ORG_ONLY
 from emulator.http.schemas import AdvanceBody, NewOrgBody, ResetBody, parse_body
 from emulator.inspection import ClockState, clocks
 from emulator.scenario.blueprint import NewOrg
+from emulator.scenario.limits import ScenarioLimits
 from emulator.scenario.load import load_scenario_json, load_scenario_text
 from emulator.scenario.problems import ScenarioError, format_path
 from emulator.scenario.schema import ScenarioSpec
+from emulator.service import Emulator
 from emulator.statefile import Saver, StateFileError
 from emulator.support.clock import format_timestamp as ts
 
@@ -161,12 +163,18 @@ async def put_scenario(request: Request) -> Response:
 async def create_org(request: Request) -> Response:
     """A fresh isolated org with a new key: how tests isolate themselves on one server."""
     body = parse_body(NewOrgBody, await read_body(request))
+    limits = request.app.state.scenario_limits
+    return FastJSONResponse(await make_org(emulator_of(request), body, limits))
+
+
+async def make_org(emulator: Emulator, body: NewOrgBody, limits: ScenarioLimits) -> Json:
+    """What `POST /_emulator/orgs` does with its parsed body, and answers; the test handle of an
+    emulator in this process calls it directly (emulator/testing/direct.py)."""
     if body.copy_of is not None and body.scenario is not None:
         raise ApiError(400, "Give copy_of or scenario, not both")
     if body.org is not None and body.scenario is None:
         raise bad_request("org: names an org of `scenario`, which is missing", "org")
     given = body.scenario
-    limits = request.app.state.scenario_limits
     scenario = None
     if isinstance(given, str):  # YAML text, as an export answers it
         scenario = await asyncio.to_thread(
@@ -174,22 +182,26 @@ async def create_org(request: Request) -> Response:
     elif given is not None:
         scenario = await asyncio.to_thread(
             _scenario, lambda: load_scenario_json(given, "<scenario>", limits))
-    org = await emulator_of(request).create_org(NewOrg(
+    org = await emulator.create_org(NewOrg(
         name=body.name, parent=body.parent, copy_of=body.copy_of, scenario=scenario,
         scenario_org=body.org, clock_mode=body.clock.mode if body.clock else None,
         clock_start=body.clock.start if body.clock else None,
     ))
-    return FastJSONResponse({"id": org.id, "api_key": org.api_keys[0], "name": org.name,
-                         "parent": org.parent_id, "now": ts(org.clock.now())})
+    return {"id": org.id, "api_key": org.api_keys[0], "name": org.name,
+            "parent": org.parent_id, "now": ts(org.clock.now())}
 
 
 @OPERATIONS.declare("DELETE", paths.ORG, "deleteOrg",
                     "Delete an org created through the control surface", answer=Deleted,
                     errors=(400, 404))
 async def delete_org(request: Request) -> Response:
-    org_id = request.path_params["org_id"]
-    emulator_of(request).delete_org(org_id)
-    return FastJSONResponse({"deleted": org_id})
+    return FastJSONResponse(remove_org(emulator_of(request), request.path_params["org_id"]))
+
+
+def remove_org(emulator: Emulator, org_id: str) -> Json:
+    """What `DELETE /_emulator/orgs/{org_id}` does, and answers (called directly as above)."""
+    emulator.delete_org(org_id)
+    return {"deleted": org_id}
 
 
 def _scenario(load: Callable[[], ScenarioSpec]) -> ScenarioSpec:

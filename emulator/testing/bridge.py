@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from typing import Any
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 import anyio.to_thread
 import httpx
@@ -15,6 +16,7 @@ from starlette.types import ASGIApp, Message
 CALL_TIMEOUT = 60.0
 
 Answer = tuple[int, list[tuple[bytes, bytes]], bytes]
+T = TypeVar("T")
 
 
 class AppBridge:
@@ -26,9 +28,7 @@ class AppBridge:
 
     def send(self, request: httpx.Request) -> httpx.Response:
         """Blocks the calling thread (never the app's own loop) until the app has answered."""
-        if _running_loop() is self.loop:
-            raise RuntimeError("a synchronous call into the emulator from its own event loop "
-                               "would wait forever; use an async client there")
+        self._refuse_own_loop()
         future = self._submit(request, request.read())
         try:
             answer = future.result(CALL_TIMEOUT)
@@ -47,10 +47,30 @@ class AppBridge:
             raise _timeout(request) from None
         return _response(answer, request)
 
+    def call(self, work: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
+        """`await work(*args)` on the app's loop, the calling thread blocked until it is done:
+        the test handle's own calls into the emulator (emulator/testing/direct.py)."""
+        self._refuse_own_loop()
+        self._refuse_stopped()
+        future = asyncio.run_coroutine_threadsafe(work(*args), self.loop)
+        try:
+            return future.result(CALL_TIMEOUT)
+        except TimeoutError:
+            future.cancel()
+            raise TimeoutError(f"the emulator did not answer within {CALL_TIMEOUT:g} s") from None
+
     def _submit(self, request: httpx.Request, body: bytes) -> concurrent.futures.Future[Answer]:
+        self._refuse_stopped()
+        return asyncio.run_coroutine_threadsafe(call_app(self.app, request, body), self.loop)
+
+    def _refuse_own_loop(self) -> None:
+        if _running_loop() is self.loop:
+            raise RuntimeError("a synchronous call into the emulator from its own event loop "
+                               "would wait forever; use an async client there")
+
+    def _refuse_stopped(self) -> None:
         if self.loop.is_closed() or not self.loop.is_running():
             raise RuntimeError("the in-process emulator has been shut down")
-        return asyncio.run_coroutine_threadsafe(call_app(self.app, request, body), self.loop)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

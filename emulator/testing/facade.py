@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from emulator import paths
 from emulator.settings import TOKEN_ACCEPTED, parse_token
 from emulator.testing.inprocess import AsyncInProcessTransport, OffloadedTransport
 from emulator.testing.interception import DEFAULT_HOST, Interception, intercept
@@ -21,6 +22,7 @@ from emulator.testing.runtime_control import ok as _ok
 if TYPE_CHECKING:
     from emulator.scenario.schema import ScenarioSpec
     from emulator.testing.bridge import AppBridge
+    from emulator.testing.direct import DirectOrgs
 
 DEFAULT_WAIT = 5.0
 ADMIN_TOKEN_VARIABLE = "INVENT_EMULATOR_ADMIN_TOKEN"
@@ -35,6 +37,9 @@ class EmulatorHandle:
                  errors: list[BaseException] | None = None, *, shared: bool = False,
                  bridge: AppBridge | None = None) -> None:
         self.url = url
+        # Parsed once: each test whose org makes a client would otherwise parse it again (about
+        # two thirds of making one).
+        self._base_url = httpx.URL(url)
         # A shared (external) server also serves other sessions: reset() touches only the
         # orgs this handle made, never theirs.
         self.shared = shared
@@ -44,6 +49,8 @@ class EmulatorHandle:
         self.bridge = bridge
         self.async_transport = (AsyncInProcessTransport(bridge)
                                 if transport is not None and bridge is not None else None)
+        # Orgs made and removed on the app's loop, without HTTP (emulator/testing/direct.py).
+        self._direct = _direct_orgs(bridge) if bridge is not None else None
         # Exceptions raised inside an emulator of this process (none for an external one).
         self.errors: list[BaseException] = errors if errors is not None else []
         # Building an SSL context loads the CA bundle (~30 ms); every client shares this one.
@@ -57,7 +64,7 @@ class EmulatorHandle:
     def client(self, api_key: str | None = None) -> httpx.Client:
         """An httpx client based at the emulator, authenticated with `api_key` if given."""
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        return httpx.Client(base_url=self.url, transport=self.transport, headers=headers,
+        return httpx.Client(base_url=self._base_url, transport=self.transport, headers=headers,
                             timeout=30, verify=self._ssl)
 
     def async_client(self, api_key: str | None = None) -> httpx.AsyncClient:
@@ -71,7 +78,7 @@ class EmulatorHandle:
             if self._offloaded is None:  # one pool for all, closed with the handle
                 self._offloaded = OffloadedTransport(httpx.HTTPTransport(verify=self._ssl))
             transport = self._offloaded
-        return httpx.AsyncClient(base_url=self.url, transport=transport, headers=headers,
+        return httpx.AsyncClient(base_url=self._base_url, transport=transport, headers=headers,
                                  timeout=30)
 
     def health(self) -> bool:
@@ -97,9 +104,24 @@ class EmulatorHandle:
                                 if scenario is not None and scenario.clock.start else None)
         if virtual_clock:
             body["clock"] = {"mode": "virtual", **({"start": clock_start} if clock_start else {})}
-        created = _ok(self.control.post("/_emulator/orgs", json=body))
+        created = self._create_org(body)
         self._made[created["id"]] = None
         return InventOrg(self, created["id"], created["api_key"])
+
+    def _create_org(self, body: dict[str, Any]) -> dict[str, Any]:
+        if self._direct is not None and "scenario" not in body:
+            return self._direct.create(body)
+        return _ok(self.control.post(paths.ORGS, json=body))  # type: ignore[no-any-return]
+
+    def _delete_org(self, org_id: str) -> None:
+        """The org gone; one a full reset removed already is fine."""
+        if self._direct is not None:
+            self._direct.delete(org_id)
+        else:
+            response = self.control.delete(paths.ORG.format(org_id=org_id))
+            if response.status_code not in (200, 404):
+                _ok(response)
+        self._made.pop(org_id, None)  # a shared reset has nothing left to do for it
 
     def reset(self) -> None:
         """Everything back to the loaded scenario (removes every org made at run time). On a
@@ -278,9 +300,13 @@ class InventOrg(RunTimeControl):
 
     def delete(self) -> None:
         """Remove the org from the emulator (the `invent` fixture does after each test)."""
-        response = self.emulator.control.delete(f"/_emulator/orgs/{self.org_id}")
-        if response.status_code not in (200, 404):  # 404: a full reset removed it already
-            _ok(response)
+        self.emulator._delete_org(self.org_id)
+
+
+def _direct_orgs(bridge: AppBridge) -> DirectOrgs | None:
+    from emulator.testing.direct import DirectOrgs  # the app's modules: loaded with the app
+
+    return DirectOrgs.of(bridge)
 
 
 def _query_value(value: str | bool | int) -> str:

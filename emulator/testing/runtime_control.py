@@ -102,6 +102,10 @@ class Fault:
 def ok(response: httpx.Response) -> Any:
     """The JSON of a successful answer; an AssertionError saying what went wrong otherwise."""
     if response.status_code >= 400:
-        raise AssertionError(f"{response.request.method} {response.request.url.path} answered "
-                             f"{response.status_code}: {response.text}")
+        raise refusal(response.request.method, response.request.url.path, response.status_code,
+                      response.text)
     return response.json()
+
+
+def refusal(method: str, path: str, status: int, text: str) -> AssertionError:
+    return AssertionError(f"{method} {path} answered {status}: {text}")

@@ -18,6 +18,7 @@ from support.language import (
     FLAGS,
     OUTCOME_FLAGS,
     START,
+    VIRTUAL,
     Call,
     Emu,
     Json,
@@ -401,3 +402,40 @@ async def test_an_event_during_a_delivery_is_still_delivered(httpserver: HTTPSer
         server.stop()
     assert [d["state"] for d in log] == ["delivered", "delivered"]
     assert len(distinct(receiver.calls)) == 2
+
+
+async def test_a_marketing_sends_rows_report_each_event_as_it_happens(
+        httpserver: HTTPServer) -> None:
+    # With a target listening, the rows' flags are played one at a time (not in runs,
+    # emulator/domain/sendslice.py): the `sent` event shows the row before its delivery, the
+    # `delivered` one shows it PROCESSED.
+    receiver = Receiver(httpserver)
+    text = "seed: 11\n" + VIRTUAL + f"""
+orgs:
+  - id: org_m
+    api_keys: [key_m]
+    contacts:
+      - {{id: ct_ada, name: Ada, email: ada@example.test}}
+      - {{id: ct_bob, name: Bob, email: bob@example.test}}
+    broadcasts:
+      - id: bc_one
+        name: One
+        type: MARKETING
+        status: DRAFT
+        send_to_all: true
+        templates:
+          - {{id: tpl_mail, integration_id: gmail, config: {{subject: Hi, body: Hi}}}}
+webhooks:
+  - {{url: '{receiver.url}'}}
+"""
+    async with open_emulator(text, "key_m") as emu:
+        assert (await emu.http.post("/orgs/c/broadcasts/bc_one/send")).status_code == 200
+        rows = await emu.rows("bc_one")
+        await emu.webhooks_settled(4)
+        calls = [payload(call) for call in distinct(receiver.calls).values()]
+    assert len(rows) == 2
+    seen = {(c["data"]["id"], c["type"]): (c["data"]["status"], c["data"]["is_delivered"])
+            for c in calls}
+    assert seen == {key: value for row in rows for key, value in (
+        ((row["id"], "recipient.sent"), ("SENDING", False)),
+        ((row["id"], "recipient.delivered"), ("PROCESSED", True)))}

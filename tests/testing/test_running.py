@@ -11,7 +11,7 @@ import anyio
 import httpx
 import pytest
 
-from emulator.testing import InventOrg, running
+from emulator.testing import EmulatorHandle, InventOrg, running
 
 Mode = Literal["thread", "inprocess"]
 
@@ -76,3 +76,18 @@ def test_the_async_client_and_interception_under_trio() -> None:
     for mode in ("thread", "inprocess"):
         with running(mode=mode) as emu, emu.new_org() as org:
             assert anyio.run(scenario, org, backend="trio") == ["trio"]
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9", "http://127.0.0.1:9/", "http://host:9/base"])
+def test_the_handles_clients_are_based_where_httpx_would_base_them(url: str) -> None:
+    """The handle parses its URL once for all its clients; requests go where they went."""
+    handle = EmulatorHandle(url)
+    try:
+        plain = httpx.Client(base_url=url)
+        for client in (handle.client("k"), handle.control):
+            assert client.base_url == plain.base_url
+            assert client.build_request("GET", "/orgs/c").url == plain.build_request(
+                "GET", "/orgs/c").url
+        assert handle.async_client().base_url == plain.base_url
+    finally:
+        handle.close()
