@@ -19,6 +19,9 @@ from emulator import create_app, load_scenario_text
 from emulator.testing.threaded import ThreadedServer
 
 WAIT = 10.0
+# How often a receiver's loop looks for a shutdown (socketserver's default, 0.5 s, made each
+# test's teardown wait up to a second for its two receivers).
+POLL = 0.01
 
 
 class Receiver(socketserver.ThreadingTCPServer):
@@ -76,7 +79,7 @@ class _Handler(socketserver.StreamRequestHandler):
 def receivers() -> Iterator[tuple[Receiver, Receiver]]:
     healthy, hanging = Receiver(), Receiver(hang=True)
     for receiver in (healthy, hanging):
-        threading.Thread(target=receiver.serve_forever, daemon=True).start()
+        threading.Thread(target=receiver.serve_forever, args=(POLL,), daemon=True).start()
     yield healthy, hanging
     hanging.release.set()
     for receiver in (healthy, hanging):
