@@ -87,6 +87,10 @@ def receivers() -> Iterator[tuple[Receiver, Receiver]]:
         receiver.server_close()
 
 
+# The tests of a served emulator (a thread, over loopback): left out by `dev.py test --fast`.
+SERVED = pytest.mark.slow
+
+
 def served(*urls: str) -> ThreadedServer:
     text = f"""
 orgs:
@@ -109,6 +113,7 @@ def send(http: httpx.Client, n: int) -> None:
     assert answer.status_code == 200, answer.text
 
 
+@SERVED
 def test_a_hanging_receiver_delays_no_other_receiver_and_no_answer(
         receivers: tuple[Receiver, Receiver]) -> None:
     healthy, hanging = receivers
@@ -126,6 +131,7 @@ def test_a_hanging_receiver_delays_no_other_receiver_and_no_answer(
         server.stop()
 
 
+@SERVED
 def test_one_pooled_keep_alive_connection_carries_the_deliveries(
         receivers: tuple[Receiver, Receiver]) -> None:
     healthy, _ = receivers
@@ -143,6 +149,7 @@ def test_one_pooled_keep_alive_connection_carries_the_deliveries(
         server.stop()
 
 
+@SERVED
 def test_stopping_the_server_cancels_a_hanging_attempt(
         receivers: tuple[Receiver, Receiver]) -> None:
     _, hanging = receivers
