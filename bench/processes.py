@@ -55,10 +55,13 @@ class Started:
 
 
 @contextmanager
-def running(command: list[str], port: int, deadline: float = 120.0) -> Iterator[Started]:
-    """Start `command`, yield how long it took to answer its health check, stop it."""
+def running(command: list[str], port: int, deadline: float = 120.0,
+            env: dict[str, str] | None = None) -> Iterator[Started]:
+    """Start `command` (in `env`, else ours), yield how long it took to answer its health
+    check, stop it."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env=env)
     result = Started(0.0)
     try:
         while not healthy(port):

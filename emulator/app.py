@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -23,15 +24,17 @@ from emulator.http.guard import GuardPolicy
 from emulator.http.middleware import Gateway
 from emulator.http.recipients import recipient_json
 from emulator.http.routes import ROUTES
-from emulator.scenario.limits import ScenarioLimits
-from emulator.scenario.load import load_scenario_file, resolve_scenario_path
+from emulator.scenario.limits import MAX_FILE_BYTES, ScenarioLimits
+from emulator.scenario.load import load_named_scenario
 from emulator.scenario.schema import ScenarioSpec
-from emulator.scenario.yamlload import MAX_FILE_BYTES
 from emulator.service import Emulator
 from emulator.settings import Settings
-from emulator.statefile import Saver, StateFileError, load_state, prepare_target
+from emulator.statefile import StateFileError, prepare_target
 from emulator.support.clock import Clock, SystemClock
 from emulator.support.rendercache import RenderCache
+
+if TYPE_CHECKING:
+    from emulator.statefile import Saver
 
 log = logging.getLogger("emulator")
 
@@ -86,14 +89,21 @@ def _emulator(settings: Settings, scenario: ScenarioSpec | None, clock: Clock,
     checked before anything else (StateFileError if it cannot be saved to); one that exists
     wins over the scenario (StateFileError if it cannot be used)."""
     target = prepare_target(Path(settings.state_file)) if settings.state_file else None
-    emulator = (load_state(target.path, clock, recipient_json, empty_is_new=target.in_place)
-                if target else None)
+    saver: Saver | None = None
+    emulator: Emulator | None = None
+    if target is not None:
+        # Here, not at the top: without a state file, serving never loads its code.
+        from emulator.statefile import Saver, load_state
+
+        emulator = load_state(target.path, clock, recipient_json, empty_is_new=target.in_place)
     if emulator is None:
         if scenario is None:
-            scenario = load_scenario_file(resolve_scenario_path(settings.scenario), limits)
+            scenario = load_named_scenario(settings.scenario, limits)
         emulator = Emulator(scenario, clock, recipient_json)
     emulator.renders = RenderCache(settings.render_cache_size) if settings.render_cache else None
-    return emulator, Saver(emulator, target) if target else None
+    if target is not None:
+        saver = Saver(emulator, target)
+    return emulator, saver
 
 
 def _lifespan(emulator: Emulator, saver: Saver | None, save_every: int | None,

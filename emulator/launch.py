@@ -12,7 +12,7 @@ import logging
 import signal
 import threading
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
 
@@ -29,9 +29,13 @@ from emulator.server import (
     make_server,
 )
 from emulator.settings import Settings
-from emulator.statefile import Saver, StateFileError
+from emulator.statefile import StateFileError
+from emulator.support.gcpause import collector_paused
 from emulator.support.hosts import is_loopback
 from emulator.support.version import __version__
+
+if TYPE_CHECKING:
+    from emulator.statefile.saver import Saver
 
 log = logging.getLogger("emulator")
 
@@ -45,7 +49,8 @@ def serve(settings: Settings) -> int:
     log.info("loading the scenario %s", settings.scenario,
              extra={FIELDS: {"event": "loading", "scenario": settings.scenario}})
     try:
-        app = create_app(settings)
+        with collector_paused():  # building orgs makes many objects and no garbage
+            app = create_app(settings)
     except ScenarioError as error:
         log.error("the scenario cannot be loaded:\n%s", error, extra={FIELDS: {
             "event": "scenario_error", "problems": [str(p) for p in error.problems]}})

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 from starlette.requests import Request
@@ -27,8 +27,11 @@ from emulator.scenario.load import load_scenario_json, load_scenario_text
 from emulator.scenario.problems import ScenarioError, format_path
 from emulator.scenario.schema import ScenarioSpec
 from emulator.service import Emulator
-from emulator.statefile import Saver, StateFileError
+from emulator.statefile import StateFileError
 from emulator.support.clock import format_timestamp as ts
+
+if TYPE_CHECKING:
+    from emulator.statefile.saver import Saver
 
 OPERATIONS = Operations(CONTROL)
 

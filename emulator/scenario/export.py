@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from emulator.domain.entities import Broadcast, BroadcastStatus, BroadcastType, Channel, Contact
 from emulator.domain.org import Org
 from emulator.domain.outcome import EVENT_NAMES
@@ -20,6 +18,8 @@ _CHANNEL_KEYS = ("user_id", "name", "username", "email", "phone", "country", "la
 
 def export_org(org: Org) -> str:
     """The org as scenario YAML; the caller catches the org up first."""
+    import yaml  # here, not at the top: serving needs PyYAML only once an org is exported
+
     return yaml.safe_dump(org_scenario(org), sort_keys=False, allow_unicode=True,
                           default_flow_style=False, width=100)
 

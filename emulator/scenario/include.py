@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path as FilePath
 from typing import Any
 
-from emulator.scenario.limits import ScenarioLimits, include_bytes_problem
+from emulator.scenario.limits import MAX_FILE_BYTES, ScenarioLimits, include_bytes_problem
 from emulator.scenario.problems import Path, Problem, ScenarioError
-from emulator.scenario.yamlload import MAX_FILE_BYTES, LoadedDocument, load_yaml_text
+from emulator.scenario.yamlload import LoadedDocument, load_yaml_text
 
 INCLUDABLE_KEYS = ("orgs", "outcomes", "faults", "webhooks", "include")
 _ORG_LISTS = ("segments", "contacts", "broadcasts")

@@ -18,6 +18,8 @@ DEFAULT_MAX_CONTACTS_TOTAL = _DEFAULTS.max_contacts_total
 DEFAULT_MAX_INCLUDE_BYTES = _DEFAULTS.max_include_bytes
 
 Finding = tuple[Path, str]
+# Of one scenario file (and of a scenario sent in a request body).
+MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ silently ignored.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -44,13 +44,20 @@ class _Spec(BaseModel):
     # parts inside), on first use, instead of every part compiling its own at import.
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, defer_build=True)
 
+    @classmethod
+    def default(cls, **values: Any) -> Self:
+        """A field's default instance, made without validation: calling the model would
+        compile its validator at import, which is what defer_build is for (values must be
+        what validation would give: tests/scenario/test_prebuilt.py checks them)."""
+        return cls.model_construct(**values)
+
 
 class RateLimitSpec(_Spec):
     requests: int = Field(ge=1, le=1_000_000_000)
     per_seconds: float = Field(gt=0, le=MAX_DURATION)
 
 
-DEFAULT_SEND_LIMIT = RateLimitSpec(requests=100, per_seconds=60)
+DEFAULT_SEND_LIMIT = RateLimitSpec.default(requests=100, per_seconds=60.0)
 
 
 class RateLimitsSpec(_Spec):
@@ -176,10 +183,10 @@ else:
 
 
 class OutcomeRuleSpec(_Spec):
-    when: WhenSpec = WhenSpec()
+    when: WhenSpec = WhenSpec.default()
     # One outcome name, a weighted choice {name: weight}, or a sequence [name, ...].
     outcome: Any
-    timing: TimingSpec = TimingSpec()
+    timing: TimingSpec = TimingSpec.default()
     error_message: str | None = Field(default=None, max_length=1024)
     # `file:line` where the rule stood, set by the loader (`ScenarioSpec.located`): a field of
     # the model, but no key: input naming it is refused as unknown, and dumps leave it out.
@@ -233,7 +240,7 @@ class FaultRespondSpec(_Spec):
 
 
 class FaultSpec(_Spec):
-    when: FaultWhenSpec = FaultWhenSpec()
+    when: FaultWhenSpec = FaultWhenSpec.default()
     every: int | None = Field(default=None, ge=1)
     nth: int | None = Field(default=None, ge=1)
     probability: float | None = Field(default=None, ge=0, le=1)
@@ -265,9 +272,9 @@ class WebhookSpec(_Spec):
 
 class ScenarioSpec(_Spec):
     seed: int = Field(default=0, ge=-(2**63), le=2**63 - 1)
-    clock: ClockSpec = ClockSpec()
+    clock: ClockSpec = ClockSpec.default()
     magic_addresses: bool = True
-    rate_limits: RateLimitsSpec = RateLimitsSpec()
+    rate_limits: RateLimitsSpec = RateLimitsSpec.default()
     orgs: list[OrgSpec] = Field(default_factory=list)
     outcomes: list[OutcomeRuleSpec] = Field(default_factory=list)
     faults: list[FaultSpec] = Field(default_factory=list)

@@ -11,10 +11,10 @@ from typing import Any
 import yaml
 
 from emulator.scenario.coreschema import install_core_schema, kind_of, yaml11_reading
+from emulator.scenario.limits import MAX_FILE_BYTES
 from emulator.scenario.problems import Path, Problem, ScenarioError
 from emulator.support.jsonvalues import check_text
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 
 _PLAIN_TAGS = frozenset(

@@ -1,55 +1,34 @@
 """The state file (`--state-file`): the running emulator saved to one JSON file and restored from
-it, so a local emulator keeps everything a client can observe across a restart."""
+it, so a local emulator keeps everything a client can observe across a restart.
+
+Only the error and `prepare_target` load with the package: the rest (the saver, the codecs,
+gzip) loads on first use, so an emulator without a state file never imports it."""
 
 from __future__ import annotations
 
-import logging
-from pathlib import Path
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from emulator.service import Emulator
-from emulator.statefile.codec import FieldError, describe
-from emulator.statefile.saver import Saver
-from emulator.statefile.snapshot import FORMAT_VERSION, load_emulator
-from emulator.statefile.storage import read_document
 from emulator.statefile.target import StateFileError, prepare_target
-from emulator.support.clock import Clock
-from emulator.support.gcpause import collector_paused
-from emulator.webhooks import RowRenderer
+
+if TYPE_CHECKING:
+    from emulator.statefile.persist import load_state, save_state
+    from emulator.statefile.saver import Saver
+    from emulator.statefile.snapshot import FORMAT_VERSION
 
 __all__ = ["FORMAT_VERSION", "Saver", "StateFileError", "load_state", "prepare_target",
            "save_state"]
 
-log = logging.getLogger("emulator")
+# Where each name loaded on first use lives.
+_HOMES = {
+    "FORMAT_VERSION": "emulator.statefile.snapshot",
+    "Saver": "emulator.statefile.saver",
+    "load_state": "emulator.statefile.persist",
+    "save_state": "emulator.statefile.persist",
+}
 
 
-def save_state(emulator: Emulator, path: Path) -> int:
-    """Write the emulator's state to `path` now, on this thread; returns the file's size."""
-    return Saver(emulator, prepare_target(path)).save_now()
-
-
-def load_state(path: Path, clock: Clock, render_row: RowRenderer, *,
-               empty_is_new: bool = False) -> Emulator | None:
-    """The emulator saved in `path`; None when there is no such file (start from the scenario),
-    or, with `empty_is_new`, when it is empty (a bind-mounted file is `touch`ed before the first
-    start). A file that is there but cannot be used raises StateFileError naming it and the
-    problem."""
-    if empty_is_new and path.exists() and path.stat().st_size == 0:
-        return None
-    if not path.exists():
-        if not path.parent.is_dir():
-            raise StateFileError(f"the folder of the state file {path} does not exist")
-        return None
-    document = read_document(path)
-    try:
-        with collector_paused():
-            emulator = load_emulator(document, clock, render_row)
-    except FieldError as error:
-        raise StateFileError(f"the state file {path} is invalid at {error.where or 'its top'}: "
-                             f"{error.problem}; fix or remove it") from None
-    except RecursionError:
-        raise StateFileError(f"the state file {path} is corrupt: nested too deep") from None
-    except Exception as error:  # a hand edit can break any step: one clear line, no traceback
-        raise StateFileError(f"the state file {path} is corrupt: {describe(error)}; fix or "
-                             "remove it") from None
-    log.info("restored the state from %s (%d orgs)", path, len(emulator.registry.orgs))
-    return emulator
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module 'emulator.statefile' has no attribute {name!r}")

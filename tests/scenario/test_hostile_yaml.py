@@ -16,8 +16,8 @@ import pytest
 from support.scenario_cases import billion_laughs
 
 from emulator import create_app, load_scenario_file, load_scenario_text
+from emulator.scenario.limits import MAX_FILE_BYTES
 from emulator.scenario.problems import Problem, ScenarioError, format_path
-from emulator.scenario.yamlload import MAX_FILE_BYTES
 from emulator.testing import VirtualClock
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

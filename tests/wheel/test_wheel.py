@@ -49,6 +49,8 @@ def test_the_wheel_ships_scenarios_fixtures_ui_and_entry_points(wheel: Path) -> 
     for kind in ("scenarios", "fixtures"):
         for source in (ROOT / kind).glob("*.yaml"):
             assert f"emulator/_bundled/{kind}/{source.name}" in names, source.name
+    # The default scenario's pre-validated form (a fast start without PyYAML).
+    assert "emulator/scenario/default.prebuilt.pickle" in names
     ui_files = sorted(p.name for p in (ROOT / "emulator" / "ui").iterdir() if p.is_file())
     assert {"index.html", "app.js", "style.css"} <= set(ui_files)
     for name in ui_files:
