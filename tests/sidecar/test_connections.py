@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from support.cli import Server, Spawner, clean_env, command
+from support.cli import DEFAULT_SERVER_GROUP, DefaultServer, Server, Spawner, clean_env, command
 from support.sidecar import wait_for_log
 
 # Deadlines for reading an answer; far above the short timeouts the servers here are given.
@@ -162,9 +162,10 @@ def test_the_stalled_request_changed_nothing(quick: str) -> None:
     assert listed.json() == []
 
 
-def test_the_default_deadline_is_not_the_quick_one(spawn: Spawner) -> None:
+@DEFAULT_SERVER_GROUP
+def test_the_default_deadline_is_not_the_quick_one(default_server: DefaultServer) -> None:
     # With the defaults (10 s for headers) a client half a second slow is still served.
-    url, _ = spawn("--port", "0").wait_healthy()
+    url = default_server.url
     with connected(url) as sock:
         sock.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: loc")
         sock.settimeout(1.0)
