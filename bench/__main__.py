@@ -36,10 +36,10 @@ class Plan:
 FULL = Plan(seconds_per_load=2.0, contacts=100_000, scale_contacts=100_000, startups=5,
             calls=2_000, orgs=500, sends=100_000, views=5)
 # A smoke run of every row: 10,500 contacts make 21,000 rows, still enough for page 1000 of 20;
-# a twentieth of a second per load (each connection still completes a request); the scale and
-# inbox groups on a smaller campaign; one start-up and one view per figure.
-QUICK = Plan(seconds_per_load=0.05, contacts=10_500, scale_contacts=2_000, startups=1,
-             calls=200, orgs=50, sends=1_000, views=1)
+# 30 ms per load (each connection still completes a request); the scale and inbox groups on a
+# smaller campaign; one start-up and one view per figure.
+QUICK = Plan(seconds_per_load=0.03, contacts=10_500, scale_contacts=2_000, startups=1,
+             calls=100, orgs=25, sends=500, views=1)
 
 GROUPS = ("http", "inprocess", "orgs", "startup", "import", "scale", "inbox")
 
@@ -82,7 +82,7 @@ def main(argv: list[str]) -> int:
         return 0
     plan = QUICK if args.quick else FULL
     groups = args.only or list(GROUPS)
-    # wrk runs whole seconds only: the quick run's 50 ms loads use the asyncio generator.
+    # wrk runs whole seconds only: the quick run's 30 ms loads use the asyncio generator.
     wanted = "http" in groups and not args.quick
     wrk = ensure_wrk(allow_install=not args.no_install) if wanted else None
     loader = wrk or "asyncio fallback (bench/loadgen.py)"
