@@ -1,5 +1,5 @@
 """The composition root: one call builds an independent emulator (no module-global state) — the
-service, its middleware, the routes and the background ticker."""
+service, the gateway and dispatch over the routes, and the background ticker."""
 
 from __future__ import annotations
 
@@ -12,18 +12,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
-from starlette.types import Message, Receive, Scope, Send
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator import paths
-from emulator.domain.errors import ApiError
 from emulator.http.broadcasts import broadcast_json
-from emulator.http.errors import api_error_handler, http_exception_handler, unexpected_error_handler
+from emulator.http.dispatch import Dispatch, write
+from emulator.http.errors import unexpected_error_handler
 from emulator.http.guard import GuardPolicy
 from emulator.http.middleware import Gateway
 from emulator.http.recipients import recipient_json
-from emulator.http.routes import ROUTES
+from emulator.http.routes import PATH_TABLE, ROUTES
 from emulator.scenario.limits import MAX_FILE_BYTES, ScenarioLimits
 from emulator.scenario.load import load_named_scenario
 from emulator.scenario.schema import ScenarioSpec
@@ -50,21 +49,13 @@ def create_app(settings: Settings | None = None, *, scenario: ScenarioSpec | Non
     clock = clock or SystemClock()
     emulator, saver = _emulator(settings, scenario, clock, limits)
     emulator.events.render_broadcast = broadcast_json
-    app = EmulatorApp(
-        routes=ROUTES,
-        lifespan=_lifespan(emulator, saver, settings.save_every),
-        middleware=[Middleware(
-            Gateway, emulator=emulator, origins=settings.cors_origins,
-            guard=GuardPolicy.of(settings.host, settings.allowed_hosts, settings.admin_token),
-            max_bytes=settings.max_body_bytes, per_path={paths.SCENARIO: MAX_FILE_BYTES},
-        )],
-        exception_handlers={
-            ApiError: api_error_handler,
-            HTTPException: http_exception_handler,
-            Exception: unexpected_error_handler,
-        },
-    )
-    app.router.redirect_slashes = False  # a redirect would be built from the Host header
+    # The route table is the app's for lifespan and the API description; requests are routed
+    # by the `Dispatch` made from the same routes, under the one `Gateway`.
+    app = EmulatorApp(routes=ROUTES, lifespan=_lifespan(emulator, saver, settings.save_every))
+    app.gateway = Gateway(
+        Dispatch(PATH_TABLE), emulator=emulator, origins=settings.cors_origins,
+        guard=GuardPolicy.of(settings.host, settings.allowed_hosts, settings.admin_token),
+        max_bytes=settings.max_body_bytes, per_path={paths.SCENARIO: MAX_FILE_BYTES})
     app.state.settings = settings
     app.state.saver = saver
     app.state.saved_on_exit = False
@@ -138,19 +129,23 @@ _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class EmulatorApp(Starlette):
-    """Starlette re-raises an unexpected exception after its 500 answer has gone out; here that
-    stops: the error is already logged and recorded (the pytest plugin fails the test it hit),
-    and re-raising would make the server drop the client's keep-alive connection, so the next
-    test would fail for it."""
+    """An HTTP request goes to the `gateway` (http/middleware.py, over http/dispatch.py), not
+    through Starlette's middleware stack and router (kept for the lifespan). An unexpected
+    exception is answered here with a 500 in the envelope (once logged and recorded: the pytest
+    plugin fails the test it hit) and goes no further: re-raising would make the server drop
+    the client's keep-alive connection, so the next test would fail for it."""
+
+    gateway: ASGIApp
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] not in _READS:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        scope["app"] = self  # what `Request.app` reads
+        if scope["method"] not in _READS:
             emulator: Emulator = self.state.emulator
-            emulator.writes += 1  # rendered answers kept so far may be stale from here...
-            try:
+            with emulator.changing():
                 await self._answer(scope, receive, send)
-            finally:
-                emulator.writes += 1  # ...and whatever was rendered meanwhile, from here
             return
         await self._answer(scope, receive, send)
 
@@ -164,10 +159,11 @@ class EmulatorApp(Starlette):
             await send(message)
 
         try:
-            await super().__call__(scope, receive, tracking_send)
-        except Exception:
+            await self.gateway(scope, receive, tracking_send)
+        except Exception as error:
+            response = await unexpected_error_handler(Request(scope), error)
             if not answered:
-                raise
+                await write(response, scope, receive, send)
 
 
 def save_on_exit(app: Starlette) -> None:

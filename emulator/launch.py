@@ -30,7 +30,7 @@ from emulator.server import (
 )
 from emulator.settings import Settings
 from emulator.statefile import StateFileError
-from emulator.support.gcpause import collector_paused
+from emulator.support.gcpause import SettledHeap, collector_paused
 from emulator.support.hosts import is_loopback
 from emulator.support.version import __version__
 
@@ -76,6 +76,8 @@ def serve(settings: Settings) -> int:
     server = make_server(app, access_log=settings.access_log, log_level=settings.log_level,
                          settings=settings)
     stop = StopSignals(server, app.state.saver, settings)
+    app.state.emulator.heap = SettledHeap(enabled=True)  # this process is the emulator's
+    app.state.emulator.heap.settle()
     server.run(sockets=[sock])
     stop.stopped = True
     save_on_exit(app)  # when a forced stop cut the lifespan's own final save short

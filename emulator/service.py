@@ -5,6 +5,8 @@ running. The HTTP layer calls this; `app.py` builds it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 
 from emulator.domain.auth import parse_bearer
 from emulator.domain.errors import ApiError
@@ -16,7 +18,7 @@ from emulator.registry import OrgRegistry
 from emulator.scenario.blueprint import NewOrg
 from emulator.scenario.schema import ScenarioSpec
 from emulator.support.clock import Clock
-from emulator.support.gcpause import collector_paused
+from emulator.support.gcpause import SettledHeap, collector_paused
 from emulator.support.rendercache import RenderCache
 from emulator.timekeeping import advance, moving_orgs
 from emulator.webhooks import RowRenderer, WebhookSender
@@ -44,6 +46,18 @@ class Emulator:
         # answers kept in `renders` (None: the render cache is off) are stale once it moves.
         self.writes = 0
         self.renders: RenderCache | None = None
+        # Frozen out of the collector's full passes when served by `serve` (launch.py).
+        self.heap = SettledHeap()
+
+    @contextlib.contextmanager
+    def changing(self) -> Iterator[None]:
+        """Around anything that may change state (every request that is not a read): rendered
+        answers kept before it, or while it runs, are stale once it ends."""
+        self.writes += 1
+        try:
+            yield
+        finally:
+            self.writes += 1
 
     @property
     def clock(self) -> Clock:
@@ -58,13 +72,17 @@ class Emulator:
         are built on a worker thread, so a big scenario never stalls other requests; the swap
         happens at once, all or nothing."""
         orgs = await asyncio.to_thread(self.registry.prepare, spec)
+        replaced = self._held()
         self.registry.install(spec, orgs)
+        self.heap.release(replaced)
         self.journal.clear()
         self.faults = FaultInjector(spec)
 
     async def reset(self, org_id: str | None = None) -> None:
         if org_id is not None:
+            replaced = _weight(self.registry.find(org_id))
             self.registry.reset(org_id)
+            self.heap.release(replaced)
             return
         await self.load(self.registry.spec)
 
@@ -83,7 +101,12 @@ class Emulator:
         return org
 
     def delete_org(self, org_id: str) -> None:
+        held = self._held()
         self.registry.delete(org_id)
+        self.heap.release(held - self._held())
+
+    def _held(self) -> int:
+        return sum(_weight(org) for org in self.registry.orgs.values())
 
     def pick_fault(self, method: str, path: str, authorization: str | None) -> PickedFault | None:
         """The fault a public request gets: first the run-time faults of the org it reaches
@@ -110,11 +133,12 @@ class Emulator:
         answer sees a settled state. Served, the rows of a big marketing send still to make are
         made a slice at a time, letting other requests in between: reading one big org never
         stalls the others."""
-        if self.background:
+        if self.background and org.jobs:
             while org.jobs:
                 with collector_paused():
                     org.step_jobs(JOB_SLICE)
                 await asyncio.sleep(0)
+            self.heap.settle()
         org.catch_up()
         return org
 
@@ -160,6 +184,7 @@ class Emulator:
         while True:
             busy = [org for org in self.registry.orgs.values() if org.jobs]
             if not busy:
+                self.heap.settle()  # the rows made are here to stay
                 return
             for org in busy:
                 if not self.registry.current(org):
@@ -167,3 +192,8 @@ class Emulator:
                 with collector_paused():
                     org.step_jobs(JOB_SLICE)
                 await asyncio.sleep(0)
+
+
+def _weight(org: Org) -> int:
+    """About how many objects an org holds, for `SettledHeap.release`: its contacts and rows."""
+    return len(org.contacts) + len(org.sent_rows)

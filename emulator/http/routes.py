@@ -1,5 +1,6 @@
-"""The whole HTTP surface: every resource module's operations, and the route table made from
-them. The public API first, then the control surface, the inbox UI and the API description."""
+"""The whole HTTP surface: every resource module's operations, the route table made from them
+and the path table requests are routed by. The public API first, then the control surface, the
+inbox UI and the API description."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from emulator.http import (
     segments,
     ui,
 )
+from emulator.http.dispatch import PathTable
 from emulator.http.operation import Operation, routes_of
 
 # Public operations first (stable: each group keeps its declaration order).
@@ -28,3 +30,5 @@ OPERATION_LIST: tuple[Operation, ...] = tuple(sorted((
 OPERATIONS: dict[tuple[str, str], Operation] = {
     (operation.method, operation.path): operation for operation in OPERATION_LIST}
 ROUTES = routes_of(OPERATION_LIST)
+# What requests are routed by (http/dispatch.py): made once, it holds the routes themselves.
+PATH_TABLE = PathTable(ROUTES)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from dataclasses import replace
 from typing import Any
 
 import anyio
@@ -14,7 +15,8 @@ import httpx
 import pytest
 from openapi_spec_validator import validate
 from starlette.applications import Starlette
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from support.apps import app_from_yaml
 from support.contract import ORIGINAL_CALL, Contract
@@ -22,6 +24,7 @@ from support.wire import START
 
 from emulator import create_app
 from emulator.http.openapi import routed_operations
+from emulator.http.operation import Handler
 from emulator.http.routes import OPERATIONS, ROUTES
 from emulator.testing import VirtualClock
 
@@ -114,12 +117,10 @@ def _checked_client(app: Starlette, contract: Contract, original: Any) -> httpx.
 async def test_the_hook_reports_an_answer_the_document_does_not_allow(
         pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch) -> None:
     app = create_app(clock=VirtualClock(START))
-    health = next(r for r in app.routes if getattr(r, "path", "") == "/_emulator/health")
+    async def drifted(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "uptime": 3})
 
-    async def drifted(scope: Any, receive: Any, send: Any) -> None:
-        await JSONResponse({"status": "ok", "uptime": 3})(scope, receive, send)
-
-    monkeypatch.setattr(health, "app", drifted)
+    _replace_handler(monkeypatch, "GET", "/_emulator/health", drifted)
     contract = Contract.build()
     async with _checked_client(app, contract, pytestconfig.stash[ORIGINAL_CALL]) as http:
         assert (await http.get("/_emulator/health")).status_code == 200
@@ -133,18 +134,25 @@ async def test_the_hook_reports_an_answer_the_document_does_not_allow(
 async def test_the_hook_reports_an_undocumented_status(
         pytestconfig: pytest.Config, monkeypatch: pytest.MonkeyPatch) -> None:
     app = create_app(clock=VirtualClock(START))
-    route = next(r for r in app.routes if getattr(r, "path", "") == "/_emulator/orgs/{org_id}")
-
-    async def conflict(scope: Any, receive: Any, send: Any) -> None:
+    async def conflict(request: Request) -> Response:
         body = {"statusCode": 409, "error": "Conflict", "message": "in use"}
-        await JSONResponse(body, status_code=409)(scope, receive, send)
+        return JSONResponse(body, status_code=409)
 
-    monkeypatch.setattr(route, "app", conflict)
+    _replace_handler(monkeypatch, "DELETE", "/_emulator/orgs/{org_id}", conflict)
     contract = Contract.build()
     async with _checked_client(app, contract, pytestconfig.stash[ORIGINAL_CALL]) as http:
         assert (await http.delete("/_emulator/orgs/org_x")).status_code == 409
     problems = contract.take_problems()
     assert len(problems) == 1 and "status 409 is not documented" in problems[0], problems
+
+
+def _replace_handler(monkeypatch: pytest.MonkeyPatch, method: str, path: str,
+                     handler: Handler) -> None:
+    """Serves `method path` with `handler` until the test ends (the dispatch looks the
+    operation up in its route on every request)."""
+    route = next(r for r in ROUTES if r.path == path)
+    monkeypatch.setitem(route.operations, method, replace(route.operations[method],
+                                                          handler=handler))
 
 
 async def test_router_answers_are_checked_as_envelopes(pytestconfig: pytest.Config) -> None:

@@ -25,9 +25,9 @@ import httpx
 
 def test_the_app_and_the_plugin_use_the_sidecar(invent, invent_emulator):
     # The application under test reads its own setting, with the test's org key.
-    app = httpx.Client(base_url=os.environ["INVENT_API_URL"],
-                       headers={"Authorization": f"Bearer {invent.api_key}"})
-    made = app.post("/orgs/c/broadcasts", json={"name": "wired through the sidecar"})
+    with httpx.Client(base_url=os.environ["INVENT_API_URL"],
+                      headers={"Authorization": f"Bearer {invent.api_key}"}) as app:
+        made = app.post("/orgs/c/broadcasts", json={"name": "wired through the sidecar"})
     assert made.status_code == 200, made.text
     assert [b["name"] for b in invent.client.get("/orgs/c/broadcasts").json()] == [
         "wired through the sidecar"]

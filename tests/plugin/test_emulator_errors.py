@@ -9,6 +9,9 @@ from __future__ import annotations
 import pytest
 from support.pytester import report, run, statuses
 
+# Every inner session here makes the emulator answer 500 on purpose.
+pytestmark = pytest.mark.usefixtures("emulator_broken_on_purpose")
+
 BOOM = """\
 import emulator.http.inspection as control
 import emulator.http.broadcasts as public
@@ -111,64 +114,6 @@ def test_next_is_normal(invent):
 """
 
 
-def run_mode(pytester: pytest.Pytester, mode: str) -> pytest.RunResult:
-    return run(pytester, f"--invent-mode={mode}")
-
-
-@pytest.mark.parametrize("mode", ["thread", "inprocess"])
-def test_the_test_that_broke_the_emulator_fails_and_the_next_passes(
-        pytester: pytest.Pytester, mode: str) -> None:
-    pytester.makepyfile(test_errors=ATTRIBUTED)
-
-    result = run_mode(pytester, mode)
-
-    found = statuses(result)
-    for broke in ("test_a_breaks_a_control_endpoint", "test_c_breaks_a_domain_function"):
-        assert found.get(broke, set()) & {"FAILED", "ERROR"}, report(result)
-    assert found.get("test_b_is_normal") == {"PASSED"}, report(result)
-    assert found.get("test_d_is_normal") == {"PASSED"}, report(result)
-    # What test_e caused is not blamed on test_f (whether test_e fails: see the xfail below).
-    assert found.get("test_f_is_normal") == {"PASSED"}, report(result)
-    result.stdout.fnmatch_lines([
-        "*ERROR at teardown of test_a_breaks_a_control_endpoint*",
-        "the emulator raised while serving this test:",
-        "*RuntimeError: emulator kaboom",
-    ])
-    result.stdout.fnmatch_lines(["*ERROR at teardown of test_c_breaks_a_domain_function*"])
-    assert result.stdout.str().count("the emulator raised while serving this test") >= 2
-
-
-def test_in_process_an_emulator_error_answers_500_like_over_a_socket(
-        pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_errors=ANSWERS_500)
-
-    result = run_mode(pytester, "inprocess")
-
-    # The call sees the 500; the teardown then fails the test, as designed.
-    assert statuses(result) == {"test_an_emulator_error_answers_500": {"PASSED", "ERROR"}}, \
-        report(result)
-
-
-def test_a_keep_alive_connection_survives_an_emulator_error(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_errors=KEEP_ALIVE)
-
-    result = run_mode(pytester, "thread")
-
-    assert statuses(result) == {
-        "test_the_connection_survives_an_emulator_error": {"PASSED", "ERROR"}}, report(result)
-
-
-def test_a_test_using_only_the_session_fixture_is_failed_too(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_errors=SESSION_ONLY)
-
-    result = run_mode(pytester, "thread")
-
-    found = statuses(result)
-    assert found.get("test_breaks_the_emulator_without_invent", set()) & {"FAILED", "ERROR"}, \
-        report(result)
-    assert found.get("test_next_is_normal") == {"PASSED"}, report(result)
-
-
 MODULE_FIXTURE = BOOM + """
 import pytest
 
@@ -193,15 +138,55 @@ def test_after_it_is_normal(invent):
 """
 
 
-@pytest.mark.parametrize("mode", ["thread", "inprocess"])
-def test_an_error_in_a_wider_scoped_fixture_fails_the_test_it_was_set_up_for(
-        pytester: pytest.Pytester, mode: str) -> None:
-    pytester.makepyfile(test_errors=MODULE_FIXTURE)
+# One inner session per mode, one file per behaviour (files run in name order, so an error
+# left over by one file would show in the next).
+SUITES = {
+    "thread": {"test_attributed": ATTRIBUTED, "test_module_fixture": MODULE_FIXTURE,
+               "test_keep_alive": KEEP_ALIVE, "test_session_only": SESSION_ONLY},
+    "inprocess": {"test_attributed": ATTRIBUTED, "test_module_fixture": MODULE_FIXTURE,
+                  "test_answers_500": ANSWERS_500},
+}
 
-    result = run_mode(pytester, mode)
+
+@pytest.mark.parametrize("mode", ["thread", "inprocess"])
+def test_each_emulator_error_fails_the_test_it_happened_in(pytester: pytest.Pytester,
+                                                           mode: str) -> None:
+    pytester.makepyfile(**SUITES[mode])
+
+    result = run(pytester, f"--invent-mode={mode}")
 
     found = statuses(result)
-    assert found.get("test_uses_the_broken_fixture", set()) & {"ERROR", "FAILED"}, report(result)
+    failed = {"FAILED", "ERROR"}
+    for broke in ("test_a_breaks_a_control_endpoint", "test_c_breaks_a_domain_function"):
+        assert found.get(broke, set()) & failed, f"{broke} passed\n{report(result)}"
+    # What test_e caused is not blamed on test_f.
+    normal = ["test_b_is_normal", "test_d_is_normal", "test_f_is_normal"]
+    assert [found.get(name) for name in normal] == [{"PASSED"}] * 3, (
+        f"a test after one that broke the emulator was blamed\n{report(result)}")
+    result.stdout.fnmatch_lines([
+        "*ERROR at teardown of test_a_breaks_a_control_endpoint*",
+        "the emulator raised while serving this test:",
+        "*RuntimeError: emulator kaboom",
+    ])
+    result.stdout.fnmatch_lines(["*ERROR at teardown of test_c_breaks_a_domain_function*"])
+    assert result.stdout.str().count("the emulator raised while serving this test") >= 2
+
+    # An error in a wider-scoped fixture fails the test it was set up for.
+    assert found.get("test_uses_the_broken_fixture", set()) & failed, (
+        f"the test a broken module fixture was set up for passed\n{report(result)}")
     assert found.get("test_after_it_is_normal") == {"PASSED"}, report(result)
     result.stdout.fnmatch_lines([
         "the emulator raised while setting up this test's wider-scoped fixtures:"])
+
+    if mode == "inprocess":
+        # The call sees the 500, like over a socket; the teardown then fails the test.
+        assert found.get("test_an_emulator_error_answers_500") == {"PASSED", "ERROR"}, (
+            f"in-process, an emulator error did not answer 500\n{report(result)}")
+        return
+    # A keep-alive connection survives an emulator error (the teardown fails the test).
+    assert found.get("test_the_connection_survives_an_emulator_error") == {"PASSED", "ERROR"}, (
+        f"the keep-alive connection did not survive the emulator error\n{report(result)}")
+    # A test that uses only the session fixture is failed too.
+    assert found.get("test_breaks_the_emulator_without_invent", set()) & failed, (
+        f"a test using only invent_emulator broke it and passed\n{report(result)}")
+    assert found.get("test_next_is_normal") == {"PASSED"}, report(result)

@@ -1,12 +1,9 @@
 """invent_intercept: the code under test's own clients (made at import time, with its production
 org id and key) reach the test's org through httpx and `requests`, in every mode; other hosts
-are untouched or blocked; nothing stays patched after a test, even a failing one."""
+are untouched or blocked; nothing stays patched after a test, even a failing one. (Under xdist:
+test_xdist.py.)"""
 
 from __future__ import annotations
-
-import json
-import uuid
-from pathlib import Path
 
 import pytest
 from support.pytester import report, run, statuses
@@ -205,49 +202,6 @@ def test_a_failing_test_leaves_nothing_patched(pytester: pytest.Pytester) -> Non
     assert "deliberate failure" in result.stdout.str()
 
 
-# Every test sends with the same production org id and key; each must see only its own data.
-PARALLEL = """\
-import json
-import os
-import pathlib
-
-import httpx
-import pytest
-
-RECORDS = pathlib.Path(os.environ["PROBE_RECORDS"])
-EARLY = httpx.Client(base_url="https://api.useinvent.com",
-                     headers={{"Authorization": "Bearer inv_live_key"}})
-
-
-@pytest.mark.invent_intercept
-@pytest.mark.parametrize("n", range({tests}))
-def test_sees_only_its_own_traffic(invent, n):
-    made = EARLY.post("/orgs/org_live_1/broadcasts", json={{"name": f"b{{n}}"}})
-    assert made.status_code == 200, made.text
-    listed = EARLY.get("/orgs/org_live_1/broadcasts").json()
-    assert [b["name"] for b in listed] == [f"b{{n}}"]
-    RECORDS.joinpath(f"{{n}}.json").write_text(json.dumps({{
-        "worker": os.environ.get("PYTEST_XDIST_WORKER"), "org_id": invent.org_id}}))
-"""
-
-
-def test_interception_under_xdist(pytester: pytest.Pytester,
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    tests = 12
-    records = pytester.mkdir("records")
-    monkeypatch.setenv("PROBE_RECORDS", str(records))
-    monkeypatch.setenv("PROBE_TOKEN", uuid.uuid4().hex[:12])
-    pytester.makepyfile(test_parallel=PARALLEL.format(tests=tests))
-
-    result = run(pytester, "-n", "2", xdist=True)
-
-    assert result.ret == pytest.ExitCode.OK, report(result)
-    result.assert_outcomes(passed=tests)
-    found = [json.loads(p.read_text("utf-8")) for p in sorted(Path(records).iterdir())]
-    assert {r["worker"] for r in found} == {"gw0", "gw1"}, found
-    assert len({(r["worker"], r["org_id"]) for r in found}) == tests
-
-
 def test_a_bad_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_bad="""
 import pytest
@@ -291,6 +245,7 @@ def test_b_is_normal():
 """
 
 
+@pytest.mark.usefixtures("emulator_broken_on_purpose")
 @pytest.mark.parametrize("mode", ["thread", "inprocess"])
 def test_emulator_errors_fail_a_marker_only_test(pytester: pytest.Pytester, mode: str) -> None:
     pytester.makepyfile(test_marker_only=MARKER_ONLY_ERROR)

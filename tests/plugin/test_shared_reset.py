@@ -5,14 +5,14 @@ INVENT_EMULATOR_ADMIN_TOKEN is set."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
-from support.cli import Spawner, clean_env
 from support.pytester import report, run
 
+from emulator import create_app
+from emulator.settings import Settings
 from emulator.testing import plugin as invent_plugin
+from emulator.testing.threaded import ThreadedServer
 
 # Run with `--dist each`: every worker runs this one test, and plays a role by its worker id.
 # gw0 fills its org and waits; gw1 resets everything it can while gw0 waits; gw0 then checks
@@ -59,20 +59,22 @@ def test_a_full_reset_on_a_shared_server_spares_other_sessions_orgs(
 
 
 def test_the_plugin_sends_the_admin_token(pytester: pytest.Pytester,
-                                          monkeypatch: pytest.MonkeyPatch,
-                                          tmp_path: Path) -> None:
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
     pytester.makepyfile(test_token="""
         def test_control(invent, invent_emulator):
             invent_emulator.reset()
             assert invent.now()
     """)
-    with Spawner(tmp_path) as spawn:
-        server = spawn("--port", "0", env=clean_env(INVENT_EMULATOR_ADMIN_TOKEN="tok-123"))
-        url, _ = server.wait_healthy(timeout=20.0)
-        assert httpx.get(f"{url}/_emulator/clock", timeout=10).status_code == 401
-        monkeypatch.setenv(invent_plugin.URL_VARIABLE, url)
+    # A served emulator with a token, in a thread here (the CLI's own token handling:
+    # tests/reliability/test_guard_served.py, tests/sidecar/test_settings.py).
+    server = ThreadedServer(create_app(Settings(admin_token="tok-123"))).start()
+    try:
+        assert httpx.get(f"{server.url}/_emulator/clock", timeout=10).status_code == 401
+        monkeypatch.setenv(invent_plugin.URL_VARIABLE, server.url)
         refused = run(pytester)
         assert refused.ret != pytest.ExitCode.OK and "401" in "\n".join(refused.outlines)
         monkeypatch.setenv("INVENT_EMULATOR_ADMIN_TOKEN", "tok-123")
         accepted = run(pytester)
         assert accepted.ret == pytest.ExitCode.OK, report(accepted)
+    finally:
+        server.stop()

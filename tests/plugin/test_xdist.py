@@ -1,5 +1,7 @@
-"""Under pytest-xdist every test still sees only its own org: with an emulator per worker (the
-default) and with every worker sharing ONE external server (INVENT_EMULATOR_URL)."""
+"""Under pytest-xdist every test still sees only its own org, and the application's own client
+(invent_intercept, the same production org id and key in every test) reaches only that org: with
+an emulator per worker (the default) and with every worker sharing ONE external server
+(INVENT_EMULATOR_URL)."""
 
 from __future__ import annotations
 
@@ -18,20 +20,25 @@ TESTS = 20
 
 # Each test builds a sending broadcast in its empty org, sends one message, moves its clock by
 # its own amount, then checks that its org — and the whole server — shows exactly its own data.
+# Then the application's client, made at import time with the production org id and key (the
+# same in every test), creates a broadcast through invent_intercept: it lands in this test's org.
 INNER = """\
 import json
 import os
 import pathlib
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 
 RECORDS = pathlib.Path(os.environ["PROBE_RECORDS"])
 TOKEN = os.environ["PROBE_TOKEN"]
+EARLY = httpx.Client(base_url="https://api.useinvent.com",
+                     headers={{"Authorization": "Bearer inv_live_key"}})
 
 
 @pytest.mark.parametrize("n", range({tests}))
-def test_sees_only_its_own_data(invent, invent_emulator, n):
+def test_sees_only_its_own_data(invent, invent_emulator, invent_intercept, n):
     address = f"user{{n}}-{{TOKEN}}@iso.test"
     control = invent_emulator.control
     start = datetime.fromisoformat(invent.now())
@@ -54,20 +61,26 @@ def test_sees_only_its_own_data(invent, invent_emulator, n):
     everywhere = control.get("/_emulator/messages", params={{"to": address}}).json()
     assert [m["org_id"] for m in everywhere] == [invent.org_id]
     assert datetime.fromisoformat(invent.now()) - start == timedelta(seconds=n + 1)
+
+    by_app = EARLY.post("/orgs/org_live_1/broadcasts", json={{"name": f"app{{n}}"}})
+    assert by_app.status_code == 200, by_app.text
+    seen_by_app = sorted(b["name"] for b in EARLY.get("/orgs/org_live_1/broadcasts").json())
+    assert seen_by_app == [f"app{{n}}", f"b{{n}}"], "the app's client reached another org"
+    assert len(invent_intercept.calls) == 2
     RECORDS.joinpath(f"{{n}}.json").write_text(json.dumps({{
         "worker": os.environ.get("PYTEST_XDIST_WORKER"), "url": invent_emulator.url,
         "org_id": invent.org_id, "address": address}}))
 """
 
 
-def run_parallel(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
-                 *args: str) -> list[dict[str, Any]]:
+def run_parallel(pytester: pytest.Pytester,
+                 monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     records = pytester.mkdir("records")
     monkeypatch.setenv("PROBE_RECORDS", str(records))
     monkeypatch.setenv("PROBE_TOKEN", uuid.uuid4().hex[:12])
     pytester.makepyfile(test_parallel=INNER.format(tests=TESTS))
 
-    result = run(pytester, "-n", "2", *args, xdist=True)
+    result = run(pytester, "-n", "2", xdist=True)
 
     assert result.ret == pytest.ExitCode.OK, report(result)
     result.assert_outcomes(passed=TESTS)

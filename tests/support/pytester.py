@@ -1,4 +1,5 @@
-"""Running an inner pytest session in a subprocess through pytester, and reading its report."""
+"""Running an inner pytest session through pytester (in-process, or in a fresh interpreter where
+that is the point), and reading its report."""
 
 from __future__ import annotations
 
@@ -13,32 +14,40 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "tests" / "examples"
 
-# A hung inner session is killed when this passes, never waited for. It guards against hangs
-# only, so it sits far above the slowest healthy run: the README examples' session, a fresh
-# interpreter with every installed plugin, took 26 s at a load of 5.5 on 2 cores (10 s of CPU)
-# and passed 60 s under `-n 2` beside other workers; a slow shared CI runner is no faster.
+# An inner session in a subprocess (and the unittest example) is killed when this passes, never
+# waited for. It guards against hangs only, so it sits far above the slowest healthy run: the
+# README examples' session, when it was a fresh interpreter with every installed plugin, took
+# 26 s at a load of 5.5 on 2 cores (10 s of CPU); a slow shared CI runner is no faster.
+# (In-process sessions rely on the plugin's own deadlines.)
 RUN_TIMEOUT = 240.0
 STATUS_LINE = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)")
 PROBE_LINE = re.compile(r"^PROBE (\{.*\})$", re.MULTILINE)
 
 
-# Other installed plugins an inner session does not need (they cost ~0.7 s of start-up each).
+# Other installed plugins an inner session does not need (in a fresh interpreter they cost
+# ~0.7 s of start-up each; anyio and asyncio would also claim coroutine tests).
 OTHER_PLUGINS = ("faker", "pytest_httpserver", "anyio", "asyncio", "schemathesis",
                  "hypothesispytest")
 XDIST_PLUGINS = ("xdist", "xdist.looponfail")
 
 
-def run(pytester: pytest.Pytester, *args: str, xdist: bool = False, only_ours: bool = True,
-        plugins: tuple[str, ...] = (), timeout: float = RUN_TIMEOUT) -> pytest.RunResult:
-    """The inner session in a fresh interpreter: the plugin loads from its entry point, the way
-    a user's suite gets it. `-rA` lists every test's outcome in the short summary. Unless
-    `only_ours` is off, the other autoloaded plugins are blocked (xdist only if `xdist`), except
-    those named in `plugins`."""
+def run(pytester: pytest.Pytester, *args: str, subprocess: bool = False, xdist: bool = False,
+        only_ours: bool = True, plugins: tuple[str, ...] = (),
+        timeout: float = RUN_TIMEOUT) -> pytest.RunResult:
+    """The inner session, in this interpreter unless `subprocess` asks for a fresh one (with
+    `xdist`, the workers are fresh interpreters either way). pytest loads the plugin from its
+    entry point, as in a user's suite; in-process, modules first imported during the run are
+    dropped after it (tests/plugin/conftest.py imports the heavy ones first) and the
+    self-contract of tests/conftest.py checks the inner emulators' answers too. `-rA` lists
+    every test's outcome in the short summary. Unless `only_ours` is off, the other autoloaded
+    plugins are blocked (xdist only if `xdist`), except those named in `plugins`."""
     blocked = (*OTHER_PLUGINS, *(() if xdist else XDIST_PLUGINS)) if only_ours else ()
     blocked = tuple(name for name in blocked if name not in plugins)
-    options = [part for name in blocked for part in ("-p", f"no:{name}")]
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rA", *options, *args,
-                                         timeout=timeout)
+    options = ["-p", "no:cacheprovider", "-rA",
+               *(part for name in blocked for part in ("-p", f"no:{name}")), *args]
+    if subprocess:
+        return pytester.runpytest_subprocess(*options, timeout=timeout)
+    return pytester.runpytest_inprocess(*options)
 
 
 def statuses(result: pytest.RunResult) -> dict[str, set[str]]:
