@@ -129,28 +129,29 @@ async def sends(count: int) -> dict[str, float]:
             "rss_after_mb": rss_mb(), "peak_rss_mb": peak_rss_mb()}
 
 
-def run_child(mode: str, count: int, module: str = "bench.scale") -> dict[str, float]:
-    arguments = [str(count)] if module != "bench.scale" else [mode, str(count)]
-    output = subprocess.run([sys.executable, "-m", module, *arguments],
+def run_child(module: str, *arguments: object) -> dict[str, float]:
+    """`python -m module arguments…` in a fresh process; the JSON object it prints."""
+    output = subprocess.run([sys.executable, "-m", module, *map(str, arguments)],
                             capture_output=True, text=True, check=True).stdout
     return json.loads(output)  # type: ignore[no-any-return]
 
 
 def measure(contacts: int, send_count: int) -> list[Row]:
-    big = run_child("campaign", contacts)
+    big = run_child("bench.scale", "campaign", contacts)
     label = f"{contacts:,} contacts x 2 templates"
     rows = [
-        # Judged on CPU time, like the other in-process rows: the machine may be shared.
-        Row("campaign.seconds_to_sent", f"campaign {label}: send until SENT (CPU)", "s",
-            big["cpu_seconds_to_sent"], target="≤ 2 s", met=big["cpu_seconds_to_sent"] <= 2,
-            extra={"rows": big["rows"], "wall_seconds": big["seconds_to_sent"]}),
+        # Judged on wall time, as the issue measured it (the stricter on a shared machine);
+        # the CPU time is in the JSON beside it.
+        Row("campaign.seconds_to_sent", f"campaign {label}: send until SENT", "s",
+            big["seconds_to_sent"], target="≤ 2 s", met=big["seconds_to_sent"] <= 2,
+            extra={"rows": big["rows"], "cpu_seconds": big["cpu_seconds_to_sent"]}),
         Row("campaign.peak_rss", f"campaign {label}: peak RSS", "MB", big["peak_rss_mb"],
             target="≤ 300 MB", met=big["peak_rss_mb"] <= 300,
             extra={"rss_loaded_mb": big["rss_loaded_mb"], "rss_sent_mb": big["rss_sent_mb"]}),
         Row("campaign.bytes_per_row", f"campaign {label}: memory per recipient row", "bytes",
             big["bytes_per_row"], target="≤ 400 bytes", met=big["bytes_per_row"] <= 400),
     ]
-    many = run_child("sends", send_count)
+    many = run_child("bench.scale", "sends", send_count)
     rows += [
         Row("sends.rss_before", f"RSS before {send_count:,} transactional sends", "MB",
             many["rss_before_mb"]),

@@ -67,10 +67,14 @@ def write_prebuilt(name: str, root: Path, spec: ScenarioSpec, sources: Sequence[
 
 
 def _stamp(root: Path, sources: Sequence[str]) -> dict[str, Any]:
-    """What the pickled spec depends on beyond its own bytes."""
+    """What the pickled spec depends on beyond its own bytes: among them the code of this
+    package (models, defaults, validators, the YAML reading), so that a checkout whose scenario
+    code changed since the form was written reads the YAML instead of a stale spec."""
     return {
         "format": FORMAT,
         "pydantic": PYDANTIC_VERSION,
+        "code": {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+                 for path in sorted(_HERE.glob("*.py"))},
         "shape": sorted(_shape(ScenarioSpec)),
         "sources": {name: hashlib.sha256((root / name).read_bytes()).hexdigest()
                     for name in sources},
