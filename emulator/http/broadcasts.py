@@ -7,7 +7,6 @@ included)."""
 
 from __future__ import annotations
 
-from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -29,7 +28,7 @@ from emulator.domain.org import Org
 from emulator.domain.outcome import COUNTER_NAMES
 from emulator.domain.transactional import Trigger, trigger
 from emulator.http import query
-from emulator.http.answers import Answer, Count, Json, JsonObject, Timestamp
+from emulator.http.answers import Answer, Count, Field, Json, JsonObject, Timestamp
 from emulator.http.cached import paged_bytes, rendered
 from emulator.http.common import emulator_of, open_org, read_body
 from emulator.http.fastjson import FastJSONResponse

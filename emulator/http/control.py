@@ -8,13 +8,12 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator import paths
 from emulator.domain.errors import ApiError, FieldProblem, bad_request
-from emulator.http.answers import Answer, Count, Json, Timestamp
+from emulator.http.answers import Answer, Count, Field, Json, Timestamp
 from emulator.http.common import emulator_of, read_body
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.operation import CONTROL, Operations

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from emulator.http import answers
 from emulator.http.query import Query
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
 Handler = Callable[[Request], Awaitable[Response]]
-Answer = type[BaseModel] | tuple[type[BaseModel], ...] | None
+Answer = type[answers.Answer] | tuple[type[answers.Answer], ...] | None
 
 BROADCASTS, CONTACTS, SEGMENTS = "broadcasts", "contacts", "segments"
 CONTROL = "emulator control"

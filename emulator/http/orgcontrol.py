@@ -4,7 +4,6 @@ Each handler: parse → one call → render, with its answer model beside it."""
 
 from __future__ import annotations
 
-from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -12,7 +11,7 @@ from emulator import paths
 from emulator.domain.faults import RunTimeFault
 from emulator.domain.org import Org
 from emulator.faults import fault_rule, fault_shape
-from emulator.http.answers import Answer, Count, Json, JsonObject
+from emulator.http.answers import Answer, Count, Field, Json, JsonObject
 from emulator.http.common import emulator_of, read_body
 from emulator.http.control import Deleted
 from emulator.http.fastjson import FastJSONResponse

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator import paths
 from emulator.domain import entities
 from emulator.domain.contacts import get_segment, list_segments, update_segment
-from emulator.http.answers import Answer, Count, Json, Timestamp
+from emulator.http.answers import Answer, Count, Field, Json, Timestamp
 from emulator.http.common import open_org, paged, read_body
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.operation import SEGMENTS, Operations
