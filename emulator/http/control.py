@@ -14,11 +14,11 @@ from starlette.responses import Response
 from emulator import paths
 from emulator.domain.errors import ApiError, FieldProblem, bad_request
 from emulator.http.answers import Answer, Count, Field, Json, Timestamp
+from emulator.http.bodies import Body
 from emulator.http.common import emulator_of, read_body
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.operation import CONTROL, Operations
 from emulator.http.query import ORG_ONLY
-from emulator.http.schemas import AdvanceBody, NewOrgBody, ResetBody, parse_body
 from emulator.inspection import ClockState, clocks
 from emulator.scenario.blueprint import NewOrg
 from emulator.scenario.limits import ScenarioLimits
@@ -30,9 +30,13 @@ from emulator.statefile import StateFileError
 from emulator.support.clock import format_timestamp as ts
 
 if TYPE_CHECKING:
+    from emulator.http.schemas import AdvanceBody, NewOrgBody, ResetBody
     from emulator.statefile.saver import Saver
 
 OPERATIONS = Operations(CONTROL)
+ADVANCE_BODY: Body[AdvanceBody] = Body("AdvanceBody")
+NEW_ORG_BODY: Body[NewOrgBody] = Body("NewOrgBody")
+RESET_BODY: Body[ResetBody] = Body("ResetBody")
 
 
 class Health(Answer):
@@ -97,9 +101,9 @@ async def health(request: Request) -> Response:
 
 
 @OPERATIONS.declare("POST", paths.RESET, "reset", "Reset one org (or all) to the scenario",
-                    answer=ResetAnswer, body=ResetBody, errors=(400, 404, 413))
+                    answer=ResetAnswer, body=RESET_BODY, errors=(400, 404, 413))
 async def reset(request: Request) -> Response:
-    body = parse_body(ResetBody, await read_body(request))
+    body = RESET_BODY.parse(await read_body(request))
     await emulator_of(request).reset(body.org_id)
     return FastJSONResponse({"status": "ok", "org_id": body.org_id})
 
@@ -114,10 +118,10 @@ async def get_clock(request: Request) -> Response:
 
 @OPERATIONS.declare("POST", paths.CLOCK_ADVANCE, "advanceClock",
                     "Move virtual time; answers once what fell due has run", answer=ClockAnswer,
-                    body=AdvanceBody, errors=(400, 404, 413))
+                    body=ADVANCE_BODY, errors=(400, 404, 413))
 async def advance_clock(request: Request) -> Response:
     """Moves virtual time and answers once everything that fell due has run, webhooks included."""
-    body = parse_body(AdvanceBody, await read_body(request))
+    body = ADVANCE_BODY.parse(await read_body(request))
     orgs = await emulator_of(request).advance(body.seconds, body.org_id)
     return FastJSONResponse(clocks_json(clocks(orgs)))
 
@@ -161,10 +165,10 @@ async def put_scenario(request: Request) -> Response:
 
 @OPERATIONS.declare("POST", paths.ORGS, "createOrg",
                     "A fresh isolated org with a new API key", answer=NewOrgAnswer,
-                    body=NewOrgBody, errors=(400, 404, 413))
+                    body=NEW_ORG_BODY, errors=(400, 404, 413))
 async def create_org(request: Request) -> Response:
     """A fresh isolated org with a new key: how tests isolate themselves on one server."""
-    body = parse_body(NewOrgBody, await read_body(request))
+    body = NEW_ORG_BODY.parse(await read_body(request))
     limits = request.app.state.scenario_limits
     return FastJSONResponse(await make_org(emulator_of(request), body, limits))
 

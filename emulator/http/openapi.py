@@ -122,7 +122,7 @@ def _schemas(operations: Iterable[Operation]) -> Json:
         for model in _answer_models(operation):
             models[model] = "serialization"
         if operation.body is not None:
-            models[operation.body] = "validation"
+            models[operation.body.model()] = "validation"
     _, schema = models_json_schema(list(models.items()), ref_template=REF)
     definitions: Json = schema["$defs"]
     for model in _request_models(m for m, mode in models.items() if mode == "validation"):
@@ -212,9 +212,10 @@ def _request_body(operation: Operation) -> Json | None:
             "application/json": {"schema": {"type": "object"}}}}
     if operation.body is None:
         return None
-    required = any(f.is_required() for f in operation.body.model_fields.values())
-    media: Json = {"schema": _ref(operation.body)}
-    example = getattr(operation.body, "EXAMPLE", None)
+    model = operation.body.model()
+    required = any(f.is_required() for f in model.model_fields.values())
+    media: Json = {"schema": _ref(model)}
+    example = getattr(model, "EXAMPLE", None)
     if example is not None:
         media["example"] = example
     return {"required": required,
