@@ -22,15 +22,14 @@ from emulator.http.query import ORG_ONLY
 from emulator.inspection import ClockState, clocks
 from emulator.scenario.blueprint import NewOrg
 from emulator.scenario.limits import ScenarioLimits
-from emulator.scenario.load import load_scenario_json, load_scenario_text
 from emulator.scenario.problems import ScenarioError, format_path
-from emulator.scenario.schema import ScenarioSpec
 from emulator.service import Emulator
 from emulator.statefile import StateFileError
 from emulator.support.clock import format_timestamp as ts
 
 if TYPE_CHECKING:
     from emulator.http.schemas import AdvanceBody, NewOrgBody, ResetBody
+    from emulator.scenario.schema import ScenarioSpec
     from emulator.statefile.saver import Saver
 
 OPERATIONS = Operations(CONTROL)
@@ -152,6 +151,9 @@ async def put_scenario(request: Request) -> Response:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError(400, "The scenario must be UTF-8 text (YAML or JSON)") from None
+    # Here, not at the top: reading a scenario needs pydantic, which serving loads only now.
+    from emulator.scenario.load import load_scenario_text
+
     emulator = emulator_of(request)
     limits = request.app.state.scenario_limits
     spec = await asyncio.to_thread(
@@ -180,6 +182,8 @@ async def make_org(emulator: Emulator, body: NewOrgBody, limits: ScenarioLimits)
         raise ApiError(400, "Give copy_of or scenario, not both")
     if body.org is not None and body.scenario is None:
         raise bad_request("org: names an org of `scenario`, which is missing", "org")
+    from emulator.scenario.load import load_scenario_json, load_scenario_text  # as above
+
     given = body.scenario
     scenario = None
     if isinstance(given, str):  # YAML text, as an export answers it

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from emulator import paths
 from emulator.domain.faults import RunTimeFault
 from emulator.domain.org import Org
-from emulator.faults import fault_rule, fault_shape
+from emulator.faults import fault_shape
 from emulator.http.answers import Answer, Count, Field, Json, JsonObject
 from emulator.http.bodies import Body
 from emulator.http.common import emulator_of, read_body
@@ -20,6 +20,7 @@ from emulator.http.control import Deleted
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.inspection import Cleared
 from emulator.http.operation import CONTROL, Operations
+from emulator.scenario.blueprint import fault_rule
 from emulator.scenario.export import export_org
 from emulator.scenario.outcomes import rule_shape, run_time_rules
 

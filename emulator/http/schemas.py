@@ -20,8 +20,9 @@ from pydantic import (
 
 from emulator.domain.entities import Integration
 from emulator.domain.errors import ApiError
+from emulator.domain.kinds import SegmentColor
 from emulator.http.errors import validation_error
-from emulator.scenario.schema import FaultSpec, OutcomeRuleSpec, SegmentColor
+from emulator.scenario.schema import FaultSpec, OutcomeRuleSpec
 from emulator.support.addresses import check_email, check_phone
 from emulator.support.durations import MAX_DURATION
 from emulator.support.jsonvalues import check_finite, check_text

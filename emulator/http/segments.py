@@ -11,13 +11,13 @@ from starlette.responses import Response
 from emulator import paths
 from emulator.domain import entities
 from emulator.domain.contacts import get_segment, list_segments, update_segment
+from emulator.domain.kinds import SegmentColor
 from emulator.http.answers import Answer, Count, Field, Json, Timestamp
 from emulator.http.bodies import Body, patched
 from emulator.http.common import open_org, paged, read_body
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.operation import SEGMENTS, Operations
 from emulator.http.query import Query
-from emulator.scenario.schema import SegmentColor
 from emulator.support.clock import format_timestamp as ts
 
 if TYPE_CHECKING:
