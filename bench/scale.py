@@ -140,10 +140,11 @@ def measure(contacts: int, send_count: int) -> list[Row]:
     big = run_child("campaign", contacts)
     label = f"{contacts:,} contacts x 2 templates"
     rows = [
-        # Judged on CPU time, like the other in-process rows: the machine may be shared.
-        Row("campaign.seconds_to_sent", f"campaign {label}: send until SENT (CPU)", "s",
-            big["cpu_seconds_to_sent"], target="≤ 2 s", met=big["cpu_seconds_to_sent"] <= 2,
-            extra={"rows": big["rows"], "wall_seconds": big["seconds_to_sent"]}),
+        # Judged on wall time, as the issue measured it (the stricter on a shared machine);
+        # the CPU time is in the JSON beside it.
+        Row("campaign.seconds_to_sent", f"campaign {label}: send until SENT", "s",
+            big["seconds_to_sent"], target="≤ 2 s", met=big["seconds_to_sent"] <= 2,
+            extra={"rows": big["rows"], "cpu_seconds": big["cpu_seconds_to_sent"]}),
         Row("campaign.peak_rss", f"campaign {label}: peak RSS", "MB", big["peak_rss_mb"],
             target="≤ 300 MB", met=big["peak_rss_mb"] <= 300,
             extra={"rss_loaded_mb": big["rss_loaded_mb"], "rss_sent_mb": big["rss_sent_mb"]}),

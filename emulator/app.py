@@ -162,11 +162,8 @@ class EmulatorApp(Starlette):
         scope["app"] = self  # what `Request.app` reads
         if scope["method"] not in _READS:
             emulator: Emulator = self.state.emulator
-            emulator.writes += 1  # rendered answers kept so far may be stale from here...
-            try:
+            with emulator.changing():
                 await self._answer(scope, receive, send)
-            finally:
-                emulator.writes += 1  # ...and whatever was rendered meanwhile, from here
             return
         await self._answer(scope, receive, send)
 

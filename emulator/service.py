@@ -5,6 +5,8 @@ running. The HTTP layer calls this; `app.py` builds it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from emulator.domain.auth import parse_bearer
@@ -52,6 +54,16 @@ class Emulator:
         # Frozen out of the collector's full passes when served by `serve` (launch.py).
         self.heap = SettledHeap()
 
+    @contextlib.contextmanager
+    def changing(self) -> Iterator[None]:
+        """Around anything that may change state (every request that is not a read): rendered
+        answers kept before it, or while it runs, are stale once it ends."""
+        self.writes += 1
+        try:
+            yield
+        finally:
+            self.writes += 1
+
     @property
     def clock(self) -> Clock:
         return self.registry.clock
@@ -65,15 +77,17 @@ class Emulator:
         are built on a worker thread, so a big scenario never stalls other requests; the swap
         happens at once, all or nothing."""
         orgs = await asyncio.to_thread(self.registry.prepare, spec)
-        self.heap.release()
+        replaced = self._held()
         self.registry.install(spec, orgs)
+        self.heap.release(replaced)
         self.journal.clear()
         self.faults = FaultInjector(spec)
 
     async def reset(self, org_id: str | None = None) -> None:
         if org_id is not None:
-            self.heap.release()
+            replaced = _weight(self.registry.find(org_id))
             self.registry.reset(org_id)
+            self.heap.release(replaced)
             return
         await self.load(self.registry.spec)
 
@@ -92,8 +106,12 @@ class Emulator:
         return org
 
     def delete_org(self, org_id: str) -> None:
-        self.heap.release()
+        held = self._held()
         self.registry.delete(org_id)
+        self.heap.release(held - self._held())
+
+    def _held(self) -> int:
+        return sum(_weight(org) for org in self.registry.orgs.values())
 
     def pick_fault(self, method: str, path: str, authorization: str | None) -> PickedFault | None:
         """The fault a public request gets: first the run-time faults of the org it reaches
@@ -179,3 +197,8 @@ class Emulator:
                 with collector_paused():
                     org.step_jobs(JOB_SLICE)
                 await asyncio.sleep(0)
+
+
+def _weight(org: Org) -> int:
+    """About how many objects an org holds, for `SettledHeap.release`: its contacts and rows."""
+    return len(org.contacts) + len(org.sent_rows)

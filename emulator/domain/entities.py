@@ -189,11 +189,16 @@ class Broadcast:
 
 def address_of(row: Recipient) -> str | None:
     """The address a row's message goes to."""
-    if row.integration_id in EMAIL_INTEGRATIONS:
-        return row.email
-    if row.integration_id in PHONE_INTEGRATIONS:
-        return row.phone
-    return row.email or row.phone
+    return address_on(row.integration_id, row.email, row.phone)
+
+
+def address_on(integration: Integration, email: str | None, phone: str | None) -> str | None:
+    """The address a message of this integration goes to, of a row's (or channel's) two."""
+    if integration in EMAIL_INTEGRATIONS:
+        return email
+    if integration in PHONE_INTEGRATIONS:
+        return phone
+    return email or phone
 
 
 def channel_type_for(email: str | None, phone: str | None) -> Integration:

@@ -42,7 +42,7 @@ def build_row(org: Org, broadcast: Broadcast, template: Template, contact: Conta
     origin = broadcast.origin_for(template)
     row = Recipient.new(org.rng.id_number(), origin, contact.id, now, variables)
     integration = template.integration_id
-    channel = overrides.channel or _channel_for(integration, contact)
+    channel = overrides.channel or channel_for(integration, contact)
     if channel is not None:
         row.user_id, row.username = channel.user_id, channel.username
         row.email, row.phone = channel.email, channel.phone
@@ -63,7 +63,8 @@ def build_row(org: Org, broadcast: Broadcast, template: Template, contact: Conta
     return row
 
 
-def _channel_for(integration: Integration, contact: Contact) -> Channel | None:
+def channel_for(integration: Integration, contact: Contact) -> Channel | None:
+    """The contact's channel a message of this integration goes through (its first fitting)."""
     if integration in EMAIL_INTEGRATIONS:
         return contact.first_email()
     if integration in PHONE_INTEGRATIONS:

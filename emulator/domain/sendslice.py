@@ -17,21 +17,20 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from emulator.domain.entities import (
-    EMAIL_INTEGRATIONS,
-    PHONE_INTEGRATIONS,
     Broadcast,
-    Channel,
     Contact,
+    Integration,
     Recipient,
     RowOrigin,
     Template,
+    address_on,
 )
 from emulator.domain.org import Org
 from emulator.domain.outcome import DEFAULT_ERRORS, FLAG_COUNTERS, OUTCOME_FLAGS, Decision, Outcome
 from emulator.domain.recipient import state_bits
 from emulator.domain.rowindex import PROCESSED
 from emulator.domain.rowlife import add_row, dispatch, skip
-from emulator.domain.rows import build_row
+from emulator.domain.rows import build_row, channel_for
 from emulator.domain.rules import magic_outcome
 from emulator.domain.why import DEFAULT_WHY
 
@@ -42,8 +41,6 @@ _PLAIN_MARKS = (*(flag.value for flag in _PLAIN_FLAGS), PROCESSED)
 _PLAIN_COUNTERS = ("recipients_count",
                    *(counter for flag in _PLAIN_FLAGS for counter in FLAG_COUNTERS[flag]))
 
-# How a template finds the contact's channel (domain/rows.py `_channel_for`, the same order).
-_EMAIL, _PHONE, _OTHER = 0, 1, 2
 
 
 def send_slice(org: Org, broadcast: Broadcast, contacts: Iterable[Contact],
@@ -86,8 +83,8 @@ class _PlainRuns:
     def __init__(self, org: Org, broadcast: Broadcast, at: datetime) -> None:
         self.org, self.broadcast, self.at = org, broadcast, at
         self.templates = broadcast.templates
-        self.plans: list[tuple[Template, RowOrigin, int]] = [
-            (template, broadcast.origin_for(template), _kind(template))
+        self.plans: list[tuple[Template, RowOrigin, Integration]] = [
+            (template, broadcast.origin_for(template), template.integration_id)
             for template in self.templates]
         self.run: list[Recipient] = []
         self.per_template = [0] * len(self.plans)
@@ -103,11 +100,10 @@ class _PlainRuns:
         for contact in contacts:
             reason = _reason(contact)
             made = False
-            for index, (template, origin, kind) in enumerate(self.plans):
-                channel = None if reason is not None else _channel(kind, template, contact)
-                address = None if channel is None else (
-                    channel.email if kind == _EMAIL else channel.phone if kind == _PHONE
-                    else channel.email or channel.phone)
+            for index, (template, origin, integration) in enumerate(self.plans):
+                channel = None if reason is not None else channel_for(integration, contact)
+                address = None if channel is None else address_on(
+                    integration, channel.email, channel.phone)
                 if (channel is None or (suppressions and org.is_suppressed(address))
                         or (magic and address and magic_outcome(address) is not None)):
                     self.place()
@@ -145,18 +141,3 @@ class _PlainRuns:
             template.recipients_count += count
         self.per_template[:] = [0] * len(self.plans)
         run.clear()
-
-
-def _kind(template: Template) -> int:
-    integration = template.integration_id
-    return (_EMAIL if integration in EMAIL_INTEGRATIONS
-            else _PHONE if integration in PHONE_INTEGRATIONS else _OTHER)
-
-
-def _channel(kind: int, template: Template, contact: Contact) -> Channel | None:
-    """The channel `build_row` would give the row (domain/rows.py `_channel_for`)."""
-    for channel in contact.channels:
-        if (channel.email if kind == _EMAIL else channel.phone if kind == _PHONE
-                else channel.type == template.integration_id):
-            return channel
-    return None

@@ -143,8 +143,7 @@ class Dispatch:
         if found is None:
             raise HTTPException(404)
         route, params = found
-        method = scope["method"]
-        operation = route.operations.get("GET" if method == "HEAD" else method)
+        operation = route.operation_for(scope["method"])
         if operation is None:
             raise HTTPException(405, headers={"Allow": _allow(route)})
         scope["path_params"] = params

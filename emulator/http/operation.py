@@ -93,10 +93,15 @@ class OperationRoute(Route):
         self.operations = operations
 
         async def endpoint(request: Request) -> Response:
-            method = "GET" if request.method == "HEAD" else request.method
-            return await operations[method].handler(request)
+            operation = self.operation_for(request.method)
+            assert operation is not None  # Starlette answered the 405 before this
+            return await operation.handler(request)
 
         super().__init__(path, endpoint, methods=list(operations))
+
+    def operation_for(self, method: str) -> Operation | None:
+        """The operation serving `method` on this path (a HEAD is its GET), or None: a 405."""
+        return self.operations.get("GET" if method == "HEAD" else method)
 
 
 def routes_of(operations: Iterable[Operation]) -> list[OperationRoute]:

@@ -142,9 +142,14 @@ def write_prebuilt(name: str, root: Path, spec: ScenarioSpec, sources: Sequence[
 
 
 def _stamp(root: Path, sources: Sequence[str]) -> dict[str, Any]:
-    """What the pickled parts depend on beyond their own bytes."""
+    """What the pickled parts depend on beyond their own bytes: among them the code of this
+    package (models, defaults, validators, the YAML reading, the blueprints made from a spec),
+    so that a checkout whose scenario code changed since the form was written reads the YAML
+    instead of a stale form."""
     return {
         "format": FORMAT,
+        "code": {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+                 for path in sorted(_HERE.glob("*.py"))},
         "sources": {name: hashlib.sha256((root / name).read_bytes()).hexdigest()
                     for name in sources},
     }

@@ -33,11 +33,22 @@ class SettledHeap:
     young collection first, so only long-lived garbage can be frozen with them); `release`
     when an org is replaced or removed, whose objects must become collectable again. After a
     release nothing is frozen again until a full collection has run, so the released garbage
-    is never frozen a second time."""
+    is never frozen a second time.
 
-    def __init__(self, enabled: bool = False) -> None:
+    What is frozen is everything alive at that moment, so a little of it (a connection or a
+    request in flight) becomes garbage the collector cannot see. Two bounds keep that finite:
+    every `REFRESH_EVERY`th settle is a full collection before the freeze, which reclaims it;
+    and an org lighter than `release_at` objects is not worth a release (a per-test org
+    deleted after every test would otherwise thaw the big ones for good), so its few frozen
+    objects wait for the next refresh."""
+
+    REFRESH_EVERY = 32
+
+    def __init__(self, enabled: bool = False, release_at: int = 10_000) -> None:
         self.enabled = enabled
+        self.release_at = release_at
         self._released_at: int | None = None  # full collections counted at the last release
+        self._settles = 0  # since the last full collection before a freeze
 
     def settle(self) -> None:
         if not self.enabled:
@@ -45,11 +56,18 @@ class SettledHeap:
         if self._released_at is not None and _full_collections() == self._released_at:
             return  # the released objects are not collected yet
         self._released_at = None
-        gc.collect(1)
+        self._settles += 1
+        if self._settles >= self.REFRESH_EVERY:
+            self._settles = 0
+            gc.unfreeze()
+            gc.collect()
+        else:
+            gc.collect(1)
         gc.freeze()
 
-    def release(self) -> None:
-        if not self.enabled or gc.get_freeze_count() == 0:
+    def release(self, weight: int) -> None:
+        """After an org of about `weight` objects was replaced or removed."""
+        if not self.enabled or gc.get_freeze_count() == 0 or weight < self.release_at:
             return
         gc.unfreeze()
         self._released_at = _full_collections()

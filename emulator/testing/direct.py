@@ -8,8 +8,11 @@ body parser, the same envelope in the same AssertionError).
 What the exchange would add and this leaves out, on purpose: the control guard (it keeps other
 processes and browsers off the control surface; this handle is in the emulator's own process
 and sends the admin token it would check), the journal (it records public requests only) and
-the webhook flush (making or removing an org causes no event). A body with a scenario still
-goes over HTTP: loading the scenario is its cost, and the body-size cap applies to it as sent."""
+the webhook flush (making or removing an org causes no event; deliveries already due from
+earlier requests go out on the next request, as any request without a flush leaves them), and
+the 500 answer of an unexpected exception (here it reaches the test as itself). A body with a
+scenario still goes over HTTP: loading the scenario is its cost, and the body-size cap applies
+to it as sent."""
 
 from __future__ import annotations
 
@@ -55,27 +58,22 @@ class DirectOrgs:
         """As `DELETE /_emulator/orgs/{org_id}`; an org already gone (a full reset) is fine."""
         self.bridge.call(self._delete, org_id)
 
-    # Each counts as a change, as `EmulatorApp` counts every request that is not a read:
-    # rendered answers kept before or during it are stale afterwards.
+    # Each is a change, as every request that is not a read is (`Emulator.changing`).
 
     async def _create(self, raw: bytes) -> Json:
-        self.emulator.writes += 1
-        try:
-            return await make_org(self.emulator, parse_body(NewOrgBody, raw), self.limits)
-        except ApiError as error:
-            raise _refusal("POST", paths.ORGS, error) from None
-        finally:
-            self.emulator.writes += 1
+        with self.emulator.changing():
+            try:
+                return await make_org(self.emulator, parse_body(NewOrgBody, raw), self.limits)
+            except ApiError as error:
+                raise _refusal("POST", paths.ORGS, error) from None
 
     async def _delete(self, org_id: str) -> None:
-        self.emulator.writes += 1
-        try:
-            remove_org(self.emulator, org_id)
-        except ApiError as error:
-            if error.status != 404:
-                raise _refusal("DELETE", paths.ORG.format(org_id=org_id), error) from None
-        finally:
-            self.emulator.writes += 1
+        with self.emulator.changing():
+            try:
+                remove_org(self.emulator, org_id)
+            except ApiError as error:
+                if error.status != 404:
+                    raise _refusal("DELETE", paths.ORG.format(org_id=org_id), error) from None
 
 
 def _refusal(method: str, path: str, error: ApiError) -> AssertionError:

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from emulator.scenario import prebuilt
 from emulator.scenario.blueprint import fault_rule, scenario_blueprints
 from emulator.scenario.limits import ScenarioLimits
 from emulator.scenario.load import (
@@ -83,6 +84,21 @@ def test_a_changed_source_file_makes_the_form_stale(tmp_path: Path) -> None:
     assert read_prebuilt("default", root, ScenarioLimits()) is not None
     included = root / "fixtures" / "acme-contacts.yaml"
     included.write_text(included.read_text() + "\n# edited\n")
+    assert read_prebuilt("default", root, ScenarioLimits()) is None
+
+
+def test_changed_scenario_code_makes_the_form_stale(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A validator or a default changed in emulator/scenario/ keeps every field name, so only
+    the code's own hash tells that the pickled spec may no longer be what validating gives."""
+    code = tmp_path / "code"
+    shutil.copytree(prebuilt_path("default").parent, code,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(prebuilt, "_HERE", code)
+    root = bundled_scenarios_dir().parent
+    assert read_prebuilt("default", root, ScenarioLimits()) is not None
+    check = code / "check.py"
+    check.write_text(check.read_text() + "\n# a changed rule\n")
     assert read_prebuilt("default", root, ScenarioLimits()) is None
 
 
