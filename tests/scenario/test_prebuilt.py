@@ -120,7 +120,7 @@ def test_a_file_named_on_the_command_line_is_always_validated(tmp_path: Path) ->
 
 
 def test_the_default_start_imports_no_pydantic_and_reads_no_yaml() -> None:
-    probe = ("import sys; from emulator.app import create_app; "
+    probe = ("import sys, emulator.cli, emulator.launch; from emulator.app import create_app; "
              "from emulator.settings import Settings; create_app(Settings()); "
              "print('pydantic' in sys.modules); "
              "from emulator.scenario.schema import ScenarioSpec; "
