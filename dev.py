@@ -22,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from types import FrameType
 
@@ -30,6 +31,9 @@ COMMANDS = ("serve", "test", "build", "validate", "bench")
 # What `serve` forwards to the server before exiting with the server's own code.
 FORWARDED = (signal.SIGINT, signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP")
                                              else ()))
+# Where `test` keeps bytecode when the environment asks Python not to write it (see
+# bytecode_cached); `__pycache__/` is git-ignored.
+PYCACHE = ROOT / "__pycache__" / "prefix"
 # pip learned `--group` (PEP 735 dependency groups) in 25.1.
 PIP_WITH_GROUPS = "pip>=25.1"
 # The pytest part of `test --fast`: the in-process tests (no subprocess, no served process, no
@@ -105,7 +109,8 @@ def run_checks(environment: Environment, args: list[str]) -> int:
     if not fast:
         ensure_axe()
     selection = ["-m", FAST_SELECTION, "-n", "2"] if fast else ["-n", "2", "--dist", "loadgroup"]
-    code = run([str(environment.bin / "python"), "-m", "pytest", *selection, *pytest_args])
+    code = run([str(environment.bin / "python"), "-m", "pytest", *selection, *pytest_args],
+               env=bytecode_cached(os.environ))
     # Exit 5 means a selection matched no test, which is not a failure of the suite.
     return 0 if code == 5 else code
 
@@ -138,10 +143,22 @@ def serve(command: list[str]) -> int:
     return 128 - code if code < 0 else code
 
 
-def run(command: list[str]) -> int:
+def bytecode_cached(env: Mapping[str, str]) -> dict[str, str]:
+    """`env` with bytecode cached. Where PYTHONDONTWRITEBYTECODE is set (some containers set
+    it), every pytest process compiled and assertion-rewrote about 1,200 modules again (its
+    plugins' whole packages: schemathesis, hypothesis, faker...), about 2.5 s of CPU per
+    process, and so did every server and inner session a test starts. The bytecode goes to
+    PYCACHE instead (git-ignored), never beside the sources."""
+    if not env.get("PYTHONDONTWRITEBYTECODE") or env.get("PYTHONPYCACHEPREFIX"):
+        return dict(env)
+    kept = {name: value for name, value in env.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    return {**kept, "PYTHONPYCACHEPREFIX": str(PYCACHE)}
+
+
+def run(command: list[str], env: dict[str, str] | None = None) -> int:
     print("+", " ".join(command), flush=True)
     try:
-        return subprocess.call(command, cwd=ROOT)
+        return subprocess.call(command, cwd=ROOT, env=env)
     except KeyboardInterrupt:
         return 130
 

@@ -3,7 +3,7 @@
 100,000-contact x 2-template campaign (200,000 messages) is SENT: the first page, a deep page,
 and a search.
 
-    python -m bench.inbox_page 100000      # prints one JSON object
+    python -m bench.inbox_page 100000 5    # contacts, views per page; prints one JSON object
 """
 
 from __future__ import annotations
@@ -24,13 +24,12 @@ from emulator import Settings, create_app
 
 PAGE = "/_emulator/messages"
 TAKE = 50
-REPEATS = 5
 
 
-async def _view(app: Any, query: str, *, empty: bool = False) -> float:
-    """Milliseconds for one page (the median of a few), checked."""
+async def _view(app: Any, query: str, views: int, *, empty: bool = False) -> float:
+    """Milliseconds for one page (the median of `views`), checked."""
     timings = []
-    for _ in range(REPEATS):
+    for _ in range(views):
         started = time.perf_counter()
         status, body = await asgi_call(app, "GET", f"{PAGE}?{query}")
         timings.append((time.perf_counter() - started) * 1000)
@@ -39,7 +38,7 @@ async def _view(app: Any, query: str, *, empty: bool = False) -> float:
     return statistics.median(timings)
 
 
-async def pages(contacts: int) -> dict[str, float]:
+async def pages(contacts: int, views: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(Settings(scenario=str(scenario.write_scenario(Path(folder), contacts))))
     await asgi_call(app, "POST", CAMPAIGN_PATH, scenario.BIG_KEY)
@@ -49,15 +48,15 @@ async def pages(contacts: int) -> dict[str, float]:
     messages = 2 * contacts
     return {
         "messages": messages,
-        "first_page_ms": await _view(app, f"{org}&page=1"),
-        "deep_page_ms": await _view(app, f"{org}&page={messages // TAKE // 2}"),
+        "first_page_ms": await _view(app, f"{org}&page=1", views),
+        "deep_page_ms": await _view(app, f"{org}&page={messages // TAKE // 2}", views),
         # A search that matches nothing reads every message: the worst case.
-        "search_ms": await _view(app, f"{org}&page=1&q=no-such-text", empty=True),
+        "search_ms": await _view(app, f"{org}&page=1&q=no-such-text", views, empty=True),
     }
 
 
-def measure(contacts: int) -> list[Row]:
-    found = run_child_inbox(contacts)
+def measure(contacts: int, views: int) -> list[Row]:
+    found = run_child("bench.inbox_page", contacts, views)
     label = f"inbox page of {TAKE} at {int(found['messages']):,} messages"
     return [
         Row("inbox.first_page", f"{label}: first page, with its count", "ms",
@@ -68,9 +67,5 @@ def measure(contacts: int) -> list[Row]:
     ]
 
 
-def run_child_inbox(contacts: int) -> dict[str, float]:
-    return run_child("inbox", contacts, module="bench.inbox_page")
-
-
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(pages(int(sys.argv[1])))))
+    print(json.dumps(asyncio.run(pages(int(sys.argv[1]), int(sys.argv[2])))))

@@ -10,12 +10,16 @@ import threading
 import time
 
 import httpx
+import pytest
 from support.receivers import ENDLESS, SILENT, TRICKLE, HostileReceiver
 from support.scenarios import webhook_orgs
 
 from emulator import create_app
 from emulator.scenario.load import load_scenario_text
 from emulator.testing.threaded import ThreadedServer
+
+# A served emulator (a thread) and seconds of hostile deadlines: left out by `dev.py test --fast`.
+pytestmark = pytest.mark.slow
 
 DEADLINE = 1.0
 # Answers for the healthy org: far below one hostile attempt (DEADLINE), room for a busy machine.

@@ -15,6 +15,8 @@ import httpx
 import pytest
 from support.cli import clean_env
 
+from dev import PYCACHE, bytecode_cached
+
 ROOT = Path(__file__).resolve().parents[2]
 WITHIN = 20.0
 
@@ -75,3 +77,12 @@ def test_a_signal_to_dev_py_serve_stops_the_server_and_frees_the_port(
     assert code in (0, 128 + sig.value), log.read_text()
     if sig in (signal.SIGTERM, signal.SIGINT):
         assert code == 0, log.read_text()
+
+
+def test_tests_cache_bytecode_outside_the_tree_when_python_is_told_not_to_write_it() -> None:
+    told = bytecode_cached({"PATH": "/bin", "PYTHONDONTWRITEBYTECODE": "1"})
+    assert told == {"PATH": "/bin", "PYTHONPYCACHEPREFIX": str(PYCACHE)}
+    assert PYCACHE.is_relative_to(ROOT / "__pycache__")  # git-ignored
+    assert bytecode_cached({"PATH": "/bin"}) == {"PATH": "/bin"}
+    chosen = {"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": "/elsewhere"}
+    assert bytecode_cached(chosen) == chosen

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.cli import Server, Spawner, clean_env, run_cli
+from support.cli import DEFAULT_SERVER_GROUP, DefaultServer, Server, Spawner, clean_env, run_cli
 from support.sidecar import BAD_SCENARIO
 
 from emulator import __version__
@@ -83,9 +83,10 @@ def assert_refused(server: Server) -> str:
     return stderr
 
 
-def test_logs_the_bound_url_and_the_default_key(spawn: Spawner) -> None:
-    server = spawn("--port", "0", "--host", "127.0.0.1")
-    url = server.wait_for_url(READY_WITHIN)
+@DEFAULT_SERVER_GROUP
+def test_logs_the_bound_url_and_the_default_key(default_server: DefaultServer) -> None:
+    server, url = default_server.server, default_server.url
+    assert server.wait_for_url(READY_WITHIN) == url
     port = int(url.rsplit(":", 1)[1])
     assert 0 < port < 65536
     assert "test_key_acme" in server.stderr
@@ -93,17 +94,18 @@ def test_logs_the_bound_url_and_the_default_key(spawn: Spawner) -> None:
     assert f"{url}/_emulator/health" in server.stderr
 
 
-def test_health_answers_200_within_10_seconds(spawn: Spawner) -> None:
-    server = spawn("--port", "0", "--host", "127.0.0.1")
-    url, seconds = server.wait_healthy(READY_WITHIN)
-    assert seconds < READY_WITHIN
+@DEFAULT_SERVER_GROUP
+def test_health_answers_200_within_10_seconds(default_server: DefaultServer) -> None:
+    assert default_server.ready_seconds < READY_WITHIN
+    url = default_server.url
     response = httpx.get(f"{url}/_emulator/health", timeout=5)
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
-def test_a_send_works_over_the_socket(spawn: Spawner) -> None:
-    _, url = started(spawn, "--port", "0")
+@DEFAULT_SERVER_GROUP
+def test_a_send_works_over_the_socket(default_server: DefaultServer) -> None:
+    url = default_server.url
     with httpx.Client(base_url=url, timeout=5,
                       headers={"Authorization": "Bearer test_key_acme"}) as http:
         response = http.post("/orgs/c/broadcasts/bc_otp/send",

@@ -4,12 +4,12 @@ serves the inbox's files (the generated wire.js among them)."""
 from __future__ import annotations
 
 import httpx
-from support.cli import Spawner
+from support.cli import DEFAULT_SERVER_GROUP, DefaultServer
 
 
-def test_serve_announces_the_inbox_and_serves_it(spawn: Spawner) -> None:
-    server = spawn("--port", "0")
-    url, _ = server.wait_healthy()
+@DEFAULT_SERVER_GROUP
+def test_serve_announces_the_inbox_and_serves_it(default_server: DefaultServer) -> None:
+    server, url = default_server.server, default_server.url
     assert f"inbox: {url}/_emulator/ui" in server.stderr
     assert f"API explorer: {url}/docs" in server.stderr
     page = httpx.get(f"{url}/_emulator/ui")

@@ -131,7 +131,7 @@ def test_a_slow_final_save_fits_the_stop_timeout(tmp_path: Path) -> None:
             org = _made_org(url)
             holder = threading.Thread(target=_hold, args=(url,), daemon=True)
             holder.start()
-            time.sleep(0.3)  # the send is in flight, delayed by its fault
+            _wait_for_send(url)  # the send is in flight, delayed by its fault
             stopped = time.monotonic()
             process.send_signal(signal.SIGTERM)
             code = process.wait(WITHIN)
@@ -155,6 +155,14 @@ def _wait_for_url(process: subprocess.Popen[bytes], stderr: Path) -> str:
         assert process.poll() is None, stderr.read_text()
         time.sleep(0.02)
     raise AssertionError(f"no URL within {WITHIN} s:\n{stderr.read_text()}")
+
+
+def _wait_for_send(url: str) -> None:
+    """Until the journal holds the send (it opens the entry as the request arrives)."""
+    deadline = time.monotonic() + WITHIN
+    while b"/send" not in httpx.get(url + "/_emulator/requests", timeout=WITHIN).content:
+        assert time.monotonic() < deadline, "the send never arrived"
+        time.sleep(0.01)
 
 
 def _wait_for_file(path: Path) -> None:

@@ -108,6 +108,7 @@ async def test_new_org_from_a_scenario_over_a_limit_is_a_400(clock: VirtualClock
         assert made.status_code == 200, made.text
 
 
+@pytest.mark.slow  # runs the CLI as a subprocess: left out by `dev.py test --fast`
 def test_startup_refuses_a_scenario_over_the_limit_from_the_environment(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text(_two_orgs(2, 2), encoding="utf-8")
     env = clean_env(INVENT_EMULATOR_MAX_CONTACTS_PER_ORG="3")
@@ -118,6 +119,7 @@ def test_startup_refuses_a_scenario_over_the_limit_from_the_environment(tmp_path
     assert "Traceback" not in done.stderr
 
 
+@pytest.mark.slow  # runs the CLI as a subprocess: left out by `dev.py test --fast`
 def test_validate_uses_the_limits_from_the_environment(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text(_two_orgs(2, 2), encoding="utf-8")
     assert run_cli("validate", "s.yaml", cwd=tmp_path).returncode == 0
@@ -127,6 +129,7 @@ def test_validate_uses_the_limits_from_the_environment(tmp_path: Path) -> None:
     assert "s.yaml:6:16: orgs[1].generate.count: the scenario would hold 6 contacts" in done.stderr
 
 
+@pytest.mark.slow  # runs the CLI as a subprocess: left out by `dev.py test --fast`
 def test_a_bad_limit_variable_is_a_clear_error(tmp_path: Path) -> None:
     env = clean_env(INVENT_EMULATOR_MAX_INCLUDE_BYTES="0")
     done = run_cli("serve", "--port", "0", cwd=tmp_path, env=env, timeout=30)

@@ -6,16 +6,22 @@ from __future__ import annotations
 
 import socket
 import socketserver
+import ssl
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
+from support.apps import client_for
 
 from emulator import create_app, load_scenario_text
 from emulator.testing.threaded import ThreadedServer
 
 WAIT = 10.0
+# How often a receiver's loop looks for a shutdown (socketserver's default, 0.5 s, made each
+# test's teardown wait up to a second for its two receivers).
+POLL = 0.01
 
 
 class Receiver(socketserver.ThreadingTCPServer):
@@ -73,12 +79,16 @@ class _Handler(socketserver.StreamRequestHandler):
 def receivers() -> Iterator[tuple[Receiver, Receiver]]:
     healthy, hanging = Receiver(), Receiver(hang=True)
     for receiver in (healthy, hanging):
-        threading.Thread(target=receiver.serve_forever, daemon=True).start()
+        threading.Thread(target=receiver.serve_forever, args=(POLL,), daemon=True).start()
     yield healthy, hanging
     hanging.release.set()
     for receiver in (healthy, hanging):
         receiver.shutdown()
         receiver.server_close()
+
+
+# The tests of a served emulator (a thread, over loopback): left out by `dev.py test --fast`.
+SERVED = pytest.mark.slow
 
 
 def served(*urls: str) -> ThreadedServer:
@@ -103,6 +113,7 @@ def send(http: httpx.Client, n: int) -> None:
     assert answer.status_code == 200, answer.text
 
 
+@SERVED
 def test_a_hanging_receiver_delays_no_other_receiver_and_no_answer(
         receivers: tuple[Receiver, Receiver]) -> None:
     healthy, hanging = receivers
@@ -120,6 +131,7 @@ def test_a_hanging_receiver_delays_no_other_receiver_and_no_answer(
         server.stop()
 
 
+@SERVED
 def test_one_pooled_keep_alive_connection_carries_the_deliveries(
         receivers: tuple[Receiver, Receiver]) -> None:
     healthy, _ = receivers
@@ -137,6 +149,7 @@ def test_one_pooled_keep_alive_connection_carries_the_deliveries(
         server.stop()
 
 
+@SERVED
 def test_stopping_the_server_cancels_a_hanging_attempt(
         receivers: tuple[Receiver, Receiver]) -> None:
     _, hanging = receivers
@@ -150,3 +163,35 @@ def test_stopping_the_server_cancels_a_hanging_attempt(
     assert not stopper.is_alive()  # the held delivery did not keep the server from stopping
     with socket.create_connection(("127.0.0.1", hanging.server_address[1]), timeout=WAIT):
         pass  # the receiver itself is still fine
+
+
+async def test_in_process_runs_of_deliveries_share_one_tls_context(
+        receivers: tuple[Receiver, Receiver], monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process each run of deliveries has a client of its own; building a TLS context for
+    each read the system's CA bundle again, tens of milliseconds that held the loop."""
+    healthy, _ = receivers
+    loads: list[object] = []
+    load = ssl.SSLContext.load_verify_locations
+
+    def counted(self: ssl.SSLContext, *args: Any, **kwargs: Any) -> None:
+        loads.append(args or kwargs)
+        load(self, *args, **kwargs)
+
+    monkeypatch.setattr(ssl.SSLContext, "load_verify_locations", counted)
+    text = f"""
+orgs:
+  - id: org_w
+    api_keys: [key_w]
+    broadcasts:
+      - {{id: bc_w, name: W, type: TRANSACTIONAL, status: ACTIVE,
+          templates: [{{id: tpl_w, integration_id: gmail}}]}}
+webhooks:
+  - {{url: '{healthy.url}', events: [recipient.delivered], timeout: 10s}}
+"""
+    async with client_for(create_app(scenario=load_scenario_text(text)), "key_w") as http:
+        for n in range(3):  # in-process, a send returns once its deliveries were attempted
+            answer = await http.post("/orgs/c/broadcasts/bc_w/send",
+                                     json={"email": f"p{n}@example.test"})
+            assert answer.status_code == 200, answer.text
+    assert len(healthy.requests) == 3
+    assert len(loads) <= 1  # none when an earlier test of this process built the context

@@ -65,6 +65,7 @@ async def test_yaml_1_1_booleans_numbers_and_sexagesimals_stay_strings_in_data(
     assert (config["track"], config["code"]) == ("off", "0123")
 
 
+@pytest.mark.slow  # runs the CLI as a subprocess: left out by `dev.py test --fast`
 def test_validate_warns_on_ambiguous_scalars_with_file_line_column(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text(SCENARIO, encoding="utf-8")
     done = run_cli("validate", "s.yaml", cwd=tmp_path)
@@ -81,6 +82,7 @@ def test_validate_warns_on_ambiguous_scalars_with_file_line_column(tmp_path: Pat
     assert all(text.startswith("warning: ") and "quote" in text for text in messages.values())
 
 
+@pytest.mark.slow  # runs the CLI as a subprocess: left out by `dev.py test --fast`
 def test_validate_still_fails_on_errors_and_also_warns(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text("orgs:\n  - id: org_a\n    name: true\n    "
                                      "contacts: [{id: ct_a, properties: {x: off}}]\n",
@@ -91,6 +93,7 @@ def test_validate_still_fails_on_errors_and_also_warns(tmp_path: Path) -> None:
     assert "s.yaml:4:43: orgs[0].contacts[0].properties.x: warning:" in done.stderr
 
 
+@pytest.mark.slow  # runs the CLI as a subprocess: left out by `dev.py test --fast`
 def test_quoted_values_raise_no_warning(tmp_path: Path) -> None:
     (tmp_path / "s.yaml").write_text('orgs:\n  - id: org_a\n    name: "no"\n'
                                      "    contacts: [{id: ct_a, properties: {x: 'off'}}]\n",

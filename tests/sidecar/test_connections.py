@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from support.cli import Spawner, clean_env, command
+from support.cli import DEFAULT_SERVER_GROUP, DefaultServer, Server, Spawner, clean_env, command
 from support.sidecar import wait_for_log
 
 # Deadlines for reading an answer; far above the short timeouts the servers here are given.
@@ -56,14 +56,28 @@ def assert_healthy(url: str) -> None:
     assert httpx.get(f"{url}/_emulator/health", timeout=READ_WITHIN).status_code == 200
 
 
+# The tests of the half-second deadlines share one server, made once per module and worker (the
+# group keeps them on one worker under `--dist loadgroup`): a stalled request changes nothing on
+# it (test_the_stalled_request_changed_nothing holds for all of them: none completes a send).
+SHARED = pytest.mark.xdist_group("sidecar-quick-deadlines")
+
+
+@pytest.fixture(scope="module")
+def quick_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
+    """A server whose header and body deadlines are half a second, with the access log on."""
+    with Spawner(tmp_path_factory.mktemp("quick")) as spawn:
+        server = spawn("--port", "0", "--header-timeout", "0.5", "--body-timeout", "0.5",
+                       "--access-log")
+        url, _ = server.wait_healthy()
+        yield server, url
+
+
 @pytest.fixture
-def quick(spawn: Spawner) -> str:
-    """A server whose header and body deadlines are half a second."""
-    url, _ = spawn("--port", "0", "--header-timeout", "0.5", "--body-timeout", "0.5"
-                   ).wait_healthy()
-    return url
+def quick(quick_server: tuple[Server, str]) -> str:
+    return quick_server[1]
 
 
+@SHARED
 def test_a_partial_body_is_answered_408(quick: str) -> None:
     with connected(quick) as sock:
         sock.sendall(SEND_HEAD + b'{"email": "ada@')  # 15 of the 100 bytes it announced
@@ -74,9 +88,9 @@ def test_a_partial_body_is_answered_408(quick: str) -> None:
     assert_healthy(quick)
 
 
-def test_the_access_log_reports_the_408_the_client_got(spawn: Spawner) -> None:
-    server = spawn("--port", "0", "--body-timeout", "0.5", "--access-log")
-    url, _ = server.wait_healthy()
+@SHARED
+def test_the_access_log_reports_the_408_the_client_got(quick_server: tuple[Server, str]) -> None:
+    server, url = quick_server
     with connected(url) as sock:
         sock.sendall(SEND_HEAD + b'{"email": "ada@')
         assert status_and_body(read_all(sock))[0] == 408
@@ -109,6 +123,7 @@ def test_the_open_file_limit_is_raised_to_fit_the_cap(tmp_path: Path) -> None:
     assert int(line.split()[3]) == wanted, line
 
 
+@SHARED
 def test_partial_headers_are_answered_408(quick: str) -> None:
     with connected(quick) as sock:
         sock.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: local")
@@ -118,11 +133,13 @@ def test_partial_headers_are_answered_408(quick: str) -> None:
     assert_healthy(quick)
 
 
+@SHARED
 def test_an_idle_connection_is_closed(quick: str) -> None:
     with connected(quick) as sock:
         assert read_all(sock) == b""
 
 
+@SHARED
 def test_a_stalled_second_request_on_a_keep_alive_connection_is_answered_408(
         quick: str) -> None:
     with connected(quick) as sock:
@@ -134,6 +151,7 @@ def test_a_stalled_second_request_on_a_keep_alive_connection_is_answered_408(
     assert status == 408
 
 
+@SHARED
 def test_the_stalled_request_changed_nothing(quick: str) -> None:
     with connected(quick) as sock:
         sock.sendall(SEND_HEAD + b'{"email": "ada@example.com"')
@@ -144,9 +162,10 @@ def test_the_stalled_request_changed_nothing(quick: str) -> None:
     assert listed.json() == []
 
 
-def test_the_default_deadline_is_not_the_quick_one(spawn: Spawner) -> None:
+@DEFAULT_SERVER_GROUP
+def test_the_default_deadline_is_not_the_quick_one(default_server: DefaultServer) -> None:
     # With the defaults (10 s for headers) a client half a second slow is still served.
-    url, _ = spawn("--port", "0").wait_healthy()
+    url = default_server.url
     with connected(url) as sock:
         sock.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: loc")
         sock.settimeout(1.0)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from support.cli import Spawner, clean_env, run_cli
+from support.cli import DEFAULT_SERVER_GROUP, DefaultServer, Spawner, clean_env, run_cli
 from support.sidecar import wait_for_log
 
 
@@ -33,22 +33,26 @@ def closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_healthy_server_exits_0(spawn: Spawner, tmp_path: Path) -> None:
-    url, _ = spawn("--port", "0").wait_healthy()
+@DEFAULT_SERVER_GROUP
+def test_healthy_server_exits_0(default_server: DefaultServer, tmp_path: Path) -> None:
+    url = default_server.url
     done = run_cli("health", "--host", "127.0.0.1", "--port", port_of(url), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
 
 
+@DEFAULT_SERVER_GROUP
 def test_reads_host_and_port_from_the_environment_and_asks_loopback_for_0000(
-        spawn: Spawner, tmp_path: Path) -> None:
-    url, _ = spawn("--port", "0").wait_healthy()  # bound to 127.0.0.1 only
+        default_server: DefaultServer, tmp_path: Path) -> None:
+    url = default_server.url  # bound to 127.0.0.1 only
     env = clean_env(INVENT_EMULATOR_HOST="0.0.0.0", INVENT_EMULATOR_PORT=port_of(url))
     done = run_cli("health", cwd=tmp_path, env=env)
     assert done.returncode == 0, done.stderr
 
 
-def test_flags_beat_the_environment(spawn: Spawner, tmp_path: Path, closed_port: int) -> None:
-    url, _ = spawn("--port", "0").wait_healthy()
+@DEFAULT_SERVER_GROUP
+def test_flags_beat_the_environment(default_server: DefaultServer, tmp_path: Path,
+                                    closed_port: int) -> None:
+    url = default_server.url
     env = clean_env(INVENT_EMULATOR_PORT=str(closed_port))
     assert run_cli("health", cwd=tmp_path, env=env).returncode == 1
     assert run_cli("health", "--port", port_of(url), cwd=tmp_path, env=env).returncode == 0

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from support.cli import Server, Spawner, clean_env
 from support.sidecar import BAD_SCENARIO
 
@@ -37,25 +38,48 @@ def run_and_stop(spawn: Spawner, *args: str) -> Server:
     return server
 
 
-def test_every_line_is_json_with_time_level_and_message(spawn: Spawner) -> None:
-    entries = json_lines(run_and_stop(spawn, "--access-log"))
+# Most tests here read the whole log of one finished run (start, two requests, stop): they share
+# two runs, with and without the access log, each made once per module and worker (the group
+# keeps their tests on one worker under `--dist loadgroup`).
+SHARED = pytest.mark.xdist_group("sidecar-json-logs")
+
+
+@pytest.fixture(scope="module")
+def logged(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    """The JSON lines of a run with the access log on."""
+    with Spawner(tmp_path_factory.mktemp("access-log")) as spawn:
+        return json_lines(run_and_stop(spawn, "--access-log"))
+
+
+@pytest.fixture(scope="module")
+def unlogged(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+    """The JSON lines of a run with the access log off (the default)."""
+    with Spawner(tmp_path_factory.mktemp("no-access-log")) as spawn:
+        return json_lines(run_and_stop(spawn))
+
+
+@SHARED
+def test_every_line_is_json_with_time_level_and_message(
+        logged: list[dict[str, Any]]) -> None:
+    entries = logged
     for entry in entries:
         assert {"time", "level", "logger", "message"} <= entry.keys(), entry
         assert entry["time"].endswith("Z")
     assert "uvicorn.error" in {e["logger"] for e in entries}  # the server's own lines too
 
 
-def test_startup_lists_the_url_and_each_orgs_keys(spawn: Spawner) -> None:
-    entries = json_lines(run_and_stop(spawn))
-    started = next(e for e in entries if e.get("event") == "started")
+@SHARED
+def test_startup_lists_the_url_and_each_orgs_keys(unlogged: list[dict[str, Any]]) -> None:
+    started = next(e for e in unlogged if e.get("event") == "started")
     assert started["url"].startswith("http://127.0.0.1:")
     assert started["scenario"] == "default"
     assert {"id": "org_acme", "name": "Acme", "api_keys": [KEY]} in started["orgs"]
 
 
-def test_each_request_is_one_entry_without_headers_or_keys(spawn: Spawner) -> None:
-    entries = json_lines(run_and_stop(spawn, "--access-log"))
-    requests = [e for e in entries if e.get("event") == "request"]
+@SHARED
+def test_each_request_is_one_entry_without_headers_or_keys(
+        logged: list[dict[str, Any]]) -> None:
+    requests = [e for e in logged if e.get("event") == "request"]
     sent = next(e for e in requests if e["path"] == "/orgs/c/broadcasts/bc_otp/send")
     assert sent["method"] == "POST"
     assert sent["status"] == 200
@@ -71,14 +95,14 @@ def test_each_request_is_one_entry_without_headers_or_keys(spawn: Spawner) -> No
         assert "authorization" not in text.lower()
 
 
-def test_no_request_lines_without_the_access_log(spawn: Spawner) -> None:
-    entries = json_lines(run_and_stop(spawn))
-    assert not [e for e in entries if e.get("event") == "request"]
+@SHARED
+def test_no_request_lines_without_the_access_log(unlogged: list[dict[str, Any]]) -> None:
+    assert not [e for e in unlogged if e.get("event") == "request"]
 
 
-def test_the_shutdown_is_logged(spawn: Spawner) -> None:
-    entries = json_lines(run_and_stop(spawn))
-    events = [e.get("event") for e in entries]
+@SHARED
+def test_the_shutdown_is_logged(unlogged: list[dict[str, Any]]) -> None:
+    events = [e.get("event") for e in unlogged]
     assert "stopping" in events
     assert events[-1] == "stopped"
 

@@ -109,6 +109,7 @@ def test_a_value_out_of_range_names_its_field(tmp_path: Path, edit: Any, words: 
     assert words in loaded
 
 
+@pytest.mark.slow  # runs the CLI as a subprocess: left out by `dev.py test --fast`
 @pytest.mark.parametrize("case", range(len(THROUGH_THE_CLI)))
 def test_mutations_through_the_cli_exit_cleanly(tmp_path: Path, case: int) -> None:
     """`serve` on a mutated file: exit 2 with one error line, or a server (stopped at once)."""

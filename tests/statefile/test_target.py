@@ -129,6 +129,7 @@ print(save_state(app.state.emulator, state))
 """
 
 
+@pytest.mark.slow  # runs processes (unshare, python): left out by `dev.py test --fast`
 def test_a_single_file_bind_mount_is_saved_in_place(tmp_path: Path) -> None:
     """The real thing: a file bind-mounted onto another (as `docker run -v file:file` does), in
     a private mount namespace."""

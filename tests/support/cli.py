@@ -13,6 +13,7 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
+import pytest
 
 _SCRIPT = Path(sys.executable).with_name("invent-emulator")
 URL_LINE = re.compile(r"listening on (http://127\.0\.0\.1:(\d+))")
@@ -134,3 +135,18 @@ class Spawner:
                  trace: TracebackType | None) -> None:
         for server in self.servers:
             server.close()
+
+
+# A test that only asks a server started with the defaults (`serve --host 127.0.0.1 --port 0`)
+# takes the `default_server` fixture of its folder's conftest, one process per folder and
+# worker, and carries this mark, which keeps all such tests on one worker under
+# `--dist loadgroup`. A test that signals, stops or reconfigures its server spawns its own.
+DEFAULT_SERVER_GROUP = pytest.mark.xdist_group("default-server")
+
+
+class DefaultServer:
+    """The shared default server: its process and URL, once healthy."""
+
+    def __init__(self, spawner: Spawner, ready_within: float = 10.0) -> None:
+        self.server = spawner("--port", "0")
+        self.url, self.ready_seconds = self.server.wait_healthy(ready_within)
