@@ -24,8 +24,7 @@ from emulator.http.middleware import Gateway
 from emulator.http.recipients import recipient_json
 from emulator.http.routes import PATH_TABLE, ROUTES
 from emulator.scenario.limits import MAX_FILE_BYTES, ScenarioLimits
-from emulator.scenario.load import load_named_scenario
-from emulator.scenario.schema import ScenarioSpec
+from emulator.scenario.prebuilt import PreparedScenario, bundled_scenario, read_prepared
 from emulator.service import Emulator
 from emulator.settings import Settings
 from emulator.statefile import StateFileError, prepare_target
@@ -33,6 +32,7 @@ from emulator.support.clock import Clock, SystemClock
 from emulator.support.rendercache import RenderCache
 
 if TYPE_CHECKING:
+    from emulator.scenario.schema import ScenarioSpec
     from emulator.statefile import Saver
 
 log = logging.getLogger("emulator")
@@ -88,13 +88,31 @@ def _emulator(settings: Settings, scenario: ScenarioSpec | None, clock: Clock,
 
         emulator = load_state(target.path, clock, recipient_json, empty_is_new=target.in_place)
     if emulator is None:
-        if scenario is None:
-            scenario = load_named_scenario(settings.scenario, limits)
-        emulator = Emulator(scenario, clock, recipient_json)
+        emulator = Emulator(scenario or _named_scenario(settings.scenario, limits), clock,
+                            recipient_json)
     emulator.renders = RenderCache(settings.render_cache_size) if settings.render_cache else None
     if target is not None:
         saver = Saver(emulator, target)
     return emulator, saver
+
+
+def _named_scenario(name_or_path: str, limits: ScenarioLimits,
+                    ) -> ScenarioSpec | PreparedScenario:
+    """What `--scenario` names: a bundled scenario from its pre-validated form while that is
+    current (its `ScenarioSpec` read when first needed), else the file, read and validated."""
+
+    def load() -> ScenarioSpec:
+        # Here, not at the top: reading and validating a scenario needs pydantic, which
+        # serving the bundled default loads only when the spec is first needed.
+        from emulator.scenario.load import load_named_scenario
+
+        return load_named_scenario(name_or_path, limits)
+
+    if not Path(name_or_path).is_file() and bundled_scenario(name_or_path) is not None:
+        prepared = read_prepared(name_or_path, limits, load)
+        if prepared is not None:
+            return prepared
+    return load()
 
 
 def _lifespan(emulator: Emulator, saver: Saver | None, save_every: int | None,

@@ -5,22 +5,15 @@ layer acts them out: an error status, latency, or a dropped connection.)"""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emulator.domain.faults import FaultRule
-from emulator.scenario.schema import FaultSpec, ScenarioSpec
+from emulator.scenario.blueprint import fault_rule
+from emulator.scenario.prebuilt import PreparedScenario
 from emulator.support.rng import RandomSource
 
-
-def fault_rule(spec: FaultSpec) -> FaultRule:
-    """The domain rule of one entry in the scenario's `faults:` shape."""
-    respond = spec.respond
-    return FaultRule(
-        method=spec.when.method, path=spec.when.path, every=spec.every, nth=spec.nth,
-        probability=spec.probability, status=respond.status if respond else None,
-        message=respond.message if respond else None,
-        retry_after=respond.retry_after if respond else None, delay=spec.delay, drop=spec.drop,
-    )
+if TYPE_CHECKING:
+    from emulator.scenario.schema import ScenarioSpec
 
 
 def fault_shape(rule: FaultRule) -> dict[str, Any]:
@@ -60,8 +53,10 @@ class _FaultState:
 class FaultInjector:
     """Holds the counters of the loaded scenario's faults; replaced whole when it is reloaded."""
 
-    def __init__(self, spec: ScenarioSpec) -> None:
-        self.faults = [_FaultState(fault_rule(f)) for f in spec.faults]
+    def __init__(self, spec: ScenarioSpec | PreparedScenario) -> None:
+        rules = (spec.faults if isinstance(spec, PreparedScenario)
+                 else [fault_rule(fault) for fault in spec.faults])
+        self.faults = [_FaultState(rule) for rule in rules]
         self.rng = RandomSource(spec.seed, "faults")
 
     def state(self) -> tuple[list[int], list[object]]:

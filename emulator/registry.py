@@ -4,20 +4,28 @@ dictionary operation here."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from emulator.domain.auth import authorize, reaches
 from emulator.domain.errors import bad_request, found
 from emulator.domain.org import Blueprint, Listener, Org
 from emulator.domain.populate import populate
 from emulator.scenario.blueprint import NewOrg, runtime_blueprint, scenario_blueprints
-from emulator.scenario.schema import ScenarioSpec
+from emulator.scenario.prebuilt import PreparedScenario
 from emulator.support.clock import Clock, VirtualClock
 from emulator.support.rng import RandomSource
 
+if TYPE_CHECKING:
+    from emulator.scenario.schema import ScenarioSpec
+
 
 class OrgRegistry:
-    def __init__(self, spec: ScenarioSpec, clock: Clock, *, build: bool = True) -> None:
+    def __init__(self, spec: ScenarioSpec | PreparedScenario, clock: Clock, *,
+                 build: bool = True) -> None:
         self.clock = clock
-        self.spec = spec
+        # The loaded scenario; a prepared one (the bundled default as served) is replaced by
+        # its `ScenarioSpec` when that is first needed (`spec`).
+        self._source = spec
         self.orgs: dict[str, Org] = {}
         self.keys: dict[str, str] = {}
         # The last key and org id `authorize` answered, and its org: a public request asks
@@ -30,8 +38,19 @@ class OrgRegistry:
         # One stream for the whole life of the registry: ids and keys of orgs made at run time
         # are never issued twice, even across resets (an old client must get 401, not a new org).
         self.new_org_ids = RandomSource(spec.seed, "runtime-orgs")
-        if build:  # (a state file brings its own orgs: see `install`)
+        if not build:  # (a state file brings its own orgs: see `install`)
+            return
+        if isinstance(spec, PreparedScenario):
+            self._install(spec, {plan.org_id: self.build(plan) for plan in spec.blueprints})
+        else:
             self.load(spec)
+
+    @property
+    def spec(self) -> ScenarioSpec:
+        """The loaded scenario, made now if it came prepared (this imports pydantic)."""
+        if isinstance(self._source, PreparedScenario):
+            self._source = self._source.spec()
+        return self._source
 
     def load(self, spec: ScenarioSpec) -> None:
         """Replace every org, those made at run time included, with what `spec` describes; all
@@ -44,7 +63,10 @@ class OrgRegistry:
 
     def install(self, spec: ScenarioSpec, orgs: dict[str, Org]) -> None:
         """Every org replaced by `orgs`, already built (from `spec`, or from a state file)."""
-        self.spec, self.orgs = spec, orgs
+        self._install(spec, orgs)
+
+    def _install(self, spec: ScenarioSpec | PreparedScenario, orgs: dict[str, Org]) -> None:
+        self._source, self.orgs = spec, orgs
         self._authorized = None
         self.generation += 1
         self._index_keys()

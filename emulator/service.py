@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from emulator.domain.auth import parse_bearer
 from emulator.domain.errors import ApiError
@@ -16,19 +17,23 @@ from emulator.faults import FaultInjector, PickedFault
 from emulator.journal import Journal
 from emulator.registry import OrgRegistry
 from emulator.scenario.blueprint import NewOrg
-from emulator.scenario.schema import ScenarioSpec
+from emulator.scenario.prebuilt import PreparedScenario
 from emulator.support.clock import Clock
 from emulator.support.gcpause import SettledHeap, collector_paused
 from emulator.support.rendercache import RenderCache
 from emulator.timekeeping import advance, moving_orgs
 from emulator.webhooks import RowRenderer, WebhookSender
 
+if TYPE_CHECKING:
+    from emulator.scenario.schema import ScenarioSpec
+
 # Contacts a background slice of a marketing send covers before letting other requests in.
 JOB_SLICE = 2_000
 
 
 class Emulator:
-    def __init__(self, spec: ScenarioSpec, clock: Clock, render_row: RowRenderer, *,
+    def __init__(self, spec: ScenarioSpec | PreparedScenario, clock: Clock,
+                 render_row: RowRenderer, *,
                  build_orgs: bool = True) -> None:
         # Without `build_orgs` the registry starts empty (a state file fills it).
         self.registry = OrgRegistry(spec, clock, build=build_orgs)

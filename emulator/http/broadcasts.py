@@ -7,7 +7,8 @@ included)."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import TYPE_CHECKING
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -29,17 +30,23 @@ from emulator.domain.org import Org
 from emulator.domain.outcome import COUNTER_NAMES
 from emulator.domain.transactional import Trigger, trigger
 from emulator.http import query
-from emulator.http.answers import Answer, Count, Json, JsonObject, Timestamp
+from emulator.http.answers import Answer, Count, Field, Json, JsonObject, Timestamp
+from emulator.http.bodies import Body
 from emulator.http.cached import json_answer, json_array, keep_answer, kept_answer, rendered_all
 from emulator.http.common import emulator_of, open_org, read_body
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.operation import BROADCASTS, CONTROL, Handler, Operations
 from emulator.http.recipients import Recipient, send_answer
-from emulator.http.schemas import CreateBroadcastBody, SendBody, TemplateBody, parse_body
 from emulator.http.segments import EmbeddedSegment, embedded_segment_json
 from emulator.support.clock import format_timestamp as ts
 
+if TYPE_CHECKING:
+    from emulator.http.schemas import CreateBroadcastBody, SendBody, TemplateBody
+
 OPERATIONS = Operations(BROADCASTS)
+CREATE_BROADCAST_BODY: Body[CreateBroadcastBody] = Body("CreateBroadcastBody")
+SEND_BODY: Body[SendBody] = Body("SendBody")
+TEMPLATE_BODY: Body[TemplateBody] = Body("TemplateBody")
 
 
 class Template(Answer):
@@ -158,11 +165,11 @@ async def list_broadcasts_endpoint(request: Request) -> Response:
 
 
 @OPERATIONS.declare("POST", paths.BROADCASTS, "createBroadcast", "Create a broadcast (DRAFT)",
-                    answer=Broadcast, body=CreateBroadcastBody, errors=(400, 413))
+                    answer=Broadcast, body=CREATE_BROADCAST_BODY, errors=(400, 413))
 async def create_broadcast_endpoint(request: Request) -> Response:
     raw = await read_body(request)
     org = await open_org(request)
-    body = parse_body(CreateBroadcastBody, raw)
+    body = CREATE_BROADCAST_BODY.parse(raw)
     broadcast = create_broadcast(org, NewBroadcast(
         name=body.name,
         type=BroadcastType(body.type or "MARKETING"),
@@ -174,14 +181,14 @@ async def create_broadcast_endpoint(request: Request) -> Response:
 
 
 @OPERATIONS.declare("POST", paths.BROADCAST_SEND, "sendBroadcast", "Send a broadcast",
-                    answer=(SendAnswer, Broadcast), body=SendBody, errors=(400, 413),
+                    answer=(SendAnswer, Broadcast), body=SEND_BODY, errors=(400, 413),
                     description=SEND_BODY_NOTE)
 async def send_endpoint(request: Request) -> Response:
     raw = await read_body(request)
     org = await open_org(request)
     broadcast = get_broadcast(org, request.path_params["broadcast_id"])
     org.limits.check_send(org.clock.now())
-    body = parse_body(SendBody, raw)
+    body = SEND_BODY.parse(raw)
     if broadcast.type is BroadcastType.MARKETING:
         # A marketing send takes no body: a trigger's fields are refused, never ignored.
         send_marketing(org, broadcast, body.given())
@@ -241,11 +248,11 @@ async def cancel_endpoint(request: Request) -> Response:
 
 @OPERATIONS.declare("POST", paths.ORG_BROADCAST_TEMPLATES, "addTemplate",
                     "Add a template to a broadcast", tag=CONTROL, answer=Template,
-                    body=TemplateBody, errors=(400, 404, 413))
+                    body=TEMPLATE_BODY, errors=(400, 404, 413))
 async def add_template_endpoint(request: Request) -> Response:
     raw = await read_body(request)
     org = await emulator_of(request).org(request.path_params["org_id"])
     broadcast = get_broadcast(org, request.path_params["broadcast_id"])
-    body = parse_body(TemplateBody, raw)
+    body = TEMPLATE_BODY.parse(raw)
     template = add_template(org, broadcast, body.id, body.integration_id, body.config)
     return FastJSONResponse(template_json(template))

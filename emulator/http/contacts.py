@@ -3,6 +3,8 @@ contact endpoints (read → authorize → parse → one domain call → render).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -23,15 +25,20 @@ from emulator.domain.entities import Integration
 from emulator.domain.org import Org
 from emulator.http import query
 from emulator.http.answers import Answer, Json, JsonObject, Timestamp
+from emulator.http.bodies import Body, patched
 from emulator.http.cached import paged_rendered
 from emulator.http.common import emulator_of, open_org, read_body
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.operation import CONTACTS, Operations
-from emulator.http.schemas import CreateContactBody, UpdateContactBody, parse_body, patched
 from emulator.http.segments import EmbeddedSegment, Segment, embedded_segment_json, segment_json
 from emulator.support.clock import format_timestamp as ts
 
+if TYPE_CHECKING:
+    from emulator.http.schemas import CreateContactBody, UpdateContactBody
+
 OPERATIONS = Operations(CONTACTS)
+CREATE_CONTACT_BODY: Body[CreateContactBody] = Body("CreateContactBody")
+UPDATE_CONTACT_BODY: Body[UpdateContactBody] = Body("UpdateContactBody")
 
 
 class Channel(Answer):
@@ -129,11 +136,11 @@ async def list_contacts_endpoint(request: Request) -> Response:
 
 
 @OPERATIONS.declare("POST", paths.CONTACTS, "createContact", "Create a contact with one channel",
-                    answer=Contact, body=CreateContactBody, errors=(400, 413))
+                    answer=Contact, body=CREATE_CONTACT_BODY, errors=(400, 413))
 async def create_contact_endpoint(request: Request) -> Response:
     raw = await read_body(request)
     org = await open_org(request)
-    body = parse_body(CreateContactBody, raw)
+    body = CREATE_CONTACT_BODY.parse(raw)
     contact = create_contact(org, NewContact(
         user_id=body.channel.user_id, name=body.channel.name, email=body.channel.email,
         phone=body.channel.phone, segment_ids=tuple(body.segment_ids or ()),
@@ -143,12 +150,12 @@ async def create_contact_endpoint(request: Request) -> Response:
 
 @OPERATIONS.declare("PATCH", paths.CONTACT, "updateContact",
                     "Update a contact (name, blocked, unsubscribed)", answer=Contact,
-                    body=UpdateContactBody, errors=(400, 413))
+                    body=UPDATE_CONTACT_BODY, errors=(400, 413))
 async def update_contact_endpoint(request: Request) -> Response:
     raw = await read_body(request)
     org = await open_org(request)
     contact = get_contact(org, request.path_params["contact_id"])
-    body = parse_body(UpdateContactBody, raw)
+    body = UPDATE_CONTACT_BODY.parse(raw)
     given = patched(body, non_null=("blocked", "unsubscribed"))
     changes: dict[str, object] = {"name": body.name} if "name" in given else {}
     update_contact(org, contact, blocked=body.blocked, unsubscribed=body.unsubscribed,

@@ -8,32 +8,34 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator import paths
 from emulator.domain.errors import ApiError, FieldProblem, bad_request
-from emulator.http.answers import Answer, Count, Json, Timestamp
+from emulator.http.answers import Answer, Count, Field, Json, Timestamp
+from emulator.http.bodies import Body
 from emulator.http.common import emulator_of, read_body
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.operation import CONTROL, Operations
 from emulator.http.query import ORG_ONLY
-from emulator.http.schemas import AdvanceBody, NewOrgBody, ResetBody, parse_body
 from emulator.inspection import ClockState, clocks
 from emulator.scenario.blueprint import NewOrg
 from emulator.scenario.limits import ScenarioLimits
-from emulator.scenario.load import load_scenario_json, load_scenario_text
 from emulator.scenario.problems import ScenarioError, format_path
-from emulator.scenario.schema import ScenarioSpec
 from emulator.service import Emulator
 from emulator.statefile import StateFileError
 from emulator.support.clock import format_timestamp as ts
 
 if TYPE_CHECKING:
+    from emulator.http.schemas import AdvanceBody, NewOrgBody, ResetBody
+    from emulator.scenario.schema import ScenarioSpec
     from emulator.statefile.saver import Saver
 
 OPERATIONS = Operations(CONTROL)
+ADVANCE_BODY: Body[AdvanceBody] = Body("AdvanceBody")
+NEW_ORG_BODY: Body[NewOrgBody] = Body("NewOrgBody")
+RESET_BODY: Body[ResetBody] = Body("ResetBody")
 
 
 class Health(Answer):
@@ -98,9 +100,9 @@ async def health(request: Request) -> Response:
 
 
 @OPERATIONS.declare("POST", paths.RESET, "reset", "Reset one org (or all) to the scenario",
-                    answer=ResetAnswer, body=ResetBody, errors=(400, 404, 413))
+                    answer=ResetAnswer, body=RESET_BODY, errors=(400, 404, 413))
 async def reset(request: Request) -> Response:
-    body = parse_body(ResetBody, await read_body(request))
+    body = RESET_BODY.parse(await read_body(request))
     await emulator_of(request).reset(body.org_id)
     return FastJSONResponse({"status": "ok", "org_id": body.org_id})
 
@@ -115,10 +117,10 @@ async def get_clock(request: Request) -> Response:
 
 @OPERATIONS.declare("POST", paths.CLOCK_ADVANCE, "advanceClock",
                     "Move virtual time; answers once what fell due has run", answer=ClockAnswer,
-                    body=AdvanceBody, errors=(400, 404, 413))
+                    body=ADVANCE_BODY, errors=(400, 404, 413))
 async def advance_clock(request: Request) -> Response:
     """Moves virtual time and answers once everything that fell due has run, webhooks included."""
-    body = parse_body(AdvanceBody, await read_body(request))
+    body = ADVANCE_BODY.parse(await read_body(request))
     orgs = await emulator_of(request).advance(body.seconds, body.org_id)
     return FastJSONResponse(clocks_json(clocks(orgs)))
 
@@ -149,6 +151,9 @@ async def put_scenario(request: Request) -> Response:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ApiError(400, "The scenario must be UTF-8 text (YAML or JSON)") from None
+    # Here, not at the top: reading a scenario needs pydantic, which serving loads only now.
+    from emulator.scenario.load import load_scenario_text
+
     emulator = emulator_of(request)
     limits = request.app.state.scenario_limits
     spec = await asyncio.to_thread(
@@ -162,10 +167,10 @@ async def put_scenario(request: Request) -> Response:
 
 @OPERATIONS.declare("POST", paths.ORGS, "createOrg",
                     "A fresh isolated org with a new API key", answer=NewOrgAnswer,
-                    body=NewOrgBody, errors=(400, 404, 413))
+                    body=NEW_ORG_BODY, errors=(400, 404, 413))
 async def create_org(request: Request) -> Response:
     """A fresh isolated org with a new key: how tests isolate themselves on one server."""
-    body = parse_body(NewOrgBody, await read_body(request))
+    body = NEW_ORG_BODY.parse(await read_body(request))
     limits = request.app.state.scenario_limits
     return FastJSONResponse(await make_org(emulator_of(request), body, limits))
 
@@ -177,6 +182,8 @@ async def make_org(emulator: Emulator, body: NewOrgBody, limits: ScenarioLimits)
         raise ApiError(400, "Give copy_of or scenario, not both")
     if body.org is not None and body.scenario is None:
         raise bad_request("org: names an org of `scenario`, which is missing", "org")
+    from emulator.scenario.load import load_scenario_json, load_scenario_text  # as above
+
     given = body.scenario
     scenario = None
     if isinstance(given, str):  # YAML text, as an export answers it

@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Send
 
 from emulator.domain.errors import ApiError, FieldProblem
-from emulator.http.answers import Answer
+from emulator.http.answers import Answer, Field
 from emulator.http.fastjson import FastJSONResponse, encode_json
 from emulator.scenario.problems import format_path
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 log = logging.getLogger("emulator")
 Headers = list[tuple[bytes, bytes]]

@@ -7,7 +7,6 @@ import itertools
 from collections.abc import Iterator
 from typing import Literal
 
-from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -18,7 +17,7 @@ from emulator.domain.errors import ApiError
 from emulator.domain.org import Org
 from emulator.domain.outbox import Message
 from emulator.http import query
-from emulator.http.answers import Answer, Count, Json, JsonObject, Timestamp
+from emulator.http.answers import Answer, Count, Field, Json, JsonObject, Timestamp
 from emulator.http.broadcasts import Broadcast, broadcast_json
 from emulator.http.cached import json_answer, json_array, rendered_all
 from emulator.http.common import emulator_of

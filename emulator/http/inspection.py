@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, create_model
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -23,7 +22,15 @@ from emulator.domain.outcome import WIRE_FLAGS, Flag, Outcome
 from emulator.domain.rules import magic_table
 from emulator.domain.webhooks import DeliveryState
 from emulator.http import query
-from emulator.http.answers import Answer, Count, Json, JsonObject, Timestamp
+from emulator.http.answers import (
+    Answer,
+    Count,
+    Field,
+    Json,
+    JsonObject,
+    Timestamp,
+    answer_class,
+)
 from emulator.http.common import emulator_of
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.operation import CONTROL, Operations
@@ -102,9 +109,10 @@ def _message_fields() -> dict[str, Any]:
 if TYPE_CHECKING:
     Message = Answer
 else:
-    Message = create_model(
-        "Message", __base__=Answer, __module__=__name__, **_message_fields(),
-        __doc__="One message of the outbox: a row that went to a provider, its content rendered.")
+    Message = answer_class(
+        "Message", Answer, __name__,
+        "One message of the outbox: a row that went to a provider, its content rendered.",
+        _message_fields())
 
 
 class JournalEntry(Answer):

@@ -1,6 +1,6 @@
 """The OpenAPI 3.1 document, built at run time from the operations of the route table
-(http/operation.py): their paths, methods, query models, and the pydantic models that parse
-requests and describe answers."""
+(http/operation.py): their paths, methods, query models, the pydantic models that parse
+requests and the answer models' pydantic twins (http/answermodels.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from starlette.routing import BaseRoute
 
 from emulator.domain.errors import FieldProblem
+from emulator.http.answermodels import pydantic_model
+from emulator.http.answers import Answer
 from emulator.http.errors import Error, envelope_example
 from emulator.http.operation import CONTROL, Operation, OperationRoute
 from emulator.support.version import __version__
@@ -56,7 +58,7 @@ Errors are one JSON envelope (ENVELOPE on validation errors).
 Lists are bare JSON arrays, newest first; totals travel in the `pagination-*` headers.
 The `emulator control` operations (`/_emulator/...`) are the emulator's own: no key, same-origin
 only, never part of the real API.""".replace(
-    "ENVELOPE", ", ".join(f"`{name}`" for name in Error.model_fields))
+    "ENVELOPE", ", ".join(f"`{name}`" for name in Error.__annotations__))
 
 
 def routed_operations(routes: Iterable[BaseRoute]) -> list[tuple[str, str, Operation]]:
@@ -109,16 +111,18 @@ def openapi_json(routes: Sequence[BaseRoute]) -> bytes:
     return json.dumps(openapi_document(routes), indent=2).encode()
 
 
-def _models(operation: Operation) -> list[type[BaseModel]]:
+def _answer_models(operation: Operation) -> list[type[BaseModel]]:
     answers = operation.answer if isinstance(operation.answer, tuple) else (operation.answer,)
-    return [m for m in (*answers, operation.body) if m is not None]
+    return [pydantic_model(m) for m in answers if m is not None]
 
 
 def _schemas(operations: Iterable[Operation]) -> Json:
-    models: dict[type[BaseModel], JsonSchemaMode] = {Error: "serialization"}
+    models: dict[type[BaseModel], JsonSchemaMode] = {pydantic_model(Error): "serialization"}
     for operation in operations:
-        for model in _models(operation):
-            models[model] = "validation" if model is operation.body else "serialization"
+        for model in _answer_models(operation):
+            models[model] = "serialization"
+        if operation.body is not None:
+            models[operation.body.model()] = "validation"
     _, schema = models_json_schema(list(models.items()), ref_template=REF)
     definitions: Json = schema["$defs"]
     for model in _request_models(m for m, mode in models.items() if mode == "validation"):
@@ -169,7 +173,7 @@ def _leave_out_absent(model: type[BaseModel], schema: Json) -> None:
             spec["anyOf"] = rest
 
 
-def _ref(model: type[BaseModel]) -> Json:
+def _ref(model: type[BaseModel] | type[Answer]) -> Json:
     return {"$ref": REF.format(model=model.__name__)}
 
 
@@ -208,9 +212,10 @@ def _request_body(operation: Operation) -> Json | None:
             "application/json": {"schema": {"type": "object"}}}}
     if operation.body is None:
         return None
-    required = any(f.is_required() for f in operation.body.model_fields.values())
-    media: Json = {"schema": _ref(operation.body)}
-    example = getattr(operation.body, "EXAMPLE", None)
+    model = operation.body.model()
+    required = any(f.is_required() for f in model.model_fields.values())
+    media: Json = {"schema": _ref(model)}
+    example = getattr(model, "EXAMPLE", None)
     if example is not None:
         media["example"] = example
     return {"required": required,

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from emulator.http import answers
+from emulator.http.bodies import Body
 from emulator.http.query import Query
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
 Handler = Callable[[Request], Awaitable[Response]]
-Answer = type[BaseModel] | tuple[type[BaseModel], ...] | None
+Answer = type[answers.Answer] | tuple[type[answers.Answer], ...] | None
 
 BROADCASTS, CONTACTS, SEGMENTS = "broadcasts", "contacts", "segments"
 CONTROL = "emulator control"
@@ -34,7 +39,7 @@ class Operation:
     tag: str
     answer: Answer
     many: bool = False  # the answer is a JSON array of `answer`
-    body: type[BaseModel] | None = None
+    body: Body[BaseModel] | None = None
     yaml_body: bool = False  # a whole scenario file, YAML or JSON
     errors: tuple[int, ...] = ()
     query: Query = field(default_factory=Query)
@@ -62,7 +67,7 @@ class Operations(list[Operation]):
         self.tag = tag
 
     def declare(self, method: str, path: str, id: str, summary: str, *, answer: Answer,
-                many: bool = False, body: type[BaseModel] | None = None,
+                many: bool = False, body: Body[BaseModel] | None = None,
                 yaml_body: bool = False, errors: tuple[int, ...] = (),
                 query: Query | None = None, description: str = "", hidden: bool = False,
                 tag: str | None = None, yaml_answer: bool = False,

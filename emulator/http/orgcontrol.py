@@ -4,25 +4,32 @@ Each handler: parse → one call → render, with its answer model beside it."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import TYPE_CHECKING
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator import paths
 from emulator.domain.faults import RunTimeFault
 from emulator.domain.org import Org
-from emulator.faults import fault_rule, fault_shape
-from emulator.http.answers import Answer, Count, Json, JsonObject
+from emulator.faults import fault_shape
+from emulator.http.answers import Answer, Count, Field, Json, JsonObject
+from emulator.http.bodies import Body
 from emulator.http.common import emulator_of, read_body
 from emulator.http.control import Deleted
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.inspection import Cleared
 from emulator.http.operation import CONTROL, Operations
-from emulator.http.schemas import FaultBody, OutcomesBody, parse_body
+from emulator.scenario.blueprint import fault_rule
 from emulator.scenario.export import export_org
 from emulator.scenario.outcomes import rule_shape, run_time_rules
 
+if TYPE_CHECKING:
+    from emulator.http.schemas import FaultBody, OutcomesBody
+
 OPERATIONS = Operations(CONTROL)
+FAULT_BODY: Body[FaultBody] = Body("FaultBody")
+OUTCOMES_BODY: Body[OutcomesBody] = Body("OutcomesBody")
 
 
 class FaultAdded(Answer):
@@ -73,14 +80,14 @@ def outcomes_json(org: Org) -> Json:
 
 @OPERATIONS.declare(
     "POST", paths.ORG_FAULTS, "addFault", "Add a run-time fault to one org", answer=FaultAdded,
-    body=FaultBody, errors=(400, 404, 413),
+    body=FAULT_BODY, errors=(400, 404, 413),
     description="One rule in the scenario's `faults:` shape, plus `times` (it fires that many "
                 "times, then is gone). It fires only on requests that reach this org, once "
                 "their key is checked, before the scenario's faults.")
 async def add_fault(request: Request) -> Response:
     raw = await read_body(request)
     org = await emulator_of(request).org(request.path_params["org_id"])
-    body = parse_body(FaultBody, raw)
+    body = FAULT_BODY.parse(raw)
     return FastJSONResponse({"id": org.faults.add(fault_rule(body), body.times).id})
 
 
@@ -117,11 +124,11 @@ async def get_outcomes(request: Request) -> Response:
 
 @OPERATIONS.declare("PUT", paths.ORG_OUTCOMES, "putOutcomes",
                     "Replace an org's outcome rules from its next message on",
-                    answer=OutcomeRules, body=OutcomesBody, errors=(400, 404, 413))
+                    answer=OutcomeRules, body=OUTCOMES_BODY, errors=(400, 404, 413))
 async def put_outcomes(request: Request) -> Response:
     raw = await read_body(request)
     org = await emulator_of(request).org(request.path_params["org_id"])
-    body = parse_body(OutcomesBody, raw)
+    body = OUTCOMES_BODY.parse(raw)
     org.policy.replace(run_time_rules(body.outcomes))
     return FastJSONResponse(outcomes_json(org))
 

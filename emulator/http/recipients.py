@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import Field, create_model
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -20,7 +19,7 @@ from emulator.domain.outcome import WIRE_FLAGS, Flag
 from emulator.domain.recipients import RecipientFilter, page_recipients
 from emulator.domain.why import WhyKind
 from emulator.http import query
-from emulator.http.answers import Answer, Json, Timestamp
+from emulator.http.answers import Answer, Field, Json, Timestamp, answer_class
 from emulator.http.cached import json_array, keep_answer, kept_answer, rendered_all
 from emulator.http.common import emulator_of, open_org
 from emulator.http.contacts import Contact, contact_json
@@ -52,10 +51,10 @@ def _recipient_fields() -> dict[str, Any]:
 if TYPE_CHECKING:
     Recipient = Answer
 else:
-    Recipient = create_model(
-        "Recipient", __base__=Answer, __module__=__name__, **_recipient_fields(),
-        __doc__="One recipient row: the union of the send answer's and the recipients list's "
-                "shapes.")
+    Recipient = answer_class(
+        "Recipient", Answer, __name__,
+        "One recipient row: the union of the send answer's and the recipients list's shapes.",
+        _recipient_fields())
 
 
 class Why(Answer):

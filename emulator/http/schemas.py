@@ -19,9 +19,10 @@ from pydantic import (
 )
 
 from emulator.domain.entities import Integration
-from emulator.domain.errors import ApiError, bad_request
+from emulator.domain.errors import ApiError
+from emulator.domain.kinds import SegmentColor
 from emulator.http.errors import validation_error
-from emulator.scenario.schema import FaultSpec, OutcomeRuleSpec, SegmentColor
+from emulator.scenario.schema import FaultSpec, OutcomeRuleSpec
 from emulator.support.addresses import check_email, check_phone
 from emulator.support.durations import MAX_DURATION
 from emulator.support.jsonvalues import check_finite, check_text
@@ -178,17 +179,6 @@ class NewOrgBody(_Body):
 class AdvanceBody(_Body):
     seconds: Annotated[float, Field(ge=0, le=MAX_DURATION)]
     org_id: Id | None = None
-
-
-def patched(body: BaseModel, non_null: tuple[str, ...]) -> set[str]:
-    """The fields a PATCH body sets: at least one, and none of `non_null` set to null."""
-    given = body.model_fields_set
-    if not given:
-        raise bad_request(f"Give at least one of {', '.join(type(body).model_fields)}")
-    for field_name in non_null:
-        if field_name in given and getattr(body, field_name) is None:
-            raise bad_request(f"{field_name}: must not be null", field_name)
-    return given
 
 
 class FaultBody(FaultSpec):

@@ -3,25 +3,28 @@ segment endpoints (read → authorize → parse → one domain call → render).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator import paths
 from emulator.domain import entities
 from emulator.domain.contacts import get_segment, list_segments, update_segment
-from emulator.http.answers import Answer, Count, Json, Timestamp
+from emulator.domain.kinds import SegmentColor
+from emulator.http.answers import Answer, Count, Field, Json, Timestamp
+from emulator.http.bodies import Body, patched
 from emulator.http.common import open_org, paged, read_body
 from emulator.http.fastjson import FastJSONResponse
 from emulator.http.operation import SEGMENTS, Operations
 from emulator.http.query import Query
-from emulator.http.schemas import UpdateSegmentBody, parse_body, patched
-from emulator.scenario.schema import SegmentColor
 from emulator.support.clock import format_timestamp as ts
 
+if TYPE_CHECKING:
+    from emulator.http.schemas import UpdateSegmentBody
+
 OPERATIONS = Operations(SEGMENTS)
+UPDATE_SEGMENT_BODY: Body[UpdateSegmentBody] = Body("UpdateSegmentBody")
 
 
 class EmbeddedSegment(Answer):
@@ -75,12 +78,12 @@ async def list_segments_endpoint(request: Request) -> Response:
 
 
 @OPERATIONS.declare("PATCH", paths.SEGMENT, "updateSegment", "Update a segment (name, color)",
-                    answer=Segment, body=UpdateSegmentBody, errors=(400, 413))
+                    answer=Segment, body=UPDATE_SEGMENT_BODY, errors=(400, 413))
 async def update_segment_endpoint(request: Request) -> Response:
     raw = await read_body(request)
     org = await open_org(request)
     segment = get_segment(org, request.path_params["segment_id"])
-    body = parse_body(UpdateSegmentBody, raw)
+    body = UPDATE_SEGMENT_BODY.parse(raw)
     patched(body, non_null=("name", "color"))
     update_segment(org, segment, name=body.name, color=body.color)
     return FastJSONResponse(segment_json(segment))

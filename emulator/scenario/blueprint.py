@@ -8,9 +8,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emulator.domain.errors import bad_request
+from emulator.domain.faults import FaultRule
 from emulator.domain.org import Blueprint
 from emulator.domain.ratelimit import Limit, LimitSettings
 from emulator.domain.seeds import (
@@ -24,16 +25,19 @@ from emulator.domain.seeds import (
 )
 from emulator.domain.webhooks import WebhookTarget
 from emulator.scenario.outcomes import rule_book
-from emulator.scenario.schema import (
-    BroadcastSpec,
-    ChannelSpec,
-    ContactSpec,
-    GenerateSpec,
-    OrgSpec,
-    RateLimitSpec,
-    ScenarioSpec,
-)
 from emulator.support.rng import RandomSource
+
+if TYPE_CHECKING:
+    from emulator.scenario.schema import (
+        BroadcastSpec,
+        ChannelSpec,
+        ContactSpec,
+        FaultSpec,
+        GenerateSpec,
+        OrgSpec,
+        RateLimitSpec,
+        ScenarioSpec,
+    )
 
 
 def org_ids(spec: ScenarioSpec) -> list[str]:
@@ -46,6 +50,17 @@ def scenario_blueprints(spec: ScenarioSpec) -> list[Blueprint]:
     """One blueprint per org of the scenario, in the scenario's order."""
     return [_blueprint(spec, spec, org_spec, org_id)
             for org_id, org_spec in zip(org_ids(spec), spec.orgs, strict=True)]
+
+
+def fault_rule(spec: FaultSpec) -> FaultRule:
+    """The domain rule of one entry in the scenario's `faults:` shape."""
+    respond = spec.respond
+    return FaultRule(
+        method=spec.when.method, path=spec.when.path, every=spec.every, nth=spec.nth,
+        probability=spec.probability, status=respond.status if respond else None,
+        message=respond.message if respond else None,
+        retry_after=respond.retry_after if respond else None, delay=spec.delay, drop=spec.drop,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +81,9 @@ def runtime_blueprint(loaded: ScenarioSpec, request: NewOrg, org_id: str,
                       api_key: str) -> Blueprint:
     """An org made at run time, with its own id and key. Orgs made from a test's own scenario
     follow that scenario's outcome rules and webhooks; rate limits are the loaded scenario's."""
+    # Here, not at the top: serving loads the scenario models only when first needed.
+    from emulator.scenario.schema import OrgSpec
+
     source_spec, source_org = loaded, OrgSpec()
     if request.copy_of is not None:
         source_org = _scenario_org(loaded, request.copy_of, "copy_of")

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from emulator.scenario.problems import Path
-from emulator.scenario.schema import OrgSpec, ScenarioSpec
 from emulator.settings import Settings
+
+if TYPE_CHECKING:
+    from emulator.scenario.schema import OrgSpec, ScenarioSpec
 
 # One source for the defaults: the Settings fields (no environment is read here).
 _DEFAULTS = Settings()

@@ -14,27 +14,17 @@ from pydantic import ValidationError
 
 from emulator.scenario.check import check_scenario
 from emulator.scenario.limits import ScenarioLimits, check_limits
-from emulator.scenario.prebuilt import read_prebuilt, write_prebuilt
+from emulator.scenario.prebuilt import (
+    bundled_scenario,
+    bundled_scenarios_dir,
+    read_prebuilt,
+    write_prebuilt,
+)
 from emulator.scenario.problems import Problem, ScenarioError
 from emulator.scenario.schema import ScenarioSpec
 
 if TYPE_CHECKING:
     from emulator.scenario.include import Composed
-
-_BUNDLED = FilePath(__file__).resolve().parent.parent / "_bundled" / "scenarios"
-_CHECKOUT = FilePath(__file__).resolve().parents[2] / "scenarios"
-
-
-def bundled_scenarios_dir() -> FilePath:
-    """Inside an installed wheel the scenarios ship in the package; in a checkout, at its top."""
-    return _BUNDLED if _BUNDLED.is_dir() else _CHECKOUT
-
-
-def bundled_scenario(name: str) -> FilePath | None:
-    """The bundled scenario called `name` (`default`, `otp`, ...), if there is one."""
-    path = bundled_scenarios_dir() / f"{name}.yaml"
-    return path if "/" not in name and path.is_file() else None
-
 
 def resolve_scenario_path(name_or_path: str) -> FilePath:
     """A path to a file, or the name of a bundled scenario (`default`, `otp`, ...)."""

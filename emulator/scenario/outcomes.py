@@ -3,12 +3,18 @@ and rules back into that shape (GET /_emulator/orgs/{id}/outcomes, export)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from emulator.domain.outcome import TIMING_KEYS, Flag, Outcome
 from emulator.domain.rules import RUN_TIME, Choice, ChoiceKind, Rule, RuleBook, When
-from emulator.scenario.schema import OutcomeRuleSpec, ScenarioSpec, TimingSpec, WhenSpec
+
+if TYPE_CHECKING:
+    from emulator.scenario.schema import OutcomeRuleSpec, ScenarioSpec, TimingSpec
+
+# A `when:`'s keys in the scenario's order (WhenSpec's fields, the domain's `When` alike).
+_WHEN_KEYS = tuple(field.name for field in dataclasses.fields(When))
 
 
 def rule_book(spec: ScenarioSpec) -> RuleBook:
@@ -24,7 +30,7 @@ def run_time_rules(specs: list[OutcomeRuleSpec]) -> tuple[Rule, ...]:
 def rule_shape(rule: Rule) -> dict[str, Any]:
     """One rule in the scenario's `outcomes:` shape (only the keys it sets)."""
     shape: dict[str, Any] = {}
-    when = {k: getattr(rule.when, k) for k in WhenSpec.model_fields
+    when = {k: getattr(rule.when, k) for k in _WHEN_KEYS
             if getattr(rule.when, k) is not None}
     if when:
         shape["when"] = when

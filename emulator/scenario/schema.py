@@ -23,6 +23,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from emulator.domain.entities import BroadcastStatus, BroadcastType, Integration
+from emulator.domain.kinds import SegmentColor
 from emulator.domain.outcome import EVENT_NAMES, TIMING_KEYS, Outcome
 from emulator.support.addresses import check_email, check_phone
 from emulator.support.durations import MAX_DURATION, parse_duration
@@ -31,10 +32,6 @@ from emulator.support.moments import check_moment
 
 JsonObject = Annotated[dict[str, Any], AfterValidator(check_finite)]
 Id = Annotated[str, Field(min_length=1, max_length=256, pattern=r"^[^\s/]+$")]
-SegmentColor = Literal[
-    "red", "orange", "amber", "yellow", "lime", "green", "teal", "cyan", "sky", "blue",
-    "indigo", "violet", "purple", "fuchsia", "pink", "rose", "neutral",
-]
 Email = Annotated[str, Field(max_length=256), AfterValidator(check_email)]
 Phone = Annotated[str, Field(max_length=256), AfterValidator(check_phone)]
 

@@ -6,10 +6,10 @@ gzip) loads on first use, so an emulator without a state file never imports it."
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from emulator.statefile.target import StateFileError, prepare_target
+from emulator.support.lazynames import lazy_names
 
 if TYPE_CHECKING:
     from emulator.statefile.persist import load_state, save_state
@@ -19,16 +19,9 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT_VERSION", "Saver", "StateFileError", "load_state", "prepare_target",
            "save_state"]
 
-# Where each name loaded on first use lives.
-_HOMES = {
+__getattr__ = lazy_names(__name__, {
     "FORMAT_VERSION": "emulator.statefile.snapshot",
     "Saver": "emulator.statefile.saver",
     "load_state": "emulator.statefile.persist",
     "save_state": "emulator.statefile.persist",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _HOMES:
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module 'emulator.statefile' has no attribute {name!r}")
+})

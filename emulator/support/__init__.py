@@ -1,2 +1,2 @@
 """Small helpers at the bottom of every layer: clock, random ids, durations, moments, JSON
-values, field paths, garbage-collector pauses and addresses."""
+values, field paths, garbage-collector pauses, addresses and lazily loaded package names."""

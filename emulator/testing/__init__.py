@@ -6,7 +6,9 @@ public API of this package (docs/architecture.md, "Public API")."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from emulator.support.lazynames import lazy_names
 
 if TYPE_CHECKING:
     from emulator.support.clock import VirtualClock
@@ -24,7 +26,8 @@ __all__ = ["AsyncInProcessTransport", "BlockedRequestError", "EmulatorHandle",
            "InProcessTransport", "Interception", "InventOrg", "OffloadedTransport",
            "ThreadedServer", "VirtualClock", "intercept", "running"]
 
-_HOMES = {
+# Loaded on first use, so importing the pytest plugin stays cheap (see emulator/__init__).
+__getattr__ = lazy_names(__name__, {
     "EmulatorHandle": "emulator.testing.facade",
     "InventOrg": "emulator.testing.facade",
     "AsyncInProcessTransport": "emulator.testing.inprocess",
@@ -36,13 +39,4 @@ _HOMES = {
     "running": "emulator.testing.launch",
     "ThreadedServer": "emulator.testing.threaded",
     "VirtualClock": "emulator.support.clock",
-}
-
-
-def __getattr__(name: str) -> Any:
-    # Loaded on first use, so importing the pytest plugin stays cheap (see emulator/__init__).
-    if name in _HOMES:
-        import importlib
-
-        return getattr(importlib.import_module(_HOMES[name]), name)
-    raise AttributeError(f"module 'emulator.testing' has no attribute {name!r}")
+})

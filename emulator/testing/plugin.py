@@ -169,7 +169,7 @@ def _org_from_marker(emulator: EmulatorHandle, marker: pytest.Mark, test_dir: Pa
 
 def _scenario_path(name: str, test_dir: Path) -> Path:
     """A file relative to the test file (never the working directory), or a bundled name."""
-    from emulator.scenario.load import bundled_scenario
+    from emulator.scenario.prebuilt import bundled_scenario
 
     beside_test = test_dir / name
     if beside_test.is_file():

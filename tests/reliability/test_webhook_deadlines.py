@@ -68,14 +68,14 @@ async def test_an_inprocess_send_waits_only_until_the_deadline(mode: str) -> Non
 
 async def test_an_endless_answer_is_read_no_further_than_the_cap() -> None:
     with HostileReceiver(ENDLESS) as receiver:
-        app = create_app(scenario=load_scenario_text(scenario(receiver.url, timeout=5)))
+        app = create_app(scenario=load_scenario_text(scenario(receiver.url, timeout=30)))
         async with client(app, "key_org_a") as http:
             started = time.monotonic()
             await send(http)
-            assert time.monotonic() - started < 2.0  # not the 5 s deadline: the cap ends it
+            assert time.monotonic() - started < 15.0  # not the 30 s deadline: the cap ends it
             [delivery] = await log_of(http)
     assert delivery["state"] == "delivered", delivery
-    # The receiver wrote what the socket buffers took, far from the 5 s of a fast stream.
+    # The receiver wrote what the socket buffers took, far from 30 s of a fast stream.
     assert receiver.bytes_sent < 16 * 1024 * 1024
 
 
@@ -95,7 +95,10 @@ async def test_an_advance_with_a_trickling_receiver_ends_by_the_deadline() -> No
 
 async def test_a_redirect_is_a_failed_attempt_retried_and_logged_with_its_location() -> None:
     with HostileReceiver(REDIRECT) as receiver:
-        app = create_app(scenario=load_scenario_text(scenario(receiver.url, max_attempts=2)))
+        # A deadline far above the receiver's at-once 302, so that a busy machine never turns
+        # the attempt into a timeout: the redirect is what this test is about.
+        app = create_app(scenario=load_scenario_text(scenario(receiver.url, max_attempts=2,
+                                                               timeout=20.0)))
         async with client(app, "key_org_a") as http:
             await send(http)
             [delivery] = await log_of(http)

@@ -15,14 +15,19 @@ import pytest
 from pydantic import BaseModel
 
 from emulator.scenario import prebuilt
+from emulator.scenario.blueprint import fault_rule, scenario_blueprints
 from emulator.scenario.limits import ScenarioLimits
 from emulator.scenario.load import (
-    bundled_scenarios_dir,
     load_named_scenario,
     load_scenario_file,
     resolve_scenario_path,
 )
-from emulator.scenario.prebuilt import prebuilt_path, read_prebuilt
+from emulator.scenario.prebuilt import (
+    bundled_scenarios_dir,
+    prebuilt_path,
+    read_prebuilt,
+    read_prepared,
+)
 from emulator.scenario.problems import ScenarioError
 
 REGENERATE = ("rewrite it: python -c \"from emulator.scenario.load import prebuild; "
@@ -49,6 +54,22 @@ def test_the_checked_in_form_is_what_validating_the_yaml_gives() -> None:
     assert structure(prebuilt) == structure(validated), REGENERATE
     assert prebuilt.rule_sources == validated.rule_sources
     assert prebuilt.model_dump_json() == validated.model_dump_json()
+
+
+def test_the_checked_in_ready_part_is_what_the_validated_spec_builds() -> None:
+    validated = load_scenario_file(resolve_scenario_path("default"))
+    prepared = read_prepared("default", ScenarioLimits(), lambda: validated)
+    assert prepared is not None, f"{prebuilt_path('default')} is missing or stale; {REGENERATE}"
+    assert prepared.seed == validated.seed
+    assert list(prepared.blueprints) == scenario_blueprints(validated), REGENERATE
+    assert list(prepared.faults) == [fault_rule(fault) for fault in validated.faults]
+    assert prepared.spec() is validated
+
+
+def test_over_the_limits_the_ready_part_is_not_used() -> None:
+    for tight in (ScenarioLimits(contacts_per_org=1), ScenarioLimits(contacts_total=1),
+                  ScenarioLimits(include_bytes=10)):
+        assert read_prepared("default", tight, lambda: pytest.fail("not read")) is None
 
 
 def copy_of_bundled(tmp_path: Path) -> Path:
@@ -98,12 +119,13 @@ def test_a_file_named_on_the_command_line_is_always_validated(tmp_path: Path) ->
         load_named_scenario(str(broken))
 
 
-def test_the_default_start_reads_no_yaml_and_compiles_no_scenario_validator() -> None:
-    probe = ("import sys; from emulator.app import create_app; "
+def test_the_default_start_imports_no_pydantic_and_reads_no_yaml() -> None:
+    probe = ("import sys, emulator.cli, emulator.launch; from emulator.app import create_app; "
              "from emulator.settings import Settings; create_app(Settings()); "
+             "print('pydantic' in sys.modules); "
              "from emulator.scenario.schema import ScenarioSpec; "
              "print('yaml' in sys.modules, ScenarioSpec.__pydantic_complete__)")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True, env=env, timeout=60)
-    assert out.stdout.split() == ["False", "False"]
+    assert out.stdout.split() == ["False", "False", "False"]

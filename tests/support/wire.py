@@ -22,7 +22,7 @@ VIRTUAL = f'clock: {{mode: virtual, start: "{START_YAML}"}}'
 ACME_KEY = "test_key_acme"
 
 # Every key of the envelope but `details` (validation errors only).
-ENVELOPE_KEYS = frozenset(Error.model_fields) - {"details"}
+ENVELOPE_KEYS = frozenset(Error.__annotations__) - {"details"}
 
 FLAGS = tuple(flag.value for flag in WIRE_FLAGS)
 # Which broadcast counter each flag feeds (a bounce counts as sent and failed, through its flags).
