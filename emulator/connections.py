@@ -33,6 +33,9 @@ REFUSED_HEAD_BYTES = 65536
 SERVER_ANSWER_KEY = "invent.server_answer"
 # A flood of refusals or timeouts is summed up, at most one line per kind this often.
 NOTICE_SECONDS = 10.0
+# A timer may fire this much before its due time (the loop's clock resolution): a deadline
+# that close counts as reached rather than waited for again.
+TIMER_SLACK = 0.001
 
 # The connection whose bytes are being handed to uvicorn: the request task uvicorn starts
 # meanwhile inherits it (a task copies the context it is created in).
@@ -131,13 +134,19 @@ class GuardedConnection(asyncio.Protocol):
         self.scope: Scope | None = None  # of the request whose body is awaited
         self.responding = False  # the app's answer has started
         self.server_answered = False  # we answered 408: what the app sends is dropped
+        # One lazy timer (see `_arm`): when the current deadline falls (loop time, None when
+        # no deadline runs), and the timer that checks it, due at `_timer_at`.
+        self._deadline: float | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._timer_at = 0.0
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._refused_head = b""
 
     # asyncio.Protocol, called by the event loop
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]  # a stream transport (TCP)
+        self._loop = asyncio.get_running_loop()
         self._arm(self.limits.header_timeout)
         if len(self.guard.open) >= self.limits.max_connections:
             self.refused = True
@@ -162,7 +171,10 @@ class GuardedConnection(asyncio.Protocol):
     def eof_received(self) -> bool | None:
         return None if self.refused else self.inner.eof_received()
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm()
+        self._deadline = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         self.guard.open.discard(self)
         if not self.refused:
             self.inner.connection_lost(exc)
@@ -195,19 +207,35 @@ class GuardedConnection(asyncio.Protocol):
         self.phase, self.scope, self.responding = Phase.IDLE, None, False
         self._arm(self.limits.header_timeout)
 
-    # The timer
+    # The timer. A keep-alive connection moves its deadline several times per request; a
+    # TimerHandle created and cancelled each time costs more than the rest of the guard, so
+    # moving a deadline only writes `_deadline`, and the one timer, when it fires, either acts
+    # or sleeps again until the deadline now due. It is replaced early only for a deadline
+    # sooner than it (a header deadline shorter than the body's).
 
     def _arm(self, seconds: float) -> None:
-        self._disarm()
-        self._timer = asyncio.get_running_loop().call_later(seconds, self._late)
+        loop = self._loop
+        if loop is None:
+            return  # not connected yet
+        deadline = self._deadline = loop.time() + seconds
+        if self._timer is None:
+            self._timer, self._timer_at = loop.call_at(deadline, self._late), deadline
+        elif deadline < self._timer_at:
+            self._timer.cancel()
+            self._timer, self._timer_at = loop.call_at(deadline, self._late), deadline
 
     def _disarm(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
+        self._deadline = None  # the timer, if any, finds nothing due and stops
 
     def _late(self) -> None:
         self._timer = None
+        deadline, loop = self._deadline, self._loop
+        if deadline is None or loop is None:
+            return
+        if loop.time() + TIMER_SLACK < deadline:  # the deadline moved on since: wait for it
+            self._timer, self._timer_at = loop.call_at(deadline, self._late), deadline
+            return
+        self._deadline = None
         transport = self.transport
         if transport is None or transport.is_closing():
             return
@@ -253,11 +281,12 @@ class RequestDeadlines:
         if connection is None or scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        connection.headers_in(scope, _expects_body(scope))
+        expects_body = _expects_body(scope)
+        connection.headers_in(scope, expects_body)
 
         async def receiving() -> Message:
             message = await receive()
-            if message["type"] == "http.request" and not message.get("more_body", False):
+            if not message.get("more_body", False) and message["type"] == "http.request":
                 connection.body_in()
             return message
 
@@ -266,15 +295,18 @@ class RequestDeadlines:
                 return  # the client already got our 408
             if message["type"] == "http.response.start":
                 connection.responding = True
+                await send(message)
+                return
             await send(message)
-            if message["type"] == "http.response.body" and not message.get("more_body", False):
+            if not message.get("more_body", False) and message["type"] == "http.response.body":
                 connection.answered()
 
         task = asyncio.current_task()
         if task is not None:
             connection.guard.requests.add(task)
         try:
-            await self.app(scope, receiving, sending)
+            # Without a body there is nothing to wait for: `receive` goes through untouched.
+            await self.app(scope, receiving if expects_body else receive, sending)
         finally:
             if task is not None:
                 connection.guard.requests.discard(task)

@@ -94,6 +94,7 @@ class EmulatorServer:
         config = uvicorn.Config(served, access_log=False, log_config=None, log_level=log_level,
                                 lifespan="on", http=self.guard.protocol_class(uvicorn_protocol()),
                                 ws="none", server_header=False, date_header=False,
+                                proxy_headers=False,
                                 timeout_graceful_shutdown=math.ceil(self.grace + 2 * FORCE_SECONDS))
         self.uvicorn = uvicorn.Server(config)
         self.loop: asyncio.AbstractEventLoop | None = None

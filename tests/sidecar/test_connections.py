@@ -152,6 +152,23 @@ def test_a_stalled_second_request_on_a_keep_alive_connection_is_answered_408(
 
 
 @SHARED
+def test_the_header_deadline_runs_from_the_last_answer(quick: str) -> None:
+    """Requests keep a connection open past its first deadline (each answer moves it on);
+    once they stop, it is closed a deadline after the last answer."""
+    with connected(quick) as sock:
+        opened = time.monotonic()
+        while time.monotonic() - opened < 1.2:  # well past the 0.5 s from the connection
+            sock.sendall(b"GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            answer = one_response(sock)
+            assert answer.startswith(b"HTTP/1.1 200"), answer
+            time.sleep(0.2)
+        last = time.monotonic()
+        assert read_all(sock) == b""
+        closed_after = time.monotonic() - last
+    assert 0.2 < closed_after < 2.0, closed_after
+
+
+@SHARED
 def test_the_stalled_request_changed_nothing(quick: str) -> None:
     with connected(quick) as sock:
         sock.sendall(SEND_HEAD + b'{"email": "ada@example.com"')
