@@ -15,6 +15,7 @@ import asyncio
 import enum
 import logging
 import time
+from collections.abc import Awaitable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -283,33 +284,52 @@ class RequestDeadlines:
             return
         expects_body = _expects_body(scope)
         connection.headers_in(scope, expects_body)
-
-        async def receiving() -> Message:
-            message = await receive()
-            if not message.get("more_body", False) and message["type"] == "http.request":
-                connection.body_in()
-            return message
-
-        async def sending(message: Message) -> None:
-            if connection.server_answered:
-                return  # the client already got our 408
-            if message["type"] == "http.response.start":
-                connection.responding = True
-                await send(message)
-                return
-            await send(message)
-            if not message.get("more_body", False) and message["type"] == "http.response.body":
-                connection.answered()
-
+        watched = _Watched(connection, receive, send)
         task = asyncio.current_task()
         if task is not None:
             connection.guard.requests.add(task)
         try:
             # Without a body there is nothing to wait for: `receive` goes through untouched.
-            await self.app(scope, receiving if expects_body else receive, sending)
+            await self.app(scope, watched.receive if expects_body else receive, watched.send)
         finally:
             if task is not None:
                 connection.guard.requests.discard(task)
+
+
+class _Watched:
+    """One request's `receive` and `send` as its connection sees them."""
+
+    __slots__ = ("_receive", "_send", "connection")
+
+    def __init__(self, connection: GuardedConnection, receive: Receive, send: Send) -> None:
+        self.connection, self._receive, self._send = connection, receive, send
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        if not message.get("more_body", False) and message["type"] == "http.request":
+            self.connection.body_in()
+        return message
+
+    def send(self, message: Message) -> Awaitable[None]:
+        # A plain function: the answer's start goes to uvicorn's send as it is; only the last
+        # body waits in a frame of ours (the header deadline starts once it is out).
+        connection = self.connection
+        if connection.server_answered:
+            return _nothing()  # the client already got our 408
+        kind = message["type"]
+        if kind == "http.response.start":
+            connection.responding = True
+            return self._send(message)
+        return self._body(message) if kind == "http.response.body" else self._send(message)
+
+    async def _body(self, message: Message) -> None:
+        await self._send(message)
+        if not message.get("more_body", False):
+            self.connection.answered()
+
+
+async def _nothing() -> None:
+    """What a message dropped after our 408 awaits."""
 
 
 def _expects_body(scope: Scope) -> bool:
