@@ -202,6 +202,16 @@ class Recipient:
     def mark_processed(self) -> None:
         self._bits |= _PROCESSED_BIT
 
+    @property
+    def untouched(self) -> bool:
+        """No flag set and not PROCESSED yet (a row just made)."""
+        return not self._bits & _STATE_MASK
+
+    def settle(self, state: int) -> None:
+        """Set `state` (flag and PROCESSED bits, `state_bits`) at once, each at the row's
+        `created_at` (rowlife.settle_at_once: an outcome played out the moment it was made)."""
+        self._bits |= state
+
     def has(self, flag: Flag) -> bool:
         return bool(self._bits & FLAG_BITS[flag])
 
