@@ -96,11 +96,11 @@ def _settle_at_once(org: Org, broadcast: Broadcast, row: Recipient, plan: _AtOnc
     consequence (unsubscribe, suppression), the row untouched and current, its send not
     cancelled. The draws (one message id for SENT) are the same, in the same order. False
     (nothing done) otherwise: the caller goes the general way."""
-    if (plan is None or org.listeners or at != row.created_at or not row.untouched
+    if (plan is None or at != row.created_at or not row.untouched
             or broadcast.status is BroadcastStatus.CANCELLED):
         return False
     rows, position = broadcast.recipients, row.position
-    if not (0 <= position < len(rows) and rows[position] is row):
+    if not (0 <= position < len(rows) and rows[position] is row) or org.heard():
         return False
     if plan.sends and row.external_message_id is None:
         row.external_message_id = org.rng.id_number()
