@@ -64,7 +64,7 @@ def _answers(url: str) -> Iterator[tuple[str, int, bytes]]:
             yield f"send {body}", response.status_code, response.content
         advanced = http.post("/_emulator/clock/advance", json={"seconds": 60})
         yield "advance", advanced.status_code, advanced.content
-        for path, params in (
+        reads: tuple[tuple[str, dict[str, str | int]], ...] = (
                 ("/orgs/c/broadcasts/bc_otp/recipients", {"take": 100}),
                 ("/orgs/c/broadcasts/bc_otp/recipients", {"take": 100, "is_delivered": "true"}),
                 ("/orgs/c/broadcasts/bc_otp/recipients", {"take": 100, "is_skipped": "true"}),
@@ -72,7 +72,8 @@ def _answers(url: str) -> Iterator[tuple[str, int, bytes]]:
                 ("/_emulator/orgs/org_t/broadcasts/bc_otp", {}),
                 ("/orgs/c/contacts", {"take": 100}),
                 ("/_emulator/suppressions", {"org_id": "org_t"}),
-                ("/_emulator/messages", {"org_id": "org_t", "take": 100})):
+                ("/_emulator/messages", {"org_id": "org_t", "take": 100}))
+        for path, params in reads:
             response = http.get(path, params=params)
             yield f"{path} {params}", response.status_code, response.content
 
