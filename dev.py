@@ -130,7 +130,8 @@ def serve(command: list[str]) -> int:
     """The server as a child in its own process group: SIGINT, SIGTERM and SIGHUP sent to
     dev.py reach it exactly once (a terminal's Ctrl-C too), and dev.py exits with its code."""
     print("+", " ".join(command), flush=True)
-    child = subprocess.Popen(command, cwd=ROOT, process_group=0)
+    # Bytecode cached as for `test`: a checkout's modules are not compiled again at each start.
+    child = subprocess.Popen(command, cwd=ROOT, process_group=0, env=bytecode_cached(os.environ))
 
     def forward(signum: int, frame: FrameType | None) -> None:
         if child.poll() is None:
@@ -144,8 +145,9 @@ def serve(command: list[str]) -> int:
 
 
 def bytecode_cached(env: Mapping[str, str]) -> dict[str, str]:
-    """`env` with bytecode cached. Where PYTHONDONTWRITEBYTECODE is set (some containers set
-    it), every pytest process compiled and assertion-rewrote about 1,200 modules again (its
+    """`env` with bytecode cached (for `test`, and for `serve`, whose start it shortens the
+    same way). Where PYTHONDONTWRITEBYTECODE is set (some containers set it), every pytest
+    process compiled and assertion-rewrote about 1,200 modules again (its
     plugins' whole packages: schemathesis, hypothesis, faker...), about 2.5 s of CPU per
     process, and so did every server and inner session a test starts. The bytecode goes to
     PYCACHE instead (git-ignored), never beside the sources."""

@@ -33,6 +33,7 @@ _PROCESSED_BIT = 1 << len(Flag)
 # `_bits` above the flags and PROCESSED: the row's position + 1 (0 while it has none).
 _POSITION_SHIFT = len(Flag) + 1
 _STATE_MASK = (1 << _POSITION_SHIFT) - 1
+_FLAG_MASK = _PROCESSED_BIT - 1
 _FLAGS = tuple(Flag)
 
 
@@ -201,6 +202,22 @@ class Recipient:
 
     def mark_processed(self) -> None:
         self._bits |= _PROCESSED_BIT
+
+    @property
+    def untouched(self) -> bool:
+        """No flag set and not PROCESSED yet (a row just made)."""
+        return not self._bits & _STATE_MASK
+
+    def settle(self, state: int) -> None:
+        """Set `state` (flag and PROCESSED bits, `state_bits`) at once, each at the row's
+        `created_at` (rowlife.settle_at_once: an outcome played out the moment it was made)."""
+        self._bits |= state
+
+    def flags_at_creation(self) -> int | None:
+        """The flag bits, when every flag set holds the row's `created_at` (no moment of its own
+        kept, as for every row played out at once); None otherwise. Rows that agree on it and on
+        `created_at` render their flags alike (http/recipients.row_json keeps that part)."""
+        return None if self._times is not None else self._bits & _FLAG_MASK
 
     def has(self, flag: Flag) -> bool:
         return bool(self._bits & FLAG_BITS[flag])

@@ -16,7 +16,16 @@ from emulator.domain.entities import (
     address_of,
 )
 from emulator.domain.org import Org, RecipientEvent
-from emulator.domain.outcome import FLAG_COUNTERS, SUPPRESSED, Decision, Flag, error_of, timeline
+from emulator.domain.outcome import (
+    FLAG_COUNTERS,
+    OUTCOME_FLAGS,
+    SUPPRESSED,
+    Decision,
+    Flag,
+    error_of,
+    timeline,
+)
+from emulator.domain.recipient import state_bits
 from emulator.domain.rowindex import PROCESSED, RowIndex
 from emulator.domain.why import Why, WhyKind
 
@@ -45,8 +54,12 @@ def dispatch(org: Org, broadcast: Broadcast, row: Recipient, decision: Decision,
     now (a synchronous send); the rest wait on the org's scheduler. The last event marks the row
     PROCESSED."""
     row.why = decision.why
-    events = timeline(decision)
     error = error_of(decision)
+    if (immediate and not decision.delays
+            and _settle_at_once(org, broadcast, row, _AT_ONCE.get(decision.outcome), error,
+                                start)):
+        return
+    events = timeline(decision)
     last = len(events) - 1
     send = broadcast.send_generation
     for index, event in enumerate(events):
@@ -56,6 +69,54 @@ def dispatch(org: Org, broadcast: Broadcast, row: Recipient, decision: Decision,
         else:
             org.scheduler.at(start + event.after,
                              FlagDue(broadcast, row, event.flag, index == last, error, send))
+
+
+@dataclass(frozen=True, slots=True)
+class _AtOnce:
+    """What an outcome's flags do when they all happen at the moment the row is made."""
+
+    state: int  # the flag bits and PROCESSED (Recipient.settle)
+    marks: tuple[str, ...]  # the row index's keys
+    counters: tuple[str, ...]
+    sends: bool  # SENT among them: a message id is drawn
+    fails: bool  # FAILED or SKIPPED among them: the row shows the error
+
+
+def _at_once(flags: tuple[Flag, ...]) -> _AtOnce:
+    return _AtOnce(state_bits(flags, processed=True),
+                   (*(flag._value_ for flag in flags), PROCESSED),
+                   tuple(counter for flag in flags for counter in FLAG_COUNTERS[flag]),
+                   Flag.SENT in flags, Flag.FAILED in flags or Flag.SKIPPED in flags)
+
+
+def _settle_at_once(org: Org, broadcast: Broadcast, row: Recipient, plan: _AtOnce | None,
+                    error: str | None, at: datetime) -> bool:
+    """A just-added row's whole outcome in one step, when that is what `record` flag by flag
+    then `finish` would leave: every flag at the row's own moment, nobody listening, no
+    consequence (unsubscribe, suppression), the row untouched and current, its send not
+    cancelled. The draws (one message id for SENT) are the same, in the same order. False
+    (nothing done) otherwise: the caller goes the general way."""
+    if (plan is None or at != row.created_at or not row.untouched
+            or broadcast.status is BroadcastStatus.CANCELLED):
+        return False
+    rows, position = broadcast.recipients, row.position
+    if not (0 <= position < len(rows) and rows[position] is row) or org.heard():
+        return False
+    if plan.sends and row.external_message_id is None:
+        row.external_message_id = org.rng.id_number()
+    if plan.fails:
+        row.error_message = error
+    row.settle(plan.state)
+    row.updated_at = at
+    mark = broadcast.row_index.mark
+    for key in plan.marks:
+        mark(key, position)
+    counters = broadcast.counters
+    for counter in plan.counters:
+        counters[counter] += 1
+    broadcast.open_rows -= 1
+    complete_if_done(org, broadcast, at)
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +190,10 @@ def record(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, at: datet
 
 
 _WITH_CONSEQUENCES = frozenset({Flag.UNSUBSCRIBED, Flag.BOUNCED, Flag.COMPLAINED})
+# The outcomes whose flags can be settled at once (none with a consequence).
+_AT_ONCE = {outcome: _at_once(flags) for outcome, flags in OUTCOME_FLAGS.items()
+            if not _WITH_CONSEQUENCES.intersection(flags)}
+_SKIPPED_AT_ONCE = _at_once((Flag.SKIPPED,))
 
 
 def _consequences(org: Org, row: Recipient, flag: Flag, at: datetime) -> None:
@@ -192,5 +257,7 @@ def skip(org: Org, broadcast: Broadcast, row: Recipient, reason: str, at: dateti
     row.why = (Why(WhyKind.SUPPRESSED, f"{address_of(row)} is on the org's suppression list: "
                                        "skipped")
                if reason == SUPPRESSED else Why(WhyKind.SKIPPED, f"Skipped: {reason}"))
+    if _settle_at_once(org, broadcast, row, _SKIPPED_AT_ONCE, reason, at):
+        return
     record(org, broadcast, row, Flag.SKIPPED, at, last=True)
     finish(org, broadcast, row, at)

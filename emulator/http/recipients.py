@@ -105,6 +105,26 @@ def send_answer(org: Org, rows: list[entities.Recipient]) -> bytes:
     return encode_typed({"recipients": rendered}, free_form)
 
 
+# A row's flags as the wire shows them, kept per (flag bits, created_at) for rows whose flags
+# all hold their `created_at` (most rows: every flag of an outcome played out at once): the
+# part is a pure function of those two, so rows of a send or campaign share it. At most
+# _FLAG_PARTS_BOUND parts, dropped all at once when full (rows made at many moments).
+_FLAG_PARTS: dict[tuple[int, str | None], Json] = {}
+_FLAG_PARTS_BOUND = 1024
+
+
+def _flags_json(row: entities.Recipient) -> Json:
+    body: Json = {}
+    for (name, name_at), at in zip(_FLAG_KEYS, row.flag_moments(WIRE_FLAGS), strict=True):
+        if at is None:
+            body[name] = False
+            body[name_at] = None
+        else:
+            body[name] = True
+            body[name_at] = ts(at)
+    return body
+
+
 def row_json(row: entities.Recipient, contact: Json | None) -> Json:
     """A row, with its contact already rendered."""
     origin = row.origin
@@ -121,16 +141,20 @@ def row_json(row: entities.Recipient, contact: Json | None) -> Json:
         "email": row.email,
         "status": row.status._value_,
     }
-    for (name, name_at), at in zip(_FLAG_KEYS, row.flag_moments(WIRE_FLAGS), strict=True):
-        if at is None:
-            body[name] = False
-            body[name_at] = None
-        else:
-            body[name] = True
-            body[name_at] = ts(at)
+    created = ts(row.created_at)
+    bits = row.flags_at_creation()
+    if bits is None:
+        body.update(_flags_json(row))
+    else:
+        part = _FLAG_PARTS.get((bits, created))
+        if part is None:
+            if len(_FLAG_PARTS) >= _FLAG_PARTS_BOUND:
+                _FLAG_PARTS.clear()
+            part = _FLAG_PARTS[bits, created] = _flags_json(row)
+        body.update(part)
     body["error_message"] = row.error_message
     body["external_message_id"] = row.external_message_id
-    body["created_at"] = ts(row.created_at)
+    body["created_at"] = created
     body["updated_at"] = ts(row.updated_at)
     body["contact"] = contact
     return body
