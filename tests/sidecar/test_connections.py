@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from support.cli import DEFAULT_SERVER_GROUP, DefaultServer, Server, Spawner, clean_env, command
+from support.rawhttp import read_message
 from support.sidecar import wait_for_log
 
 # Deadlines for reading an answer; far above the short timeouts the servers here are given.
@@ -197,23 +198,8 @@ HEALTH_REQUEST = b"GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
 
 def one_response(sock: socket.socket) -> bytes:
-    """One whole answer on a keep-alive connection: its head and Content-Length bytes of body
-    (they may arrive in separate segments, and the next answer must not start mid-body)."""
-    raw = b""
-    while b"\r\n\r\n" not in raw:
-        chunk = sock.recv(65536)
-        if not chunk:
-            return raw
-        raw += chunk
-    head, _, body = raw.partition(b"\r\n\r\n")
-    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                   if line.lower().startswith(b"content-length:")), 0)
-    while len(body) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        body += chunk
-    return head + b"\r\n\r\n" + body
+    """One whole answer on a keep-alive connection (or what came before the server closed)."""
+    return read_message(sock)[0]
 
 
 def served_connection(url: str, stack: contextlib.ExitStack) -> socket.socket:

@@ -9,6 +9,8 @@ import threading
 import time
 from types import TracebackType
 
+from support.rawhttp import read_message
+
 TRICKLE = "trickle"   # the status line, one byte every TRICKLE_SECONDS, forever
 ENDLESS = "endless"   # 200, chunked, chunks as fast as the socket takes them, forever
 SILENT = "silent"     # reads the request, answers nothing, holds the connection
@@ -59,31 +61,13 @@ class HostileReceiver:
         with conn:
             conn.settimeout(HOLD_SECONDS)
             try:
-                while self._read_request(conn):
+                while read_message(conn)[1]:
                     with self._lock:
                         self.requests += 1
                     if not self._answer(conn):
                         return
             except OSError:
                 return
-
-    @staticmethod
-    def _read_request(conn: socket.socket) -> bool:
-        raw = b""
-        while b"\r\n\r\n" not in raw:
-            chunk = conn.recv(65536)
-            if not chunk:
-                return False
-            raw += chunk
-        head, _, body = raw.partition(b"\r\n\r\n")
-        length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                       if line.lower().startswith(b"content-length:")), 0)
-        while len(body) < length:
-            chunk = conn.recv(65536)
-            if not chunk:
-                return False
-            body += chunk
-        return True
 
     def _send(self, conn: socket.socket, data: bytes) -> None:
         conn.sendall(data)
