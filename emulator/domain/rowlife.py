@@ -56,7 +56,7 @@ def dispatch(org: Org, broadcast: Broadcast, row: Recipient, decision: Decision,
     row.why = decision.why
     error = error_of(decision)
     if (immediate and not decision.delays
-            and _settle_at_once(org, broadcast, row, _AT_ONCE.get(decision.outcome), error,
+            and _settle_at_once(org, broadcast, row, AT_ONCE.get(decision.outcome), error,
                                 start)):
         return
     events = timeline(decision)
@@ -72,7 +72,7 @@ def dispatch(org: Org, broadcast: Broadcast, row: Recipient, decision: Decision,
 
 
 @dataclass(frozen=True, slots=True)
-class _AtOnce:
+class AtOnce:
     """What an outcome's flags do when they all happen at the moment the row is made."""
 
     state: int  # the flag bits and PROCESSED (Recipient.settle)
@@ -82,14 +82,14 @@ class _AtOnce:
     fails: bool  # FAILED or SKIPPED among them: the row shows the error
 
 
-def _at_once(flags: tuple[Flag, ...]) -> _AtOnce:
-    return _AtOnce(state_bits(flags, processed=True),
+def _at_once(flags: tuple[Flag, ...]) -> AtOnce:
+    return AtOnce(state_bits(flags, processed=True),
                    (*(flag._value_ for flag in flags), PROCESSED),
                    tuple(counter for flag in flags for counter in FLAG_COUNTERS[flag]),
                    Flag.SENT in flags, Flag.FAILED in flags or Flag.SKIPPED in flags)
 
 
-def _settle_at_once(org: Org, broadcast: Broadcast, row: Recipient, plan: _AtOnce | None,
+def _settle_at_once(org: Org, broadcast: Broadcast, row: Recipient, plan: AtOnce | None,
                     error: str | None, at: datetime) -> bool:
     """A just-added row's whole outcome in one step, when that is what `record` flag by flag
     then `finish` would leave: every flag at the row's own moment, nobody listening, no
@@ -191,7 +191,7 @@ def record(org: Org, broadcast: Broadcast, row: Recipient, flag: Flag, at: datet
 
 _WITH_CONSEQUENCES = frozenset({Flag.UNSUBSCRIBED, Flag.BOUNCED, Flag.COMPLAINED})
 # The outcomes whose flags can be settled at once (none with a consequence).
-_AT_ONCE = {outcome: _at_once(flags) for outcome, flags in OUTCOME_FLAGS.items()
+AT_ONCE = {outcome: _at_once(flags) for outcome, flags in OUTCOME_FLAGS.items()
             if not _WITH_CONSEQUENCES.intersection(flags)}
 _SKIPPED_AT_ONCE = _at_once((Flag.SKIPPED,))
 

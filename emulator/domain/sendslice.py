@@ -26,20 +26,16 @@ from emulator.domain.entities import (
     address_on,
 )
 from emulator.domain.org import Org
-from emulator.domain.outcome import DEFAULT_ERRORS, FLAG_COUNTERS, OUTCOME_FLAGS, Decision, Outcome
-from emulator.domain.recipient import state_bits
-from emulator.domain.rowindex import PROCESSED
-from emulator.domain.rowlife import add_row, dispatch, skip
+from emulator.domain.outcome import DEFAULT_ERRORS, Decision, Outcome
+from emulator.domain.rowlife import AT_ONCE, add_row, dispatch, skip
 from emulator.domain.rows import build_row, channel_for
 from emulator.domain.rules import magic_outcome
 from emulator.domain.why import DEFAULT_WHY
 
 # What a plain row's outcome sets: the flags of DELIVERED (all at once), and PROCESSED.
-_PLAIN_FLAGS = OUTCOME_FLAGS[Outcome.DELIVERED]
-_PLAIN_STATE = state_bits(_PLAIN_FLAGS, processed=True)
-_PLAIN_MARKS = (*(flag.value for flag in _PLAIN_FLAGS), PROCESSED)
-_PLAIN_COUNTERS = ("recipients_count",
-                   *(counter for flag in _PLAIN_FLAGS for counter in FLAG_COUNTERS[flag]))
+_PLAIN = AT_ONCE[Outcome.DELIVERED]
+# ...and the count `add_row` keeps for each row it adds.
+_PLAIN_COUNTERS = ("recipients_count", *_PLAIN.counters)
 
 
 
@@ -113,7 +109,7 @@ class _PlainRuns:
                     draw(64), origin, contact.id, at,
                     (channel.user_id, channel.username, channel.email, channel.phone),
                     channel.name or contact.name, draw(64), len(rows) + len(run),
-                    _PLAIN_STATE, DEFAULT_WHY))
+                    _PLAIN.state, DEFAULT_WHY))
                 per_template[index] += 1
                 made = True
             if made and contact.id not in contact_ids:
@@ -132,7 +128,7 @@ class _PlainRuns:
         positions = range(len(rows), len(rows) + len(run))
         self.org.record_rows(run)
         rows.extend(run)
-        for key in _PLAIN_MARKS:
+        for key in _PLAIN.marks:
             broadcast.row_index.mark_many(key, positions)
         counters = broadcast.counters
         for counter in _PLAIN_COUNTERS:
