@@ -67,7 +67,6 @@ class OrgRegistry:
 
     def _install(self, spec: ScenarioSpec | PreparedScenario, orgs: dict[str, Org]) -> None:
         self._source, self.orgs = spec, orgs
-        self._authorized = None
         self.generation += 1
         self._index_keys()
 
