@@ -3,6 +3,7 @@ decided a row's outcome), the documented recipients list and the control surface
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Annotated, Any
 
 from starlette.requests import Request
@@ -16,6 +17,7 @@ from emulator.domain.broadcasts import get_broadcast
 from emulator.domain.entities import Integration, RecipientStatus
 from emulator.domain.org import Org
 from emulator.domain.outcome import WIRE_FLAGS, Flag
+from emulator.domain.recipient import FLAG_BITS
 from emulator.domain.recipients import RecipientFilter, page_recipients
 from emulator.domain.why import WhyKind
 from emulator.http import query
@@ -105,12 +107,17 @@ def send_answer(org: Org, rows: list[entities.Recipient]) -> bytes:
     return encode_typed({"recipients": rendered}, free_form)
 
 
-# A row's flags as the wire shows them, kept per (flag bits, created_at) for rows whose flags
-# all hold their `created_at` (most rows: every flag of an outcome played out at once): the
-# part is a pure function of those two, so rows of a send or campaign share it. At most
-# _FLAG_PARTS_BOUND parts, dropped all at once when full (rows made at many moments).
-_FLAG_PARTS: dict[tuple[int, str | None], Json] = {}
-_FLAG_PARTS_BOUND = 1024
+@functools.lru_cache(maxsize=1024)
+def _flags_at_creation(bits: int, created: str) -> Json:
+    """The flags part of a row whose every flag set holds its `created_at` (most rows: every
+    flag of an outcome played out at once): a pure function of the two, so the rows of a send
+    or a campaign share it (callers copy it into their own dict)."""
+    body: Json = {}
+    for (name, name_at), flag in zip(_FLAG_KEYS, WIRE_FLAGS, strict=True):
+        held = bool(bits & FLAG_BITS[flag])
+        body[name] = held
+        body[name_at] = created if held else None
+    return body
 
 
 def _flags_json(row: entities.Recipient) -> Json:
@@ -143,15 +150,7 @@ def row_json(row: entities.Recipient, contact: Json | None) -> Json:
     }
     created = ts(row.created_at)
     bits = row.flags_at_creation()
-    if bits is None:
-        body.update(_flags_json(row))
-    else:
-        part = _FLAG_PARTS.get((bits, created))
-        if part is None:
-            if len(_FLAG_PARTS) >= _FLAG_PARTS_BOUND:
-                _FLAG_PARTS.clear()
-            part = _FLAG_PARTS[bits, created] = _flags_json(row)
-        body.update(part)
+    body.update(_flags_json(row) if bits is None else _flags_at_creation(bits, created))
     body["error_message"] = row.error_message
     body["external_message_id"] = row.external_message_id
     body["created_at"] = created
